@@ -1,0 +1,159 @@
+"""From files on disk to submissions that are accepted or rejected with every problem listed.
+
+Shared by the supplier's pre-submission `check` and by the scheduled `run`, so both say exactly the
+same thing about the same file. Per kind, all files are validated together in one GX run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from .prepare import PreparedReturns, prepare
+from .problems import Problem, file_problem
+from .reading import ReadLimits, ReturnFile, read_return_file
+from .register import Register
+from .templates import KINDS, Kind
+from .validation import validate
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Submission:
+    """One (contract_ref, kind, period) group of one file: the unit that is accepted or rejected."""
+
+    submission_key: int
+    file_name: str
+    file_path: Path
+    received_at: datetime
+    kind: Kind | None
+    contract_ref: str | None
+    period_start: date | None
+    period_end: date | None
+    row_count: int
+    content_sha256: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return "rejected" if self.problems else "accepted"
+
+
+@dataclass
+class Intake:
+    submissions: list[Submission]
+    prepared: dict[Kind, PreparedReturns]
+    gx_results: dict[Kind, object]
+
+    def accepted_rows(self, kind: Kind) -> pd.DataFrame:
+        """Typed rows of the accepted submissions of `kind`; `_submission` is the submission_key."""
+        prepared = self.prepared.get(kind)
+        if prepared is None:
+            return pd.DataFrame()
+        accepted = {s.submission_key for s in self.submissions if s.kind == kind and s.status == "accepted"}
+        frame = prepared.frame
+        offset = _key_offset(kind)
+        return frame[(frame["_submission"] + offset).isin(accepted)].assign(_submission=lambda f: f["_submission"] + offset)
+
+
+def _key_offset(kind: Kind) -> int:
+    """Submission keys are unique across kinds within one intake."""
+    return KINDS.index(kind) * 1_000_000_000
+
+
+def return_files(landing: Path) -> list[Path]:
+    """Candidate files in a landing folder, oldest first so that later files supersede earlier ones."""
+    files = [p for p in landing.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))]
+    return sorted(files, key=lambda p: (p.stat().st_mtime, str(p)))
+
+
+def take_in(
+    paths: Iterable[Path],
+    register: Register | None,
+    as_of: date | None = None,
+    limits: ReadLimits | None = None,
+    progress: Progress | None = None,
+) -> Intake:
+    """Read, type and validate every file; nothing a file holds can make this raise."""
+    paths = list(paths)
+    limits = limits or ReadLimits.from_env()
+    files: list[ReturnFile] = []
+    for i, path in enumerate(paths, 1):
+        files.append(read_return_file(path, limits))
+        if progress:
+            progress("reading", i, len(paths))
+    submissions = [_unreadable(i, f) for i, f in enumerate(files) if f.unreadable]
+    prepared: dict[Kind, PreparedReturns] = {}
+    gx_results: dict[Kind, object] = {}
+    for kind in KINDS:
+        of_kind = [f for f in files if not f.unreadable and f.kind == kind]
+        if not of_kind:
+            continue
+        if progress:
+            progress(f"validating {kind}", 0, 1)
+        ready = prepare(of_kind, kind)
+        outcome = validate(ready, register.contracts.keys() if register else None)
+        prepared[kind], gx_results[kind] = ready, outcome.gx_result
+        submissions.extend(_submissions_of(ready, outcome.problems, register, as_of))
+        if progress:
+            progress(f"validating {kind}", 1, 1)
+    submissions.sort(key=lambda s: (s.received_at, s.file_name, s.submission_key))
+    return Intake(submissions, prepared, gx_results)
+
+
+def _unreadable(index: int, f: ReturnFile) -> Submission:
+    return Submission(
+        submission_key=-(index + 1),
+        file_name=f.name,
+        file_path=f.path,
+        received_at=f.received_at,
+        kind=None,
+        contract_ref=None,
+        period_start=None,
+        period_end=None,
+        row_count=0,
+        content_sha256=f.file_sha256,
+        problems=list(f.problems),
+    )
+
+
+def _submissions_of(
+    ready: PreparedReturns, problems: dict[int, list[Problem]], register: Register | None, as_of: date | None
+) -> list[Submission]:
+    frame = ready.frame
+    firsts = frame.groupby("_submission", sort=True)[["period_start", "period_end"]].first()
+    out = []
+    for sid, row in ready.submissions.iterrows():
+        source = ready.files[int(row["_file"])]
+        start, end = _as_date(firsts.at[sid, "period_start"]), _as_date(firsts.at[sid, "period_end"])
+        contract_ref = row["contract_ref"] if isinstance(row["contract_ref"], str) else None
+        found = list(source.problems) + list(problems.get(int(sid), []))
+        if register is not None and contract_ref in register.contracts and start and end:
+            why = register.contracts[contract_ref].period_problem(ready.kind, start, end, as_of)
+            if why:
+                found.append(file_problem(why, "period_start/period_end"))
+        out.append(
+            Submission(
+                submission_key=int(sid) + _key_offset(ready.kind),
+                file_name=source.name,
+                file_path=source.path,
+                received_at=source.received_at,
+                kind=ready.kind,
+                contract_ref=contract_ref,
+                period_start=start,
+                period_end=end,
+                row_count=int(row["row_count"]),
+                content_sha256=row["content_sha256"],
+                problems=found,
+            )
+        )
+    return out
+
+
+def _as_date(value) -> date | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date()

@@ -1,0 +1,190 @@
+"""Typing the text a supplier sent, once, into the frame Great Expectations validates.
+
+Every template column keeps its name and gets its type (number, date, yes/no, lower-cased category).
+A typed column that could not be parsed from a present value gets a companion `<column>__valid`
+(True parsed, False present but unparseable, <NA> blank), so GX reports "not a number" separately from
+"missing" and never twice for one cell. Rules GX has no built-in expectation for become derived
+columns computed here in one vectorised pass (`period__calendar_month`, `hourly_rate__consistent`)
+and are still checked by GX.
+
+Several files of one kind are validated together in one frame (one GX run per kind per pipeline run,
+not per file): `_file` and `_submission` say where each row came from, and the frame's index is a row
+id that maps back to the supplier's row number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .reading import ReturnFile
+from .templates import BOOLEAN_FALSE, BOOLEAN_TRUE, KEY_COLUMNS, Kind, columns
+
+DECIMAL_PATTERN = r"^[-+]?(\d+(\.\d*)?|\.\d+)$"
+INTEGER_PATTERN = r"^[-+]?\d+(\.0*)?$"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TO_PANDAS = {pa.bool_(): pd.BooleanDtype()}.get
+HOURLY_RATE_TOLERANCE = 0.01
+
+
+@dataclass
+class PreparedReturns:
+    """All rows of one kind from the files of a run, typed, with where each row came from."""
+
+    kind: Kind
+    frame: pd.DataFrame
+    files: list[ReturnFile]
+    row_numbers: np.ndarray  # index (row id) -> the supplier's row number in its file
+    submissions: pd.DataFrame  # one row per submission, indexed by submission id
+
+
+def prepare(files: list[ReturnFile], kind: Kind) -> PreparedReturns:
+    """Type and stack the usable files of one kind. Files must be readable and of `kind`."""
+    tables, file_ids, rows = [], [], []
+    for file_id, f in enumerate(files):
+        assert f.table is not None and f.kind == kind
+        tables.append(_conform(f.table, kind))
+        file_ids.append(np.full(f.table.num_rows, file_id, dtype=np.int32))
+        rows.append(f.row_numbers)
+    raw = pa.concat_tables(tables) if tables else _conform(pa.table({}), kind)
+    file_id = np.concatenate(file_ids) if file_ids else np.empty(0, dtype=np.int32)
+    row_numbers = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
+
+    typed: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for col in columns(kind):
+        values = raw.column(col.name)
+        if col.type == "text":
+            typed[col.name] = values
+        elif col.type == "enum":
+            typed[col.name] = pc.utf8_lower(values)
+        else:
+            parsed, valid = _PARSERS[col.type](values)
+            typed[col.name] = parsed
+            typed[f"{col.name}__valid"] = valid
+    frame = pa.table(typed).to_pandas(types_mapper=_TO_PANDAS)
+    frame["_file"] = file_id
+    submission_id, submissions = _group_submissions(raw, file_id, files, kind)
+    frame["_submission"] = submission_id
+    _derive(frame, kind)
+    return PreparedReturns(kind, frame, files, row_numbers, submissions)
+
+
+def _conform(table: pa.Table, kind: Kind) -> pa.Table:
+    """Every template column present (absent optional columns as blanks), in template order."""
+    n = table.num_rows
+    return pa.table(
+        {
+            c.name: table.column(c.name) if c.name in table.column_names else pa.nulls(n, pa.string())
+            for c in columns(kind)
+        }
+    )
+
+
+def _parse_number(values: pa.ChunkedArray, pattern: str) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    ok = pc.match_substring_regex(values, pattern)
+    safe = pc.if_else(ok, values, pa.scalar(None, pa.string()))
+    return pc.cast(safe, pa.float64()), ok
+
+
+def _parse_decimal(values):
+    return _parse_number(values, DECIMAL_PATTERN)
+
+
+def _parse_integer(values):
+    return _parse_number(values, INTEGER_PATTERN)
+
+
+def _parse_boolean(values):
+    lowered = pc.utf8_lower(values)
+    is_true = pc.is_in(lowered, value_set=pa.array(BOOLEAN_TRUE))
+    is_false = pc.is_in(lowered, value_set=pa.array(BOOLEAN_FALSE))
+    ok = pc.if_else(pc.is_valid(values), pc.or_(is_true, is_false), pa.scalar(None, pa.bool_()))
+    parsed = pc.if_else(ok, is_true, pa.scalar(None, pa.bool_()))
+    return parsed, ok
+
+
+def _parse_date(values):
+    """Strict ISO dates (2025-02-30 is not a date). Parsed per distinct value: returns repeat dates."""
+    encoded = pc.dictionary_encode(values).combine_chunks()
+    parsed_dict = pa.array([_iso_date(v) for v in encoded.dictionary.to_pylist()], type=pa.date32())
+    parsed = pc.take(parsed_dict, encoded.indices)
+    ok = pc.if_else(pc.is_valid(values), pc.is_valid(parsed), pa.scalar(None, pa.bool_()))
+    return pc.cast(parsed, pa.timestamp("s")), ok
+
+
+def _iso_date(text: str) -> date | None:
+    if not _ISO_DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+_PARSERS = {"decimal": _parse_decimal, "integer": _parse_integer, "boolean": _parse_boolean, "date": _parse_date}
+
+
+def _derive(frame: pd.DataFrame, kind: Kind) -> None:
+    """Columns for rules GX has no built-in expectation for; <NA> where an input is unusable."""
+    start, end = frame["period_start"], frame["period_end"]
+    known = start.notna() & end.notna()
+    month = (start.dt.day == 1) & (end == start + pd.offsets.MonthEnd(0))
+    if kind == "payroll":
+        frame["period__calendar_month"] = pd.array(month, dtype="boolean").copy()
+        frame.loc[~known, "period__calendar_month"] = pd.NA
+        hours, pay, rate = frame["hours_paid"], frame["basic_pay"], frame["hourly_rate"]
+        implied = pay / hours.where(hours > 0)
+        consistent = (rate - implied).abs() <= HOURLY_RATE_TOLERANCE * implied
+        frame["hourly_rate__consistent"] = pd.array(consistent, dtype="boolean")
+        frame.loc[implied.isna() | rate.isna(), "hourly_rate__consistent"] = pd.NA
+    else:
+        quarter = (start.dt.day == 1) & (start.dt.month % 3 == 1) & (end == start + pd.offsets.QuarterEnd(0))
+        frame["period__calendar_quarter_or_month"] = pd.array(month | quarter, dtype="boolean")
+        frame.loc[~known, "period__calendar_quarter_or_month"] = pd.NA
+
+
+def _group_submissions(raw: pa.Table, file_id: np.ndarray, files: list[ReturnFile], kind: Kind) -> tuple[np.ndarray, pd.DataFrame]:
+    """Submission = (file, contract_ref, period_start, period_end) as written, so bad keys still group."""
+    keys = pd.DataFrame({"_file": file_id})
+    for name in KEY_COLUMNS:
+        keys[name] = raw.column(name).to_pandas()
+    submission_id = keys.groupby(["_file", *KEY_COLUMNS], dropna=False, sort=False).ngroup().to_numpy()
+    order = np.argsort(submission_id, kind="stable")
+    counts = np.bincount(submission_id, minlength=int(submission_id.max(initial=-1)) + 1)
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    records = []
+    for sid in range(len(counts)):
+        idx = order[bounds[sid] : bounds[sid + 1]]
+        first = idx[0]
+        records.append(
+            {
+                "submission": sid,
+                "_file": int(file_id[first]),
+                "file_name": files[int(file_id[first])].name,
+                "kind": kind,
+                "contract_ref": keys.at[first, "contract_ref"],
+                "period_start_text": keys.at[first, "period_start"],
+                "period_end_text": keys.at[first, "period_end"],
+                "row_count": len(idx),
+                "content_sha256": _content_sha256(raw.take(pa.array(idx))),
+            }
+        )
+    subs = pd.DataFrame.from_records(records).set_index("submission") if records else pd.DataFrame(
+        columns=["_file", "file_name", "kind", "contract_ref", "period_start_text", "period_end_text", "row_count", "content_sha256"]
+    )
+    return submission_id, subs
+
+
+def _content_sha256(rows: pa.Table) -> str:
+    """SHA-256 of the submission's rows as canonical CSV: the same content in any file hashes the same."""
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(rows, sink)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()

@@ -1,0 +1,315 @@
+"""Reading supplier files (CSV or XLSX) into a table of trimmed text, never raising.
+
+Whatever a supplier sends, the outcome is a `ReturnFile`: either a table with the supplier's row
+numbers and the return kind told from the columns, or a clear reason why the file cannot be used.
+Values stay text here; typing them is `prepare`'s job, so that a bad value becomes a row-level problem
+rather than a failed read. Error messages never quote file content (it may hold pay data).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .problems import Problem, file_problem, row_problem
+from .templates import KINDS, Kind, column_names, required_names
+
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+DEFAULT_MAX_LINE_BYTES = 64 * 1024
+SUPPORTED = (".csv", ".xlsx")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_SAVE_AS_HINT = "in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)' or 'Excel Workbook (.xlsx)'"
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+
+    @classmethod
+    def from_env(cls) -> "ReadLimits":
+        return cls(
+            max_bytes=int(os.environ.get("GWP_MAX_FILE_BYTES", DEFAULT_MAX_BYTES)),
+            max_line_bytes=int(os.environ.get("GWP_MAX_LINE_BYTES", DEFAULT_MAX_LINE_BYTES)),
+        )
+
+
+@dataclass
+class ReturnFile:
+    """One supplier file as read. `table` is None when the file could not be used at all."""
+
+    path: Path
+    file_sha256: str
+    received_at: datetime
+    size: int
+    kind: Kind | None = None
+    table: pa.Table | None = None
+    row_numbers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def unreadable(self) -> bool:
+        return self.table is None
+
+
+class _Unreadable(Exception):
+    """Internal: the file cannot be used; the message is the one reason the supplier is given."""
+
+
+def read_return_file(path: Path | str, limits: ReadLimits | None = None, received_at: datetime | None = None) -> ReturnFile:
+    """Read one file; any failure becomes the file's single problem instead of an exception."""
+    path = Path(path)
+    limits = limits or ReadLimits()
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return ReturnFile(path, "", received_at or datetime.now(timezone.utc), 0, problems=[file_problem(f"cannot open the file ({exc.strerror})")])
+    received = received_at or datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
+    result = ReturnFile(path, "", received, stat.st_size)
+    try:
+        if stat.st_size > limits.max_bytes:
+            raise _Unreadable(
+                f"the file is {stat.st_size / 1e6:.1f} MB, over the {limits.max_bytes / 1e6:.0f} MB limit: split it by contract or period"
+            )
+        data = path.read_bytes()
+        result.file_sha256 = hashlib.sha256(data).hexdigest()
+        if not data.strip():
+            raise _Unreadable("the file is empty")
+        suffix = path.suffix.lower()
+        if suffix == ".xlsx" or data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC) or suffix in (".xls", ".xlsm"):
+            header, table, rows, cell_problems = _read_xlsx(data, suffix)
+            result.problems.extend(cell_problems)
+        elif suffix in (".csv", ".txt", ""):
+            header, table, rows = _read_csv(data, limits)
+        else:
+            raise _Unreadable(f"'{suffix}' files are not accepted: send CSV (UTF-8) or XLSX; {_SAVE_AS_HINT}")
+        _adopt(result, header, table, rows)
+    except _Unreadable as exc:
+        result.table = None
+        result.problems = [file_problem(str(exc))]
+    except Exception as exc:  # noqa: BLE001 - a supplier file must never crash a run
+        result.table = None
+        result.problems = [file_problem(f"the file could not be read ({type(exc).__name__}); {_SAVE_AS_HINT}")]
+    return result
+
+
+def _adopt(result: ReturnFile, header: list[str], table: pa.Table, rows: np.ndarray) -> None:
+    """Match headers to a template, tell the kind and keep only template columns."""
+    names = [h.strip().lower() for h in header]
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name and name in seen:
+            raise _Unreadable(f"column '{name}' appears twice (columns {seen[name] + 1} and {i + 1}): keep one")
+        seen[name] = i
+    kind = detect_kind(names)
+    if kind is None:
+        raise _Unreadable(
+            "no recognisable header: row 1 must hold the column names of the payroll or workforce template "
+            "(e.g. contract_ref, period_start, period_end, worker_ref, hours_paid, basic_pay ...)"
+        )
+    known = set(column_names(kind))
+    for i, name in enumerate(names):
+        if name in known:
+            continue
+        if not name:
+            if table.column(i).null_count == table.num_rows:
+                continue  # a trailing empty column, as spreadsheets export
+            result.problems.append(file_problem(f"column {i + 1} has values but no header: name it or remove it", f"(column {i + 1})"))
+        else:
+            result.problems.append(file_problem(f"not a column of the {kind} template: remove it or correct its name", name))
+    for name in required_names(kind):
+        if name not in seen:
+            result.problems.append(file_problem(f"required column is missing from the {kind} template header", name))
+    keep = [i for i, n in enumerate(names) if n in known]
+    table = table.select(keep).rename_columns([names[i] for i in keep])
+    table = pa.table({n: _clean_text(table.column(n)) for n in table.column_names})
+    non_blank = _non_blank_rows(table)
+    if not non_blank.all():
+        table = table.filter(pa.array(non_blank))
+        rows = rows[non_blank]
+    if table.num_rows == 0:
+        raise _Unreadable("the file has a header but no data rows")
+    result.kind, result.table, result.row_numbers = kind, table, rows
+
+
+def detect_kind(names: list[str]) -> Kind | None:
+    """The template whose distinctive columns the header shares most; ties and no overlap are None."""
+    scores = {}
+    for kind in KINDS:
+        distinctive = set(column_names(kind)) - {"contract_ref", "period_start", "period_end"}
+        scores[kind] = len(distinctive & set(names))
+    best = max(scores.values())
+    winners = [k for k, s in scores.items() if s == best]
+    return winners[0] if best > 0 and len(winners) == 1 else None
+
+
+def _clean_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def _non_blank_rows(table: pa.Table) -> np.ndarray:
+    if table.num_columns == 0:
+        return np.zeros(table.num_rows, dtype=bool)
+    any_value = np.zeros(table.num_rows, dtype=bool)
+    for col in table.columns:
+        any_value |= col.is_valid().to_numpy(zero_copy_only=False)
+    return any_value
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+
+def _decode(data: bytes) -> bytes:
+    """UTF-8 bytes without BOM, or a reason. UTF-16 with a BOM is detected reliably, so it is converted."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Unreadable("the file says it is UTF-16 but is not valid UTF-16; " + _SAVE_AS_HINT) from exc
+    if b"\x00" in data[:65536]:
+        raise _Unreadable("this is a binary file, not a CSV text file; " + _SAVE_AS_HINT)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _Unreadable(
+            f"the file is not UTF-8 text (first bad byte on line {line}, probably Windows-1252 or Latin-1); {_SAVE_AS_HINT}"
+        ) from exc
+    return data
+
+
+def _line_lengths(data: bytes) -> np.ndarray:
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    if len(ends) == 0 or ends[-1] != len(buf) - 1:
+        ends = np.append(ends, len(buf))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    lengths = ends - starts
+    # a CRLF line's \r is not content
+    has_cr = (lengths > 0) & (buf[np.minimum(ends - 1, len(buf) - 1)] == 13)
+    return lengths - has_cr
+
+
+def _read_csv(data: bytes, limits: ReadLimits) -> tuple[list[str], pa.Table, np.ndarray]:
+    data = _decode(data)
+    lengths = _line_lengths(data)
+    if lengths.max(initial=0) > limits.max_line_bytes:
+        bad = int(np.argmax(lengths > limits.max_line_bytes)) + 1
+        raise _Unreadable(f"line {bad} is longer than {limits.max_line_bytes // 1024} KiB: this is not a return in the template layout")
+    line_numbers = np.flatnonzero(lengths > 0) + 1  # pyarrow skips empty lines; keep the supplier's numbering
+    first = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    header = next(csv.reader([first]))
+    if len(header) == 1 and (";" in first or "\t" in first):
+        sep = "semicolons" if ";" in first else "tabs"
+        raise _Unreadable(f"the columns are separated by {sep}, not commas: save as 'CSV UTF-8 (Comma delimited)'")
+    bad_rows: list[tuple[int, int]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        bad_rows.append((row.number or 0, row.actual_columns))
+        return "skip"
+
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(len(header))], skip_rows=1, block_size=8 << 20),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={f"c{i}": pa.string() for i in range(len(header))},
+            strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+    if bad_rows:
+        rows = ", ".join(str(n) for n, _ in sorted(bad_rows)[:10])
+        raise _Unreadable(
+            f"{len(bad_rows)} row(s) do not have {len(header)} fields like the header (rows {rows}): "
+            "check for unquoted commas or missing values"
+        )
+    rows = line_numbers[1 : 1 + table.num_rows].astype(np.int64)
+    return header, table, rows
+
+
+# --- XLSX ------------------------------------------------------------------------------------------
+
+def _read_xlsx(data: bytes, suffix: str) -> tuple[list[str], pa.Table, np.ndarray, list[Problem]]:
+    import openpyxl  # imported here: only spreadsheet returns pay its import cost
+
+    if data.startswith(_OLE_MAGIC):
+        raise _Unreadable(
+            "this workbook is password-protected or in the old .xls format: save it as .xlsx without a password, or as CSV UTF-8"
+        )
+    if not data.startswith(_ZIP_MAGIC):
+        raise _Unreadable(f"this is not an XLSX workbook; {_SAVE_AS_HINT}")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+    except zipfile.BadZipFile as exc:
+        raise _Unreadable(f"the workbook is damaged and cannot be opened; {_SAVE_AS_HINT}") from exc
+    if "xl/vbaProject.bin" in names or suffix == ".xlsm":
+        raise _Unreadable("macro-enabled workbooks are not accepted: save as a plain .xlsx workbook (no macros) or CSV UTF-8")
+    if "xl/workbook.xml" not in names:
+        raise _Unreadable(f"this zip file is not an Excel workbook; {_SAVE_AS_HINT}")
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        sheet = book.worksheets[0]
+        rows_iter = sheet.iter_rows()
+        header_cells = next(rows_iter, None)
+        if header_cells is None:
+            raise _Unreadable("the first sheet of the workbook is empty")
+        header = ["" if c.value is None else str(c.value) for c in header_cells]
+        width = len(header)
+        columns: list[list[str | None]] = [[] for _ in range(width)]
+        row_numbers: list[int] = []
+        formulas: list[str] = []
+        for row_no, cells in enumerate(rows_iter, start=2):
+            values = [None] * width
+            for i, cell in enumerate(cells[:width]):
+                if cell.data_type == "f":
+                    formulas.append(f"{cell.column_letter}{row_no}" if hasattr(cell, "column_letter") else f"row {row_no}")
+                    continue
+                values[i] = _cell_text(cell.value)
+            if all(v is None for v in values):
+                continue
+            row_numbers.append(row_no)
+            for i, v in enumerate(values):
+                columns[i].append(v)
+    finally:
+        book.close()
+    if formulas:
+        raise _Unreadable(
+            f"{len(formulas)} cell(s) hold formulas (first: {', '.join(formulas[:5])}): copy and paste as values, then send again"
+        )
+    table = pa.table({f"c{i}": pa.array(col, type=pa.string()) for i, col in enumerate(columns)})
+    return header, table, np.asarray(row_numbers, dtype=np.int64), []
+
+
+def _cell_text(value: object) -> str | None:
+    """Excel values as the text a CSV export would hold, so both formats validate the same way."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)

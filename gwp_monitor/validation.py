@@ -1,0 +1,168 @@
+"""Data-quality validation of returns with Great Expectations.
+
+One ephemeral GX context per process (GX import and context set-up cost seconds; see `gx_context`).
+The suites are JSON under expectations/ and are loaded with a count check, because GX drops an
+expectation it cannot parse without a word. Results are asked for with row ids only
+(`exclude_unexpected_values`): the ids map back to the supplier's row numbers, and no cell value —
+pay, worker_ref — is ever copied into a result (spec 6).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+import numpy as np
+
+from .prepare import PreparedReturns
+from .problems import Problem, row_problem
+from .templates import Kind
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+
+#: Row ids, never values. SUMMARY with an unbounded partial count lists every failing row id.
+ROW_IDS_ONLY: dict[str, Any] = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": 10**12,
+    "exclude_unexpected_values": True,
+    "include_unexpected_rows": False,
+    "return_unexpected_index_query": False,
+}
+
+
+class SuiteError(RuntimeError):
+    """A suite file is broken: an operational failure, not a supplier's problem."""
+
+
+def expectations_dir() -> Path:
+    configured = os.environ.get("GWP_EXPECTATIONS_DIR")
+    return Path(configured) if configured else Path(__file__).resolve().parent.parent / "expectations"
+
+
+@cache
+def gx_context():
+    """The process's one GX context, with the pandas batch definition every validation uses."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    for name in ("great_expectations", "great_expectations._docs_decorators"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    asset = context.data_sources.add_pandas("gwp_returns").add_dataframe_asset("return_rows")
+    batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
+    return context, batch_definition
+
+
+def load_suite_json(kind: Kind, directory: Path | None = None) -> dict:
+    path = (directory or expectations_dir()) / f"{kind}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SuiteError(f"cannot load the {kind} suite {path}: {exc}") from exc
+
+
+@cache
+def load_suite(kind: Kind, directory: Path | None = None) -> "gx.ExpectationSuite":
+    """The kind's suite as a GX object; refuses one that lost an expectation on the way in."""
+    import great_expectations as gx
+
+    raw = load_suite_json(kind, directory)
+    declared = raw.get("expectations", [])
+    for i, spec in enumerate(declared):
+        meta = spec.get("meta", {})
+        if not meta.get("column") or not meta.get("rule"):
+            raise SuiteError(f"{kind} suite expectation {i} has no meta.column/meta.rule to explain it to suppliers")
+    suite = gx.ExpectationSuite(name=raw["name"], expectations=declared, meta=raw.get("meta", {}))
+    if len(suite.expectations) != len(declared):
+        raise SuiteError(
+            f"the {kind} suite declares {len(declared)} expectations but GX loaded {len(suite.expectations)}: "
+            "one has an unknown type or bad arguments"
+        )
+    return suite
+
+
+def register_expectation(contract_refs: Iterable[str]) -> "gx.expectations.Expectation":
+    """contract_ref must be in the register: a runtime expectation, since the register is per deployment."""
+    import great_expectations as gx
+
+    return gx.expectations.ExpectColumnValuesToBeInSet(
+        column="contract_ref",
+        value_set=sorted(contract_refs),
+        meta={"column": "contract_ref", "rule": "is not a contract in the register: check the reference with your contract manager"},
+    )
+
+
+@dataclass
+class ValidationOutcome:
+    """Problems per submission id, plus the privacy-safe GX result for Data Docs and audit."""
+
+    problems: dict[int, list[Problem]] = field(default_factory=dict)
+    gx_result: Any = None
+    expectations_run: int = 0
+
+
+def validate(prepared: PreparedReturns, contract_refs: Iterable[str] | None = None) -> ValidationOutcome:
+    """Run the kind's suite over every row of the run at once; split failures back to submissions."""
+    import great_expectations as gx
+
+    outcome = ValidationOutcome()
+    if prepared.frame.empty:
+        return outcome
+    base = load_suite(prepared.kind)
+    expectations = [e.copy() if hasattr(e, "copy") else e for e in base.expectations]
+    if contract_refs is not None:
+        expectations.append(register_expectation(contract_refs))
+    suite = gx.ExpectationSuite(name=base.name, expectations=expectations)
+    _, batch_definition = gx_context()
+    frame = prepared.frame.reset_index(drop=True)
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, result_format=ROW_IDS_ONLY)
+    outcome.gx_result = result
+    outcome.expectations_run = len(result.results)
+    submission_of_row = frame["_submission"].to_numpy()
+    for expectation_result in result.results:
+        config = expectation_result.expectation_config
+        if expectation_result.exception_info.get("raised_exception"):
+            raise SuiteError(
+                f"GX could not evaluate {config.type} on {config.kwargs.get('column')}: "
+                f"{expectation_result.exception_info.get('exception_message')}"
+            )
+        if expectation_result.success:
+            continue
+        row_ids = _row_ids(expectation_result.result.get("partial_unexpected_index_list") or [])
+        if len(row_ids) == 0:
+            continue
+        for sid, ids in _split_by_submission(row_ids, submission_of_row):
+            outcome.problems.setdefault(int(sid), []).append(
+                row_problem(config.meta["column"], config.meta["rule"], prepared.row_numbers[ids])
+            )
+    for problems in outcome.problems.values():
+        problems.sort(key=lambda p: (p.first_rows[:1] or (0,), p.column))
+    return outcome
+
+
+def _row_ids(index_list: list) -> np.ndarray:
+    """GX gives plain ids for single columns and {column: [ids]} dicts for some multi-column rules."""
+    if index_list and isinstance(index_list[0], dict):
+        ids: list[int] = []
+        for entry in index_list:
+            for value in entry.values():
+                ids.extend(value if isinstance(value, list) else [value])
+        return np.unique(np.asarray(ids, dtype=np.int64))
+    return np.asarray(index_list, dtype=np.int64)
+
+
+def _split_by_submission(row_ids: np.ndarray, submission_of_row: np.ndarray):
+    subs = submission_of_row[row_ids]
+    order = np.argsort(subs, kind="stable")
+    subs, row_ids = subs[order], row_ids[order]
+    cuts = np.flatnonzero(np.diff(subs)) + 1
+    for chunk_subs, chunk_ids in zip(np.split(subs, cuts), np.split(row_ids, cuts)):
+        yield chunk_subs[0], chunk_ids
