@@ -110,7 +110,6 @@ class ValidationOutcome:
 
 def validate(prepared: PreparedReturns, contract_refs: Iterable[str] | None = None) -> ValidationOutcome:
     """Run the kind's suite over every row of the run at once; split failures back to submissions."""
-    import great_expectations as gx
 
     outcome = ValidationOutcome()
     if prepared.frame.empty:
@@ -119,26 +118,11 @@ def validate(prepared: PreparedReturns, contract_refs: Iterable[str] | None = No
     expectations = [e.copy() if hasattr(e, "copy") else e for e in base.expectations]
     if contract_refs is not None:
         expectations.append(register_expectation(contract_refs))
-    suite = gx.ExpectationSuite(name=base.name, expectations=expectations)
-    _, batch_definition = gx_context()
-    frame = prepared.frame.reset_index(drop=True)
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(suite, result_format=ROW_IDS_ONLY)
+    result, failures = run_expectations(prepared.frame, expectations, name=base.name)
     outcome.gx_result = result
     outcome.expectations_run = len(result.results)
-    submission_of_row = frame["_submission"].to_numpy()
-    for expectation_result in result.results:
-        config = expectation_result.expectation_config
-        if expectation_result.exception_info.get("raised_exception"):
-            raise SuiteError(
-                f"GX could not evaluate {config.type} on {config.kwargs.get('column')}: "
-                f"{expectation_result.exception_info.get('exception_message')}"
-            )
-        if expectation_result.success:
-            continue
-        row_ids = _row_ids(expectation_result.result.get("partial_unexpected_index_list") or [])
-        if len(row_ids) == 0:
-            continue
+    submission_of_row = prepared.frame["_submission"].to_numpy()
+    for config, row_ids in failures:
         for sid, ids in _split_by_submission(row_ids, submission_of_row):
             outcome.problems.setdefault(int(sid), []).append(
                 row_problem(config.meta["column"], config.meta["rule"], prepared.row_numbers[ids])
@@ -146,6 +130,33 @@ def validate(prepared: PreparedReturns, contract_refs: Iterable[str] | None = No
     for problems in outcome.problems.values():
         problems.sort(key=lambda p: (p.first_rows[:1] or (0,), p.column))
     return outcome
+
+
+def run_expectations(frame, expectations: list, name: str = "gwp") -> tuple[Any, list[tuple[Any, np.ndarray]]]:
+    """Validate `frame` (positional row ids as its index) and list each failed expectation's row ids.
+
+    The one place GX runs, for data quality and commitments alike. A GX error on an expectation is
+    our bug, not the supplier's, so it raises instead of passing silently.
+    """
+    import great_expectations as gx
+
+    _, batch_definition = gx_context()
+    frame = frame.reset_index(drop=True)
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(gx.ExpectationSuite(name=name, expectations=expectations), result_format=ROW_IDS_ONLY)
+    failures = []
+    for expectation_result in result.results:
+        config = expectation_result.expectation_config
+        if expectation_result.exception_info.get("raised_exception"):
+            raise SuiteError(
+                f"GX could not evaluate {config.type} on {config.kwargs.get('column') or config.kwargs}: "
+                f"{expectation_result.exception_info.get('exception_message')}"
+            )
+        if not expectation_result.success:
+            row_ids = _row_ids(expectation_result.result.get("partial_unexpected_index_list") or [])
+            if len(row_ids):
+                failures.append((config, row_ids))
+    return result, failures
 
 
 def _row_ids(index_list: list) -> np.ndarray:

@@ -1,0 +1,333 @@
+"""Deciding, per contract, commitment and period, whether the supplier kept its word (spec 3, 4).
+
+Each commitment type's `Rule` (in the catalogue) turns into one Great Expectations expectation over
+the accepted rows of a run: the observed value per row against a limit per row, where the limit
+comes from the register (the contract's `max`, `min`...) or, for wages, from the wage-floor tables.
+The rows GX reports as unexpected ARE the breaches: verdicts, workers below and arrears are derived
+from GX's row ids, not from a second hand-written comparison. Pandas adds only what GX does not
+compute: counts per submission, the lowest rate, and arrears in pounds.
+
+Hourly rates and floors are compared in whole ten-thousandths of a pound, so a rate exactly equal to
+the floor is compliant however the division rounded in floating point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from .catalogue import CATALOGUE, STATUTORY_MINIMUM_WAGE, CommitmentType
+from .rates import WageFloors
+from .register import Register
+
+RLW = "real_living_wage"
+SCALE = 10_000  # rates in ten-thousandths of a pound (spec: rates rounded to 4 decimal places)
+
+VERDICT_COLUMNS = [
+    "submission_key", "contract_ref", "commitment", "period_start", "period_end",
+    "status", "severity", "observed_value", "threshold", "detail",
+]
+WAGE_COLUMNS = [
+    "submission_key", "contract_ref", "period_start", "period_end", "rate_type", "band", "required_rate",
+    "workers_assessed", "workers_below", "lowest_rate", "arrears_gbp", "upcoming_rate", "workers_below_upcoming",
+]
+
+
+@dataclass
+class Assessment:
+    verdicts: pd.DataFrame
+    wages: pd.DataFrame
+    gx_result: object = None
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+def limits_by_contract(register: Register, kind: str) -> pd.DataFrame:
+    """One row per contract, one column per commitment type of `kind`: the contract's limit, or NaN
+    where the contract has no such commitment. Wage types carry 1.0 (the floor itself is per row)."""
+    records = []
+    for ref, contract in register.contracts.items():
+        row: dict[str, object] = {"contract_ref": ref}
+        for commitment in contract.commitments:
+            spec = CATALOGUE[commitment.type]
+            if spec.source_kind != kind:
+                continue
+            rule = spec.rule
+            row[commitment.type] = float(commitment.params[rule.limit]) if isinstance(rule.limit, str) else float(rule.limit)
+            if commitment.type == RLW:
+                row["rlw_include_apprentices"] = bool(commitment.params.get("include_apprentices", False))
+        records.append(row)
+    types = [name for name, spec in CATALOGUE.items() if spec.source_kind == kind]
+    frame = pd.DataFrame.from_records(records, columns=["contract_ref", *types] + (["rlw_include_apprentices"] if kind == "payroll" else []))
+    return frame.set_index("contract_ref")
+
+
+def expectation_for(spec: CommitmentType, observed: str, limit: str):
+    """The GX expectation that decides `spec` for every row with both an observed value and a limit."""
+    import great_expectations as gx
+
+    a, b = (observed, limit) if spec.rule.comparison == "at_least" else (limit, observed)
+    return gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=a,
+        column_B=b,
+        or_equal=True,
+        ignore_row_if="either_value_is_missing",
+        meta={"commitment": spec.name, "observed": observed},
+    )
+
+
+def _run(frame: pd.DataFrame, expectations: list) -> tuple[object, dict[str, np.ndarray]]:
+    """Failing row ids per observed column, straight from GX."""
+    from .validation import run_expectations
+
+    if frame.empty or not expectations:
+        return None, {}
+    result, failures = run_expectations(frame, expectations, name="commitments")
+    failing = {config.meta["observed"]: row_ids for config, row_ids in failures}
+    return result, failing
+
+
+def _mask(n: int, row_ids: np.ndarray | None) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    if row_ids is not None and len(row_ids):
+        mask[row_ids] = True
+    return mask
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series).dt.date
+
+
+# --- workforce ---------------------------------------------------------------------------------------
+
+def assess_workforce(rows: pd.DataFrame, register: Register) -> Assessment:
+    """Verdicts for every workforce commitment of every accepted workforce submission."""
+    if rows.empty:
+        return Assessment(_empty(VERDICT_COLUMNS), _empty(WAGE_COLUMNS))
+    frame = rows.reset_index(drop=True)
+    limits = limits_by_contract(register, "workforce").reindex(frame["contract_ref"]).reset_index(drop=True)
+    work = pd.DataFrame(index=frame.index)
+    expectations, types = [], []
+    for name in limits.columns:
+        if limits[name].isna().all():
+            continue
+        spec = CATALOGUE[name]
+        work[f"{name}__observed"] = spec.rule.observe(frame).astype("float64").round(9)
+        work[f"{name}__limit"] = limits[name].to_numpy(dtype="float64")
+        expectations.append(expectation_for(spec, f"{name}__observed", f"{name}__limit"))
+        types.append(name)
+    result, failing = _run(work, expectations)
+    parts = []
+    for name in types:
+        spec = CATALOGUE[name]
+        observed, limit = work[f"{name}__observed"], work[f"{name}__limit"]
+        applies = limit.notna().to_numpy()
+        breach = _mask(len(frame), failing.get(f"{name}__observed"))
+        assessable = observed.notna().to_numpy()
+        status = np.where(~assessable, "not_assessable", np.where(breach, "breach", "compliant"))
+        part = pd.DataFrame(
+            {
+                "submission_key": frame["_submission"].to_numpy(),
+                "contract_ref": frame["contract_ref"].to_numpy(),
+                "commitment": name,
+                "period_start": _dates(frame["period_start"]).to_numpy(),
+                "period_end": _dates(frame["period_end"]).to_numpy(),
+                "status": status,
+                "severity": spec.severity,
+                "observed_value": observed.where(assessable).to_numpy(),
+                "threshold": limit.where(assessable).to_numpy(),
+                "detail": np.where(assessable, "", spec.rule.missing),
+            }
+        )[applies]
+        parts.append(part)
+    verdicts = pd.concat(parts, ignore_index=True) if parts else _empty(VERDICT_COLUMNS)
+    verdicts["detail"] = _workforce_detail(verdicts)
+    return Assessment(verdicts[VERDICT_COLUMNS], _empty(WAGE_COLUMNS), result)
+
+
+def _workforce_detail(verdicts: pd.DataFrame) -> pd.Series:
+    words = verdicts["commitment"].map(lambda t: CATALOGUE[t].summary)
+    kept = np.where(verdicts["status"] == "compliant", "Kept: ", np.where(verdicts["status"] == "breach", "Not kept: ", "Cannot tell: "))
+    return pd.Series(
+        np.where(verdicts["detail"].astype(str) != "", kept + verdicts["detail"].astype(str), kept + words),
+        index=verdicts.index,
+    )
+
+
+# --- payroll -----------------------------------------------------------------------------------------
+
+def _bands(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    statutory = pd.Series(np.where(frame["apprentice"].fillna(False), "apprentice", frame["age_band"].astype(str)), index=frame.index)
+    rlw = pd.Series(np.where(frame["london"].fillna(False), "london", "uk"), index=frame.index)
+    return {STATUTORY_MINIMUM_WAGE: statutory, RLW: rlw}
+
+
+def payroll_floors(frame: pd.DataFrame, register: Register, floors: WageFloors, as_of: date) -> pd.DataFrame:
+    """Per worker: hourly rate and the floors that apply to them, in pounds (NaN: no floor applies)."""
+    hours = frame["hours_paid"]
+    hourly = frame["hourly_rate"].where(frame["hourly_rate"].notna(), (frame["basic_pay"] / hours.where(hours > 0)).round(4))
+    assessed = (hours > 0).to_numpy()
+    limits = limits_by_contract(register, "payroll").reindex(frame["contract_ref"]).reset_index(drop=True)
+    apprentice = frame["apprentice"].fillna(False).astype(bool)
+    london = frame["london"].fillna(False).astype(bool)
+    has_rlw = limits[RLW].notna().to_numpy()
+    include_apprentices = limits["rlw_include_apprentices"].fillna(False).astype(bool).to_numpy()
+    in_rlw_scope = assessed & has_rlw & (frame["age_band"] != "under_18").to_numpy() & (include_apprentices | ~apprentice.to_numpy())
+    statutory = floors.statutory_series(frame["period_start"], frame["age_band"], apprentice)
+    rlw = floors.rlw_series(frame["period_start"], london)
+    upcoming = floors.upcoming_rlw_series(frame["period_start"], london, as_of)
+    return pd.DataFrame(
+        {
+            "hourly": hourly.to_numpy(dtype="float64"),
+            STATUTORY_MINIMUM_WAGE: np.where(assessed, statutory.to_numpy(dtype="float64"), np.nan),
+            RLW: np.where(in_rlw_scope, rlw.to_numpy(dtype="float64"), np.nan),
+            "upcoming": np.where(in_rlw_scope, upcoming.to_numpy(dtype="float64"), np.nan),
+        }
+    )
+
+
+def _scaled(values: pd.Series | np.ndarray) -> np.ndarray:
+    return np.round(np.asarray(values, dtype="float64") * SCALE)
+
+
+def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, as_of: date) -> Assessment:
+    """Wage verdicts and wage figures for every accepted payroll submission, in one GX run."""
+    if rows.empty:
+        return Assessment(_empty(VERDICT_COLUMNS), _empty(WAGE_COLUMNS))
+    frame = rows.reset_index(drop=True)
+    pay = payroll_floors(frame, register, floors, as_of)
+    work = pd.DataFrame({"hourly_e4": _scaled(pay["hourly"])})
+    expectations = []
+    for name in (STATUTORY_MINIMUM_WAGE, RLW, "upcoming"):
+        work[f"{name}__floor_e4"] = _scaled(pay[name])
+        spec = CATALOGUE[RLW if name == "upcoming" else name]
+        expectation = expectation_for(spec, "hourly_e4", f"{name}__floor_e4")
+        expectation.meta = {"commitment": spec.name, "observed": name}
+        expectations.append(expectation)
+    result, failing = _run(work, expectations)
+    bands = _bands(frame)
+    wage_parts = []
+    for rate_type in (STATUTORY_MINIMUM_WAGE, RLW):
+        floor = pay[rate_type]
+        below = _mask(len(frame), failing.get(rate_type))
+        below_upcoming = _mask(len(frame), failing.get("upcoming")) if rate_type == RLW else np.zeros(len(frame), bool)
+        shortfall = np.where(below, (floor - pay["hourly"]) * frame["hours_paid"], 0.0)
+        per_worker = pd.DataFrame(
+            {
+                "submission_key": frame["_submission"],
+                "contract_ref": frame["contract_ref"],
+                "period_start": frame["period_start"],
+                "period_end": frame["period_end"],
+                "band": bands[rate_type],
+                "required_rate": floor,
+                "hourly": pay["hourly"],
+                "below": below,
+                "shortfall": shortfall,
+                "upcoming": pay["upcoming"] if rate_type == RLW else np.nan,
+                "below_upcoming": below_upcoming,
+            }
+        )[floor.notna().to_numpy()]
+        grouped = per_worker.groupby(["submission_key", "contract_ref", "period_start", "period_end", "band"], sort=True)
+        figures = grouped.agg(
+            required_rate=("required_rate", "max"),
+            workers_assessed=("hourly", "size"),
+            workers_below=("below", "sum"),
+            lowest_rate=("hourly", "min"),
+            arrears_gbp=("shortfall", "sum"),
+            upcoming_rate=("upcoming", "max"),
+            workers_below_upcoming=("below_upcoming", "sum"),
+        ).reset_index()
+        figures["rate_type"] = rate_type
+        figures["arrears_gbp"] = figures["arrears_gbp"].round(2)
+        if rate_type == RLW:
+            none_upcoming = figures["upcoming_rate"].isna()
+            figures["workers_below_upcoming"] = figures["workers_below_upcoming"].astype("Int64").mask(none_upcoming)
+        else:
+            figures["workers_below_upcoming"] = pd.array([pd.NA] * len(figures), dtype="Int64")
+        wage_parts.append(figures)
+    wages = pd.concat(wage_parts, ignore_index=True)
+    for column in ("period_start", "period_end"):
+        wages[column] = _dates(wages[column])
+    wages = wages[WAGE_COLUMNS]
+    verdicts = _wage_verdicts(frame, register, wages)
+    return Assessment(verdicts, wages, result)
+
+
+def _wage_verdicts(frame: pd.DataFrame, register: Register, wages: pd.DataFrame) -> pd.DataFrame:
+    """One verdict per submission and wage commitment the contract has, summed over bands."""
+    subs = frame.groupby("_submission", sort=True).agg(
+        contract_ref=("contract_ref", "first"), period_start=("period_start", "first"), period_end=("period_end", "first")
+    )
+    subs["period_start"], subs["period_end"] = _dates(subs["period_start"]), _dates(subs["period_end"])
+    totals = wages.groupby(["submission_key", "rate_type"]).agg(
+        assessed=("workers_assessed", "sum"), below=("workers_below", "sum"), arrears=("arrears_gbp", "sum")
+    )
+    records = []
+    for key, sub in subs.iterrows():  # one iteration per submission, not per worker
+        contract = register.contracts[sub["contract_ref"]]
+        for commitment in contract.commitments:
+            spec = CATALOGUE[commitment.type]
+            if spec.source_kind != "payroll":
+                continue
+            total = totals.loc[(key, commitment.type)] if (key, commitment.type) in totals.index else None
+            record = {
+                "submission_key": key, "contract_ref": sub["contract_ref"], "commitment": commitment.type,
+                "period_start": sub["period_start"], "period_end": sub["period_end"], "severity": spec.severity,
+            }
+            if total is None or total["assessed"] == 0:
+                record.update(status="not_assessable", observed_value=None, threshold=None,
+                              detail=_no_wage_assessment(commitment.type, sub["period_start"]))
+            else:
+                below = int(total["below"])
+                record.update(
+                    status="breach" if below else "compliant",
+                    observed_value=float(below),
+                    threshold=0.0,
+                    detail=(
+                        f"{below} of {int(total['assessed'])} workers paid below the {spec.rule.label}; "
+                        f"arrears £{total['arrears']:,.2f}" if below
+                        else f"All {int(total['assessed'])} workers assessed are paid at least the {spec.rule.label}"
+                    ),
+                )
+            records.append(record)
+    return pd.DataFrame.from_records(records, columns=VERDICT_COLUMNS)
+
+
+def _no_wage_assessment(commitment: str, period_start: date) -> str:
+    return (
+        f"Cannot tell: no worker with hours paid in scope, or no {CATALOGUE[commitment].rule.label} "
+        f"in the rates tables for a period starting {period_start}"
+    )
+
+
+# --- returns that never came ---------------------------------------------------------------------------
+
+def gap_verdicts(gaps: pd.DataFrame, register: Register) -> pd.DataFrame:
+    """not_assessable verdicts for expected periods with no accepted return (missing or rejected).
+
+    `gaps` has contract_ref, kind, period_start, period_end, reason ('missing' | 'rejected').
+    """
+    records = []
+    for gap in gaps.itertuples(index=False):  # one per missing return, a handful per run
+        contract = register.contracts.get(gap.contract_ref)
+        if contract is None:
+            continue
+        for commitment in contract.commitments:
+            spec = CATALOGUE[commitment.type]
+            if spec.source_kind != gap.kind:
+                continue
+            why = "was rejected (see its problems)" if gap.reason == "rejected" else "has not been received"
+            records.append(
+                {
+                    "submission_key": None, "contract_ref": gap.contract_ref, "commitment": commitment.type,
+                    "period_start": pd.Timestamp(gap.period_start).date(), "period_end": pd.Timestamp(gap.period_end).date(),
+                    "status": "not_assessable", "severity": spec.severity, "observed_value": None, "threshold": None,
+                    "detail": f"Cannot tell: the {gap.kind} return for this period {why}",
+                }
+            )
+    return pd.DataFrame.from_records(records, columns=VERDICT_COLUMNS)
