@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from .periods import calendar_month_mask, calendar_quarter_mask
 from .reading import ReturnFile
 from .templates import BOOLEAN_FALSE, BOOLEAN_TRUE, KEY_COLUMNS, Kind, columns
 
@@ -135,20 +136,15 @@ _PARSERS = {"decimal": _parse_decimal, "integer": _parse_integer, "boolean": _pa
 def _derive(frame: pd.DataFrame, kind: Kind) -> None:
     """Columns for rules GX has no built-in expectation for; <NA> where an input is unusable."""
     start, end = frame["period_start"], frame["period_end"]
-    known = start.notna() & end.notna()
-    month = (start.dt.day == 1) & (end == start + pd.offsets.MonthEnd(0))
     if kind == "payroll":
-        frame["period__calendar_month"] = pd.array(month, dtype="boolean").copy()
-        frame.loc[~known, "period__calendar_month"] = pd.NA
+        frame["period__calendar_month"] = calendar_month_mask(start, end)
         hours, pay, rate = frame["hours_paid"], frame["basic_pay"], frame["hourly_rate"]
         implied = pay / hours.where(hours > 0)
-        consistent = (rate - implied).abs() <= HOURLY_RATE_TOLERANCE * implied
-        frame["hourly_rate__consistent"] = pd.array(consistent, dtype="boolean")
-        frame.loc[implied.isna() | rate.isna(), "hourly_rate__consistent"] = pd.NA
+        consistent = pd.array((rate - implied).abs() <= HOURLY_RATE_TOLERANCE * implied, dtype="boolean")
+        consistent[(implied.isna() | rate.isna()).to_numpy()] = pd.NA
+        frame["hourly_rate__consistent"] = consistent
     else:
-        quarter = (start.dt.day == 1) & (start.dt.month % 3 == 1) & (end == start + pd.offsets.QuarterEnd(0))
-        frame["period__calendar_quarter_or_month"] = pd.array(month | quarter, dtype="boolean")
-        frame.loc[~known, "period__calendar_quarter_or_month"] = pd.NA
+        frame["period__calendar_quarter_or_month"] = calendar_month_mask(start, end) | calendar_quarter_mask(start, end)
 
 
 def _group_submissions(raw: pa.Table, file_id: np.ndarray, files: list[ReturnFile], kind: Kind) -> tuple[np.ndarray, pd.DataFrame]:

@@ -1,0 +1,259 @@
+"""Writing runs, submissions, verdicts and wage figures to the reporting database.
+
+Each submission is stored in its own transaction with its verdicts and wage figures, so a failure
+while storing one leaves no trace of it and the others stand. Rows are written with one executemany
+per table (bulk), never row by row. Nothing per worker is written (spec 6).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, delete, insert, select, update
+
+from .compliance import gap_verdicts
+from .db import Database
+from .intake import Submission
+from .problems import problems_to_json, problems_to_text
+from .register import Register
+from .timeliness import return_timeliness
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _ts(db: Database, value: datetime) -> datetime:
+    """UTC; naive on SQLite (which has no time zones), aware on PostgreSQL."""
+    value = value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else value
+
+
+def _records(frame: pd.DataFrame, **extra) -> list[dict]:
+    """DataFrame rows as plain Python values, NaN/NA as None, for executemany."""
+    if frame.empty:
+        return []
+    clean = frame.astype(object).where(frame.notna(), None)
+    records = clean.to_dict("records")
+    for record in records:
+        for key, value in record.items():
+            if isinstance(value, np.generic):
+                record[key] = value.item()
+        record.update(extra)
+    return records
+
+
+def sync_register(db: Database, register: Register) -> None:
+    """Suppliers, contracts and commitments mirror the register; contracts no longer listed stay for
+    history but drop out of the contract status view."""
+    suppliers, contracts, commitments = db.table("suppliers"), db.table("contracts"), db.table("commitments")
+    now = _ts(db, utcnow())
+    with db.engine.begin() as conn:
+        known_suppliers = {r[0] for r in conn.execute(select(suppliers.c.supplier_id))}
+        known_contracts = {r[0] for r in conn.execute(select(contracts.c.contract_ref))}
+        for contract in register.contracts.values():
+            s = contract.supplier
+            if s.supplier_id in known_suppliers:
+                conn.execute(update(suppliers).where(suppliers.c.supplier_id == s.supplier_id).values(name=s.name))
+            else:
+                conn.execute(insert(suppliers).values(supplier_id=s.supplier_id, name=s.name))
+                known_suppliers.add(s.supplier_id)
+        conn.execute(update(contracts).values(in_register=0))
+        for contract in register.contracts.values():
+            values = dict(
+                title=contract.title,
+                supplier_id=contract.supplier.supplier_id,
+                start_date=contract.start_date,
+                end_date=contract.end_date,
+                contract_manager=contract.contacts.get("contract_manager"),
+                supplier_contact=contract.contacts.get("supplier"),
+                in_register=1,
+                updated_at=now,
+            )
+            if contract.contract_ref in known_contracts:
+                conn.execute(update(contracts).where(contracts.c.contract_ref == contract.contract_ref).values(**values))
+            else:
+                conn.execute(insert(contracts).values(contract_ref=contract.contract_ref, **values))
+        conn.execute(delete(commitments).where(commitments.c.contract_ref.in_(list(register.contracts))))
+        rows = [
+            {
+                "contract_ref": c.contract_ref,
+                "commitment": m.type,
+                "severity": m.spec.severity,
+                "params": json.dumps(dict(m.params), sort_keys=True),
+            }
+            for c in register.contracts.values()
+            for m in c.commitments
+        ]
+        if rows:
+            conn.execute(insert(commitments), rows)
+
+
+def start_run(db: Database, as_of: date, landing: str) -> int:
+    runs = db.table("runs")
+    with db.engine.begin() as conn:
+        result = conn.execute(insert(runs).values(started_at=_ts(db, utcnow()), as_of=as_of, landing=landing, status="running"))
+        return int(result.inserted_primary_key[0])
+
+
+def finish_run(db: Database, run_id: int, status: str, files_read: int, stored: int, skipped: int) -> None:
+    runs = db.table("runs")
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(runs)
+            .where(runs.c.run_id == run_id)
+            .values(finished_at=_ts(db, utcnow()), status=status, files_read=files_read, submissions_stored=stored, submissions_skipped=skipped)
+        )
+
+
+def seen_files(db: Database) -> set[str]:
+    table = db.table("files_seen")
+    with db.engine.connect() as conn:
+        return {r[0] for r in conn.execute(select(table.c.file_sha256))}
+
+
+def mark_files_seen(db: Database, run_id: int, files: Iterable[tuple[str, str]]) -> None:
+    table = db.table("files_seen")
+    rows = [{"file_sha256": sha, "file_name": name, "first_run_id": run_id, "seen_at": _ts(db, utcnow())} for sha, name in files]
+    if not rows:
+        return
+    with db.engine.begin() as conn:
+        known = {r[0] for r in conn.execute(select(table.c.file_sha256).where(table.c.file_sha256.in_([r["file_sha256"] for r in rows])))}
+        rows = [r for r in rows if r["file_sha256"] not in known]
+        if rows:
+            conn.execute(insert(table), rows)
+
+
+def known_contents(db: Database) -> set[str]:
+    table = db.table("submissions")
+    with db.engine.connect() as conn:
+        return {r[0] for r in conn.execute(select(table.c.file_sha256))}
+
+
+def store_submission(
+    db: Database,
+    run_id: int,
+    submission: Submission,
+    verdicts: pd.DataFrame,
+    wages: pd.DataFrame,
+    hook=None,
+) -> tuple[int, str]:
+    """Store one submission with its results in one transaction; returns (submission_id, status).
+
+    An accepted submission supersedes the accepted one for the same contract, kind and period unless
+    that one was received later (then the new one is stored as superseded). A rejected submission
+    never replaces accepted results. `hook` is called inside the transaction (tests inject failures).
+    """
+    subs, verdict_table, wage_table = db.table("submissions"), db.table("verdicts"), db.table("wage_figures")
+    now = _ts(db, utcnow())
+    received = _ts(db, submission.received_at)
+    with db.engine.begin() as conn:
+        status = submission.status
+        current = None
+        if status == "accepted":
+            current = conn.execute(
+                select(subs.c.submission_id, subs.c.received_at).where(
+                    and_(
+                        subs.c.contract_ref == submission.contract_ref,
+                        subs.c.kind == submission.kind,
+                        subs.c.period_start == submission.period_start,
+                        subs.c.status == "accepted",
+                    )
+                )
+            ).first()
+            if current is not None and _ts(db, _aware(current.received_at)) > received:
+                status = "superseded"
+        result = conn.execute(
+            insert(subs).values(
+                run_id=run_id,
+                contract_ref=submission.contract_ref,
+                kind=submission.kind,
+                period_start=submission.period_start,
+                period_end=submission.period_end,
+                status=status,
+                file_name=submission.file_name,
+                file_sha256=submission.content_sha256,
+                received_at=received,
+                row_count=submission.row_count,
+                error_count=len(submission.problems),
+                errors=problems_to_text(submission.problems) or None,
+                errors_json=problems_to_json(submission.problems) if submission.problems else None,
+                superseded_by=current.submission_id if status == "superseded" else None,
+                stored_at=now,
+            )
+        )
+        submission_id = int(result.inserted_primary_key[0])
+        if current is not None and status == "accepted":
+            conn.execute(
+                update(subs).where(subs.c.submission_id == current.submission_id).values(status="superseded", superseded_by=submission_id)
+            )
+        if submission.status == "accepted":
+            rows = _records(verdicts.drop(columns=["submission_key"]), submission_id=submission_id, assessed_at=now)
+            if rows:
+                conn.execute(insert(verdict_table), rows)
+            if hook:
+                hook(conn)
+            rows = _records(wages.drop(columns=["submission_key"]), submission_id=submission_id)
+            if rows:
+                conn.execute(insert(wage_table), rows)
+    return submission_id, status
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def submission_frame(db: Database) -> pd.DataFrame:
+    """Every stored submission's key facts (no content), for timeliness and gaps."""
+    subs = db.table("submissions")
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            select(subs.c.contract_ref, subs.c.kind, subs.c.period_start, subs.c.period_end, subs.c.status, subs.c.received_at).where(
+                subs.c.contract_ref.is_not(None)
+            )
+        ).all()
+    frame = pd.DataFrame(rows, columns=["contract_ref", "kind", "period_start", "period_end", "status", "received_at"])
+    frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
+    for column in ("period_start", "period_end"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def refresh_as_of(db: Database, register: Register, as_of: date) -> pd.DataFrame:
+    """Timeliness of every expected return and not_assessable verdicts for periods with no accepted
+    return whose due date has passed, both for `as_of`, replaced in one transaction."""
+    expected = register.expected_returns(as_of)
+    stored = submission_frame(db)
+    ever_accepted = stored[stored["status"].isin(["accepted", "superseded"])]
+    timeliness = return_timeliness(expected, ever_accepted[["contract_ref", "kind", "period_start", "period_end", "received_at"]], as_of)
+    key = ["contract_ref", "kind", "period_start"]
+    due = expected[expected["due_date"] < pd.Timestamp(as_of)]
+    accepted_keys = ever_accepted[key].drop_duplicates()
+    rejected_keys = stored.loc[stored["status"] == "rejected", key].drop_duplicates().assign(rejected=True)
+    gaps = due.merge(accepted_keys, on=key, how="left", indicator=True)
+    gaps = gaps[gaps["_merge"] == "left_only"].drop(columns="_merge").merge(rejected_keys, on=key, how="left")
+    gaps["reason"] = np.where(gaps["rejected"].eq(True), "rejected", "missing")
+    verdicts = gap_verdicts(gaps, register)
+    now = _ts(db, utcnow())
+    timeliness_rows = _records(
+        timeliness.assign(
+            period_start=timeliness["period_start"].dt.date,
+            period_end=timeliness["period_end"].dt.date,
+            due_date=timeliness["due_date"].dt.date,
+        ),
+        as_of=as_of,
+    )
+    verdict_table, timeliness_table = db.table("verdicts"), db.table("return_timeliness")
+    with db.engine.begin() as conn:
+        conn.execute(delete(verdict_table).where(verdict_table.c.submission_id.is_(None)))
+        rows = _records(verdicts.drop(columns=["submission_key"]), assessed_at=now)
+        if rows:
+            conn.execute(insert(verdict_table), rows)
+        conn.execute(delete(timeliness_table))
+        if timeliness_rows:
+            conn.execute(insert(timeliness_table), timeliness_rows)
+    return timeliness
