@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from .console import console, problems_table, submissions_table
+from .console import console, print_run_summary, print_status, problems_table, progress_reporter, submissions_table
 
 EPILOG = """\
 examples:
@@ -65,7 +65,122 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--as-of", type=_date, default=date.today(), help="date the check is made as of (default today)")
     check.add_argument("--format", choices=("table", "json"), default="table")
     check.set_defaults(handler=cmd_check)
+
+    run = sub.add_parser(
+        "run",
+        help="validate, assess and store every new return in a landing folder",
+        description="Reads every new file in the landing folder, validates each submission with Great Expectations, "
+        "decides every commitment, and stores results in the reporting database (created or upgraded as needed). "
+        "Safe to repeat: files and submissions already processed are skipped.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  gwp-monitor run --contracts register.yaml --landing landing/ --db postgresql://user@host/gwp --as-of 2026-11-30",
+    )
+    run.add_argument("--contracts", type=Path, default=os.environ.get("GWP_REGISTER"), help="contract register YAML (env GWP_REGISTER)")
+    run.add_argument("--landing", type=Path, default=os.environ.get("GWP_LANDING_DIR"), help="folder suppliers' files land in (env GWP_LANDING_DIR)")
+    _db_flag(run)
+    run.add_argument("--as-of", type=_date, default=None, help="decide timeliness and due returns as of this date (default today)")
+    run.add_argument("--quiet", action="store_true", help="no progress, only the summary")
+    run.set_defaults(handler=cmd_run)
+
+    status = sub.add_parser(
+        "status",
+        help="contract status (RAG) from the reporting database",
+        description="Prints v_contract_status: each contract's RAG, open breaches, overdue returns and last submission.",
+        epilog="example:\n  gwp-monitor status --format csv > status.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _db_flag(status)
+    status.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    status.set_defaults(handler=cmd_status)
+
+    demo = sub.add_parser(
+        "demo",
+        help="make sample returns and run the whole pipeline on the embedded default (SQLite, local folders)",
+        description="Writes a sample register and a landing folder of realistic supplier returns (some late, some broken, "
+        "one resubmission) under --dir, runs the pipeline into a SQLite database there, and prints contract statuses.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    demo.add_argument("--dir", type=Path, default=Path("gwp-demo"), help="where to write the demo (default ./gwp-demo)")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--as-of", type=_date, default=None, help="the demo's 'today' (default today)")
+    demo.set_defaults(handler=cmd_demo)
+
+    db = sub.add_parser("db", help="reporting database maintenance", description="Reporting database maintenance.")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_upgrade = db_sub.add_parser("upgrade", help="create or upgrade the schema and views", description="Applies pending migrations under sql/migrations and recreates the views under sql/views.")
+    _db_flag(db_upgrade)
+    db_upgrade.set_defaults(handler=cmd_db_upgrade)
     return parser
+
+
+def _db_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help="reporting database URL, e.g. sqlite:///gwp.db or postgresql://user@host/gwp (env GWP_DATABASE_URL; default sqlite:///gwp-demo/gwp.db)",
+    )
+
+
+def _open_db(url: str | None):
+    from .db import DatabaseError, open_database
+
+    try:
+        return open_database(url)
+    except DatabaseError as exc:
+        raise OperationalError(str(exc)) from exc
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .pipeline import run_pipeline
+
+    register = _load_register(args.contracts)
+    if args.landing is None:
+        raise OperationalError("no landing folder given: pass --landing DIR or set GWP_LANDING_DIR")
+    if not args.landing.is_dir():
+        raise OperationalError(f"landing folder {args.landing} does not exist")
+    database = _open_db(args.db)
+    with progress_reporter(enabled=not args.quiet) as progress:
+        summary = run_pipeline(register, args.landing, database, as_of=args.as_of, progress=progress)
+    print_run_summary(summary)
+    print_status(database, "table")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    print_status(_open_db(args.db), args.format)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from .db import DatabaseError, make_engine, safe_url, upgrade
+
+    engine = make_engine(args.db)
+    try:
+        applied = upgrade(engine)
+    except DatabaseError as exc:
+        raise OperationalError(str(exc)) from exc
+    console.print(f"{safe_url(engine)}: " + (f"applied migration(s) {', '.join(map(str, applied))}" if applied else "schema up to date") + "; views recreated")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .pipeline import run_pipeline
+    from .sample import write_demo_landing
+
+    as_of = args.as_of or date.today()
+    console.print(f"Writing sample register and supplier returns under {args.dir}/ (seed {args.seed}, as of {as_of}) ...")
+    demo = write_demo_landing(args.dir, seed=args.seed, as_of=as_of)
+    url = f"sqlite:///{(args.dir / 'gwp.db').as_posix()}"
+    database = _open_db(url)
+    register = _load_register(demo.register)
+    with progress_reporter(enabled=True) as progress:
+        summary = run_pipeline(register, demo.landing, database, as_of=as_of, progress=progress)
+    print_run_summary(summary)
+    print_status(database, "table")
+    console.print(f"\nReporting database: [bold]{args.dir / 'gwp.db'}[/] (views v_contract_status, v_open_breaches, ...)")
+    console.print(f"Try: gwp-monitor status --db {url}   |   gwp-monitor check {next(iter(sorted(demo.landing.glob('*.csv'))), 'FILE')} --contracts {demo.register}")
+    return 0
 
 
 def _load_register(path: Path | None):
@@ -84,12 +199,21 @@ def _load_register(path: Path | None):
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .intake import take_in
+    from .reading import ReadLimits
+    from .validation import SuiteError
 
     register = _load_register(args.contracts)
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise OperationalError(f"no such file: {', '.join(missing)}")
-    intake = take_in(args.files, register, as_of=args.as_of)
+    try:
+        limits = ReadLimits.from_env()
+    except ValueError as exc:
+        raise OperationalError("GWP_MAX_FILE_BYTES and GWP_MAX_LINE_BYTES must be whole numbers of bytes") from exc
+    try:
+        intake = take_in(args.files, register, as_of=args.as_of, limits=limits)
+    except SuiteError as exc:  # a broken suite is ours, not the supplier's: exit 2, not 1 ("problems found")
+        raise OperationalError(str(exc).splitlines()[0]) from exc
     if args.format == "json":
         print(json.dumps([_submission_json(s) for s in intake.submissions], indent=2))
     else:

@@ -40,3 +40,78 @@ def problems_table(submission) -> Table:
     for p in submission.problems:
         table.add_row(p.column, p.rule, str(p.rows) if p.rows else "-", ", ".join(map(str, p.first_rows)) or "-")
     return table
+
+
+class progress_reporter:
+    """Progress on stderr for long runs: a bar per stage on a terminal, a line per stage otherwise."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._progress = None
+        self._tasks: dict[str, int] = {}
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=False,
+        )
+        self._progress.start()
+        return self
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._progress is None:
+            return
+        if stage not in self._tasks:
+            self._tasks[stage] = self._progress.add_task(stage, total=max(total, 1))
+        self._progress.update(self._tasks[stage], completed=done, total=max(total, 1))
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def print_run_summary(summary) -> None:
+    outcomes = summary.outcomes
+    console.print(
+        f"Run {summary.run_id} as of {summary.as_of}: {summary.files_found} file(s) in the landing folder, "
+        f"{summary.files_read} new; submissions: [green]{outcomes['accepted']} accepted[/], "
+        f"[red]{outcomes['rejected']} rejected[/], {outcomes['superseded']} superseded on arrival, "
+        f"{outcomes['skipped']} already processed."
+    )
+    stored = [s for _, s, _ in summary.stored]
+    if stored:
+        shown = stored[:25]
+        console.print(submissions_table(shown, title="Submissions stored this run" + (f" (first {len(shown)} of {len(stored)})" if len(stored) > len(shown) else "")))
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+
+
+_RAG_STYLE = {"red": "bold white on red", "amber": "bold black on yellow", "green": "bold white on green"}
+
+
+def print_status(database, fmt: str) -> None:
+    import pandas as pd
+    from sqlalchemy import text
+
+    with database.engine.connect() as conn:
+        frame = pd.read_sql(text("SELECT * FROM v_contract_status ORDER BY contract_ref"), conn)
+    if fmt == "json":
+        print(frame.to_json(orient="records", date_format="iso", indent=2))
+        return
+    if fmt == "csv":
+        print(frame.to_csv(index=False), end="")
+        return
+    table = Table(title="Contract status", title_justify="left")
+    for name in ("contract", "supplier", "RAG", "open breaches", "overdue returns", "last submission"):
+        table.add_column(name, justify="right" if name in ("open breaches", "overdue returns") else "left")
+    for row in frame.itertuples(index=False):
+        last = "" if row.last_submission_at is None or str(row.last_submission_at) in ("NaT", "None") else str(row.last_submission_at)[:16]
+        table.add_row(row.contract_ref, row.supplier_name, f"[{_RAG_STYLE.get(row.rag, '')}] {row.rag.upper()} [/]", str(row.open_breaches), str(row.overdue_returns), last)
+    if frame.empty:
+        console.print("No contracts in the reporting database yet: run `gwp-monitor run` first.")
+    else:
+        console.print(table)
