@@ -105,6 +105,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--as-of", type=_date, default=None, help="the demo's 'today' (default today)")
     demo.set_defaults(handler=cmd_demo)
 
+    report = sub.add_parser(
+        "report",
+        help="render the contract managers' dashboard (static HTML, works offline)",
+        description="Renders a self-contained static site from the reporting views: an overview of every contract "
+        "and a page per contract with verdicts by period, wage charts and the submissions audit trail.",
+        epilog="example:\n  gwp-monitor report --db sqlite:///gwp-demo/gwp.db --out gwp-demo/report && open gwp-demo/report/index.html",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _db_flag(report)
+    report.add_argument("--out", type=Path, default=os.environ.get("GWP_REPORT_DIR"), help="output folder (env GWP_REPORT_DIR)")
+    report.add_argument("--as-of", type=_date, default=None, help="as-of date shown (default: the latest run's)")
+    report.set_defaults(handler=cmd_report)
+
     db = sub.add_parser("db", help="reporting database maintenance", description="Reporting database maintenance.")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_upgrade = db_sub.add_parser("upgrade", help="create or upgrade the schema and views", description="Applies pending migrations under sql/migrations and recreates the views under sql/views.")
@@ -152,6 +165,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .reporting import build_report
+
+    if args.out is None:
+        raise OperationalError("no output folder given: pass --out DIR or set GWP_REPORT_DIR")
+    index = build_report(_open_db(args.db), args.out, args.as_of)
+    console.print(f"Dashboard written: [bold]{index}[/] (open it in a browser; it needs no network)")
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from .db import DatabaseError, make_engine, safe_url, upgrade
 
@@ -170,16 +193,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     as_of = args.as_of or date.today()
     console.print(f"Writing sample register and supplier returns under {args.dir}/ (seed {args.seed}, as of {as_of}) ...")
-    demo = write_demo_landing(args.dir, seed=args.seed, as_of=as_of)
+    demo = write_demo_landing(args.dir, seed=args.seed, as_of=as_of, overwrite=True)
+    console.print(demo.summary())
     url = f"sqlite:///{(args.dir / 'gwp.db').as_posix()}"
     database = _open_db(url)
-    register = _load_register(demo.register)
+    register = _load_register(demo.register_path)
     with progress_reporter(enabled=True) as progress:
         summary = run_pipeline(register, demo.landing, database, as_of=as_of, progress=progress)
     print_run_summary(summary)
     print_status(database, "table")
-    console.print(f"\nReporting database: [bold]{args.dir / 'gwp.db'}[/] (views v_contract_status, v_open_breaches, ...)")
-    console.print(f"Try: gwp-monitor status --db {url}   |   gwp-monitor check {next(iter(sorted(demo.landing.glob('*.csv'))), 'FILE')} --contracts {demo.register}")
+    from .reporting import build_report
+
+    index = build_report(database, args.dir / "report", as_of)
+    console.print(f"\nDashboard: [bold]{index}[/]")
+    console.print(f"Reporting database: [bold]{args.dir / 'gwp.db'}[/] (views v_contract_status, v_open_breaches, ...)")
+    console.print(f"Try: gwp-monitor status --db {url}   |   gwp-monitor check {next(iter(sorted(demo.landing.glob('*.csv'))), 'FILE')} --contracts {demo.register_path}")
     return 0
 
 

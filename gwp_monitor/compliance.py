@@ -7,14 +7,17 @@ The rows GX reports as unexpected ARE the breaches: verdicts, workers below and 
 from GX's row ids, not from a second hand-written comparison. Pandas adds only what GX does not
 compute: counts per submission, the lowest rate, and arrears in pounds.
 
-Hourly rates and floors are compared in whole ten-thousandths of a pound, so a rate exactly equal to
-the floor is compliant however the division rounded in floating point.
+Hourly rates and floors are compared in ten-thousandths of a pound with floating-point noise rounded
+away, so a rate exactly equal to the floor is compliant however the arithmetic rounded; a rate the
+supplier gives is used as given (only a derived rate is rounded to 4 decimal places, spec 4).
+Arrears are rounded to the penny after summing, half a penny up.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -25,6 +28,8 @@ from .register import Register
 
 RLW = "real_living_wage"
 SCALE = 10_000  # rates in ten-thousandths of a pound (spec: rates rounded to 4 decimal places)
+NOISE_DP = 6  # decimals kept when rounding away floating-point noise (4-dp rates x 2-dp hours are exact at 6)
+PENNY = Decimal("0.01")
 
 VERDICT_COLUMNS = [
     "submission_key", "contract_ref", "commitment", "period_start", "period_end",
@@ -192,7 +197,16 @@ def payroll_floors(frame: pd.DataFrame, register: Register, floors: WageFloors, 
 
 
 def _scaled(values: pd.Series | np.ndarray) -> np.ndarray:
-    return np.round(np.asarray(values, dtype="float64") * SCALE)
+    """Pounds as ten-thousandths, noise removed but not rounded to whole units: a given rate of
+    12.20996 stays below a 12.21 floor (rounding it to 122100 would make it compliant)."""
+    return np.round(np.asarray(values, dtype="float64") * SCALE, NOISE_DP)
+
+
+def _to_pennies(amounts: pd.Series) -> pd.Series:
+    """Sums of pounds to the penny, half a penny up, after rounding away floating-point noise, so
+    (12.60 - 12.59) x 12.5 h and (12.21 - 12.20) x 12.5 h both give 0.13, not 0.12 or 0.13 by chance."""
+    pennies = amounts.map(lambda x: float(Decimal(repr(round(float(x), NOISE_DP))).quantize(PENNY, ROUND_HALF_UP)))
+    return pennies.astype("float64")
 
 
 def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, as_of: date) -> Assessment:
@@ -243,7 +257,7 @@ def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, a
             workers_below_upcoming=("below_upcoming", "sum"),
         ).reset_index()
         figures["rate_type"] = rate_type
-        figures["arrears_gbp"] = figures["arrears_gbp"].round(2)
+        figures["arrears_gbp"] = _to_pennies(figures["arrears_gbp"])
         if rate_type == RLW:
             none_upcoming = figures["upcoming_rate"].isna()
             figures["workers_below_upcoming"] = figures["workers_below_upcoming"].astype("Int64").mask(none_upcoming)

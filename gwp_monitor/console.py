@@ -82,10 +82,12 @@ def print_run_summary(summary) -> None:
         f"[red]{outcomes['rejected']} rejected[/], {outcomes['superseded']} superseded on arrival, "
         f"{outcomes['skipped']} already processed."
     )
-    stored = [s for _, s, _ in summary.stored]
-    if stored:
-        shown = stored[:25]
-        console.print(submissions_table(shown, title="Submissions stored this run" + (f" (first {len(shown)} of {len(stored)})" if len(stored) > len(shown) else "")))
+    attention = [s for _, s, outcome in summary.stored if outcome != "accepted"]
+    if attention:
+        shown = attention[:25]
+        more = f" (first {len(shown)} of {len(attention)})" if len(attention) > len(shown) else ""
+        console.print(submissions_table(shown, title="Submissions not accepted this run" + more))
+        console.print("See each problem with: gwp-monitor check FILE --contracts REGISTER, or in the dashboard's audit trail.")
     for warning in summary.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
 

@@ -21,6 +21,8 @@ from .templates import KINDS, Kind
 from .validation import validate
 
 Progress = Callable[[str, int, int], None]
+#: The column name the suites (meta.column) and the register's period check give period problems.
+_PERIOD_COLUMN = "period_start/period_end"
 
 
 @dataclass
@@ -135,8 +137,9 @@ def _submissions_of(
         found = list(source.problems) + list(problems.get(int(sid), []))
         if register is not None and contract_ref in register.contracts and start and end:
             why = register.contracts[contract_ref].period_problem(ready.kind, start, end, as_of)
-            if why:
-                found.append(file_problem(why, "period_start/period_end"))
+            # A period the suite already refused (not one calendar month/quarter) is reported once.
+            if why and not any(p.column == _PERIOD_COLUMN for p in found):
+                found.append(file_problem(why, _PERIOD_COLUMN))
         out.append(
             Submission(
                 submission_key=int(sid) + _key_offset(ready.kind),

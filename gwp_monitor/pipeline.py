@@ -63,17 +63,21 @@ def run_pipeline(
     paths: list[Path] | None = None,
     progress: Progress | None = None,
     store_hook: Callable | None = None,
+    refresh: bool = True,
+    sync: bool = True,
 ) -> RunSummary:
     """Read, validate, assess and store every new submission in `landing`, then refresh as-of facts.
 
     `paths` restricts the run to given files (the DAG's mapped tasks); by default the whole folder.
+    `sync`/`refresh` off let a DAG sync the register once and refresh as-of facts once per run.
     """
     as_of = as_of or date.today()
     register = register if isinstance(register, Register) else load_register(register)
     database = db if isinstance(db, Database) else open_database(db)
     floors = load_wage_floors()
     landing = Path(landing)
-    store.sync_register(database, register)
+    if sync:
+        store.sync_register(database, register)
     run_id = store.start_run(database, as_of, str(landing))
     summary = RunSummary(run_id=run_id, as_of=as_of)
     warning = floors.staleness_warning(as_of)
@@ -86,7 +90,6 @@ def run_pipeline(
         seen = store.seen_files(database)
         hashes = {p: file_sha256(p) for p in candidates}
         new_files = [p for p in candidates if hashes[p] not in seen]
-        summary.outcomes["skipped"] += 0
         summary.files_read = len(new_files)
         intake = take_in(new_files, register, as_of=as_of, progress=progress)
         known = store.known_contents(database)
@@ -119,7 +122,8 @@ def run_pipeline(
             if progress:
                 progress("storing", i, len(fresh))
         store.mark_files_seen(database, run_id, [(hashes[p], p.name) for p in new_files if p not in failed_files])
-        store.refresh_as_of(database, register, as_of)
+        if refresh:
+            store.refresh_as_of(database, register, as_of)
         status = "succeeded" if not failed_files else "partial"
     finally:
         store.finish_run(database, run_id, status, summary.files_read, len(summary.stored), summary.skipped)

@@ -112,17 +112,17 @@ def read_return_file(path: Path | str, limits: ReadLimits | None = None, receive
 def _adopt(result: ReturnFile, header: list[str], table: pa.Table, rows: np.ndarray) -> None:
     """Match headers to a template, tell the kind and keep only template columns."""
     names = [h.strip().lower() for h in header]
-    seen: dict[str, int] = {}
-    for i, name in enumerate(names):
-        if name and name in seen:
-            raise _Unreadable(f"column '{name}' appears twice (columns {seen[name] + 1} and {i + 1}): keep one")
-        seen[name] = i
-    kind = detect_kind(names)
+    kind = detect_kind(names)  # first: a data row in row 1 is "no header", not "column 'no' appears twice"
     if kind is None:
         raise _Unreadable(
             "no recognisable header: row 1 must hold the column names of the payroll or workforce template "
             "(e.g. contract_ref, period_start, period_end, worker_ref, hours_paid, basic_pay ...)"
         )
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name and name in seen:
+            raise _Unreadable(f"column '{name}' appears twice (columns {seen[name] + 1} and {i + 1}): keep one")
+        seen[name] = i
     known = set(column_names(kind))
     for i, name in enumerate(names):
         if name in known:
@@ -210,6 +210,10 @@ def _line_lengths(data: bytes) -> np.ndarray:
 
 def _read_csv(data: bytes, limits: ReadLimits) -> tuple[list[str], pa.Table, np.ndarray]:
     data = _decode(data)
+    if not data.strip():
+        raise _Unreadable("the file is empty")  # nothing but a byte-order mark and blank lines
+    if b"\r" in data and b"\n" not in data:
+        data = data.replace(b"\r", b"\n")  # classic Mac line ends (Excel's "CSV (Macintosh)")
     lengths = _line_lengths(data)
     if lengths.max(initial=0) > limits.max_line_bytes:
         bad = int(np.argmax(lengths > limits.max_line_bytes)) + 1
@@ -220,26 +224,35 @@ def _read_csv(data: bytes, limits: ReadLimits) -> tuple[list[str], pa.Table, np.
     if len(header) == 1 and (";" in first or "\t" in first):
         sep = "semicolons" if ";" in first else "tabs"
         raise _Unreadable(f"the columns are separated by {sep}, not commas: save as 'CSV UTF-8 (Comma delimited)'")
-    bad_rows: list[tuple[int, int]] = []
+    bad_rows: list[int | None] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        bad_rows.append((row.number or 0, row.actual_columns))
+        bad_rows.append(row.number)  # 1-based among non-empty lines, header included; None if unknown
         return "skip"
 
-    table = pacsv.read_csv(
-        io.BytesIO(data),
-        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(len(header))], skip_rows=1, block_size=8 << 20),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(
-            column_types={f"c{i}": pa.string() for i in range(len(header))},
-            strings_can_be_null=True,
-            null_values=[""],
-        ),
-    )
+    def parse(use_threads: bool) -> pa.Table:
+        bad_rows.clear()
+        return pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(
+                column_names=[f"c{i}" for i in range(len(header))], skip_rows=1, block_size=8 << 20, use_threads=use_threads
+            ),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(len(header))},
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+
+    table = parse(use_threads=True)
     if bad_rows:
-        rows = ", ".join(str(n) for n, _ in sorted(bad_rows)[:10])
+        if None in bad_rows:
+            parse(use_threads=False)  # only the single-threaded reader knows the bad rows' numbers
+        known = sorted(int(line_numbers[n - 1]) for n in bad_rows if n is not None and 0 < n <= len(line_numbers))
+        where = f" (rows {', '.join(map(str, known[:10]))}{', ...' if len(known) > 10 else ''})" if known else ""
         raise _Unreadable(
-            f"{len(bad_rows)} row(s) do not have {len(header)} fields like the header (rows {rows}): "
+            f"{len(bad_rows)} row(s) do not have {len(header)} fields like the header{where}: "
             "check for unquoted commas or missing values"
         )
     rows = line_numbers[1 : 1 + table.num_rows].astype(np.int64)

@@ -118,7 +118,11 @@ def seen_files(db: Database) -> set[str]:
 
 def mark_files_seen(db: Database, run_id: int, files: Iterable[tuple[str, str]]) -> None:
     table = db.table("files_seen")
-    rows = [{"file_sha256": sha, "file_name": name, "first_run_id": run_id, "seen_at": _ts(db, utcnow())} for sha, name in files]
+    rows, shas = [], set()
+    for sha, name in files:
+        if sha not in shas:  # the same file under two names ("returns (1).csv") is one row
+            shas.add(sha)
+            rows.append({"file_sha256": sha, "file_name": name, "first_run_id": run_id, "seen_at": _ts(db, utcnow())})
     if not rows:
         return
     with db.engine.begin() as conn:

@@ -79,7 +79,10 @@ def load_suite(kind: Kind, directory: Path | None = None) -> "gx.ExpectationSuit
         meta = spec.get("meta", {})
         if not meta.get("column") or not meta.get("rule"):
             raise SuiteError(f"{kind} suite expectation {i} has no meta.column/meta.rule to explain it to suppliers")
-    suite = gx.ExpectationSuite(name=raw["name"], expectations=declared, meta=raw.get("meta", {}))
+    try:
+        suite = gx.ExpectationSuite(name=raw["name"], expectations=declared, meta=raw.get("meta", {}))
+    except Exception as exc:  # GX raises pydantic/config errors for bad kwargs; a broken suite is operational
+        raise SuiteError(f"the {kind} suite cannot be built ({type(exc).__name__}): {exc}") from exc
     if len(suite.expectations) != len(declared):
         raise SuiteError(
             f"the {kind} suite declares {len(declared)} expectations but GX loaded {len(suite.expectations)}: "

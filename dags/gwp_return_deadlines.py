@@ -1,0 +1,35 @@
+"""gwp_return_deadlines: daily reminders before returns fall due and notices when they are overdue.
+
+Reminders go to suppliers GWP_REMINDER_DAYS_BEFORE days (default 3) before a due date; overdue
+notices go to the supplier and the contract manager. Each notice is sent once per channel.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pendulum
+from airflow.sdk import CronTriggerTimetable, dag, task
+
+from gwp_monitor.airflow_support import DEFAULT_ARGS, call
+
+
+@dag(
+    dag_id="gwp_return_deadlines",
+    schedule=CronTriggerTimetable(os.environ.get("GWP_DEADLINES_SCHEDULE", "0 7 * * *"), timezone="Europe/London"),
+    start_date=pendulum.datetime(2025, 1, 1, tz="Europe/London"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["gwp-monitor"],
+    doc_md=__doc__,
+)
+def gwp_return_deadlines():
+    @task
+    def send_return_alerts() -> dict:
+        return call("send_return_alerts")
+
+    send_return_alerts()
+
+
+gwp_return_deadlines()

@@ -1,0 +1,222 @@
+"""Breach lifecycle and exactly-once delivery of alerts.
+
+A breach opens when a commitment's latest verdict is first found to be a breach, stays open while
+later periods breach (or cannot be assessed), and resolves when the latest verdict is compliant. The
+`breaches` table remembers that state between runs, so each transition is seen once. The `alert_log`
+table makes delivery exactly-once per event and channel: an alert is logged only after its channel
+accepted it, and a logged (event_key, channel) is never sent again, across re-runs and retries.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Iterable, Sequence
+
+import pandas as pd
+from sqlalchemy import insert, select, text, update
+
+from ..db import Database
+from .channels import Channel, DeliveryError
+from .messages import Alert, breach_alert, return_alert
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    already_sent: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def _contracts(db: Database) -> pd.DataFrame:
+    with db.engine.connect() as conn:
+        return pd.read_sql(
+            text(
+                "SELECT c.contract_ref, c.title, c.contract_manager, c.supplier_contact, s.name AS supplier_name "
+                "FROM contracts c JOIN suppliers s ON s.supplier_id = c.supplier_id"
+            ),
+            conn,
+        ).set_index("contract_ref")
+
+
+def _day(value) -> date:
+    return pd.Timestamp(value).date()
+
+
+def _now(db: Database) -> datetime:
+    now = datetime.now(timezone.utc)
+    return now.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else now
+
+
+def sync_breaches(db: Database) -> None:
+    """Open a tracked breach for each newly open one in v_open_breaches; resolve tracked breaches whose
+    commitment's latest verdict is now compliant (a missing return does not resolve a breach)."""
+    breaches = db.table("breaches")
+    with db.engine.connect() as conn:
+        open_view = pd.read_sql(text("SELECT contract_ref, commitment, first_period_start FROM v_open_breaches"), conn)
+        latest = pd.read_sql(text("SELECT contract_ref, commitment, status, period_start FROM v_compliance_latest"), conn)
+        tracked = pd.read_sql(select(breaches).where(breaches.c.resolved_at.is_(None)), conn)
+    latest = latest.set_index(["contract_ref", "commitment"])
+    tracked_keys = {(r.contract_ref, r.commitment): r for r in tracked.itertuples(index=False)}
+    open_keys = set()
+    now = _now(db)
+    with db.engine.begin() as conn:
+        for b in open_view.itertuples(index=False):
+            open_keys.add((b.contract_ref, b.commitment))
+            if (b.contract_ref, b.commitment) not in tracked_keys:
+                conn.execute(
+                    insert(breaches).values(
+                        contract_ref=b.contract_ref, commitment=b.commitment, first_period_start=_day(b.first_period_start), opened_at=now
+                    )
+                )
+        for key, row in tracked_keys.items():
+            if key in open_keys or key not in latest.index or latest.loc[key, "status"] != "compliant":
+                continue
+            conn.execute(
+                update(breaches)
+                .where(breaches.c.breach_id == row.breach_id)
+                .values(resolved_at=now, resolved_period_start=_day(latest.loc[key, "period_start"]))
+            )
+
+
+def breach_alerts(db: Database, today: date, reminder_days: int | None = None, resolved_within_days: int = 90) -> list[Alert]:
+    """Alerts for the tracked breaches: opened (and reminders) for open ones, resolved for recently
+    resolved ones. Built from state, not from this run's transitions, so an alert whose delivery
+    failed is offered again next time; the alert log keeps each one to a single delivery."""
+    sync_breaches(db)
+    breaches = db.table("breaches")
+    with db.engine.connect() as conn:
+        open_view = pd.read_sql(text("SELECT * FROM v_open_breaches"), conn)
+        latest = pd.read_sql(text("SELECT contract_ref, commitment, status, period_start, period_end, observed_value, threshold FROM v_compliance_latest"), conn)
+        tracked = pd.read_sql(select(breaches), conn)
+    contracts = _contracts(db)
+    latest = latest.set_index(["contract_ref", "commitment"])
+    open_view = open_view.set_index(["contract_ref", "commitment"])
+    alerts: list[Alert] = []
+    for row in tracked.itertuples(index=False):
+        key = (row.contract_ref, row.commitment)
+        first = _day(row.first_period_start)
+        if row.resolved_at is None or pd.isna(row.resolved_at):
+            if key not in open_view.index:
+                continue  # latest period cannot be assessed yet: nothing new to say
+            b = open_view.loc[key]
+            alerts.append(_breach(key, b, latest, contracts, "breach_opened", first))
+            if reminder_days:
+                cycles = (today - _day(row.opened_at)).days // reminder_days
+                if cycles >= 1:
+                    due = _day(row.opened_at) + timedelta(days=cycles * reminder_days)
+                    alerts.append(_breach(key, b, latest, contracts, "breach_reminder", first, reminder_for=due))
+        elif (today - _day(row.resolved_at)).days <= resolved_within_days and key in latest.index:
+            current = latest.loc[key]
+            contract = contracts.loc[key[0]]
+            alerts.append(
+                breach_alert(
+                    "breach_resolved",
+                    contract_ref=key[0], contract_title=contract["title"], supplier_name=contract["supplier_name"],
+                    commitment=key[1], severity=_severity(key[1]),
+                    period_start=_day(current["period_start"]), period_end=_day(current["period_end"]),
+                    first_period_start=first,
+                    contract_manager=contract["contract_manager"], supplier_contact=contract["supplier_contact"],
+                )
+            )
+    return alerts
+
+
+def _severity(commitment: str) -> str:
+    from ..catalogue import CATALOGUE
+
+    return CATALOGUE[commitment].severity if commitment in CATALOGUE else "medium"
+
+
+def _breach(key, b: pd.Series, latest: pd.DataFrame, contracts: pd.DataFrame, event: str, first: date, reminder_for=None) -> Alert:
+    contract = contracts.loc[key[0]]
+    current = latest.loc[key]
+    return breach_alert(
+        event,
+        contract_ref=key[0],
+        contract_title=contract["title"],
+        supplier_name=contract["supplier_name"],
+        commitment=key[1],
+        severity=b["severity"],
+        period_start=_day(current["period_start"]),
+        period_end=_day(b["latest_period_end"]),
+        first_period_start=first,
+        periods_in_breach=int(b["periods_in_breach"]),
+        workers_affected=None if pd.isna(b["workers_affected"]) else int(b["workers_affected"]),
+        arrears_gbp=None if pd.isna(b["arrears_gbp"]) else Decimal(str(round(float(b["arrears_gbp"]), 2))),
+        observed_value=None if pd.isna(current["observed_value"]) else float(current["observed_value"]),
+        threshold=None if pd.isna(current["threshold"]) else float(current["threshold"]),
+        contract_manager=contract["contract_manager"],
+        supplier_contact=contract["supplier_contact"],
+        reminder_for=reminder_for,
+    )
+
+
+def return_alerts(db: Database, as_of: date, days_before: int = 3) -> list[Alert]:
+    """Overdue notices for every overdue return, and reminders for returns due within `days_before`."""
+    with db.engine.connect() as conn:
+        timeliness = pd.read_sql(text("SELECT * FROM v_return_timeliness WHERE status IN ('overdue', 'awaiting')"), conn)
+    contracts = _contracts(db)
+    alerts = []
+    for r in timeliness.itertuples(index=False):
+        due = _day(r.due_date)
+        if r.status == "awaiting" and not (0 <= (due - as_of).days <= days_before):
+            continue
+        event = "return_overdue" if r.status == "overdue" else "return_due_soon"
+        contract = contracts.loc[r.contract_ref]
+        alerts.append(
+            return_alert(
+                event,
+                contract_ref=r.contract_ref, contract_title=contract["title"], supplier_name=contract["supplier_name"],
+                kind=r.kind, period_start=_day(r.period_start), period_end=_day(r.period_end), due_date=due,
+                contract_manager=contract["contract_manager"], supplier_contact=contract["supplier_contact"],
+                days_before=days_before if event == "return_due_soon" else None,
+            )
+        )
+    return alerts
+
+
+def dispatch(db: Database, alerts: Sequence[Alert], channels: Iterable[Channel]) -> DispatchReport:
+    """Send each alert on each channel that handles it, unless the log says it already went.
+
+    Every alert is tried; failures are collected and raised together at the end as a DeliveryError
+    (retryable when any was), so a retry resends only what did not go.
+    """
+    channels = list(channels)
+    alert_log = db.table("alert_log")
+    report = DispatchReport()
+    retryable = False
+    with db.engine.connect() as conn:
+        done = {(r[0], r[1]) for r in conn.execute(select(alert_log.c.event_key, alert_log.c.channel))}
+    for alert in alerts:
+        for channel in channels:
+            if not channel.handles(alert):
+                continue
+            if (alert.event_key, channel.name) in done:
+                report.already_sent += 1
+                continue
+            try:
+                channel.send(alert)
+            except DeliveryError as exc:
+                retryable = retryable or exc.retryable
+                report.failed.append(f"{alert.event_key} via {channel.name}: {exc}")
+                continue
+            with db.engine.begin() as conn:
+                conn.execute(
+                    insert(alert_log).values(
+                        event_key=alert.event_key, channel=channel.name, event=alert.event,
+                        contract_ref=alert.contract_ref, sent_at=_now(db),
+                    )
+                )
+            done.add((alert.event_key, channel.name))
+            report.sent += 1
+    if report.failed:
+        raise DeliveryError(
+            f"{len(report.failed)} alert deliveries failed ({report.sent} sent); first: {report.failed[0]}",
+            channel="several", retryable=retryable,
+        )
+    return report

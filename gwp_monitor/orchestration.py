@@ -1,0 +1,85 @@
+"""The steps the Airflow DAGs run, as plain functions of `Settings` (tested without Airflow).
+
+Each returns only small, JSON-safe summaries (paths, counts): that is all that may travel through
+XCom. Operational failures raise `OperationalError` (retried by Airflow); a supplier's bad data is an
+outcome stored in the database and never raises.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .alerts.channels import OperationalError, channels_from_env
+from .alerts.lifecycle import breach_alerts, dispatch, return_alerts
+from .db import Database, DatabaseError, open_database
+from .intake import return_files
+from .pipeline import file_sha256, run_pipeline
+from .register import Register, RegisterError, load_register
+from .settings import Settings
+from . import store
+
+
+class ConfigurationError(OperationalError):
+    """Wrong settings (e.g. an invalid register): retrying will not help until a person fixes it."""
+
+
+def _open(settings: Settings) -> Database:
+    try:
+        return open_database(settings.database_url)
+    except DatabaseError as exc:
+        raise OperationalError(str(exc)) from exc
+
+
+def _register(settings: Settings) -> Register:
+    try:
+        return load_register(settings.register)
+    except RegisterError as exc:
+        raise ConfigurationError(str(exc)) from exc
+
+
+def pending_files(settings: Settings) -> list[str]:
+    """Sync the register into the database and list landing files not read before (oldest first)."""
+    db, register = _open(settings), _register(settings)
+    store.sync_register(db, register)
+    if not settings.landing_dir.is_dir():
+        raise ConfigurationError(f"landing folder {settings.landing_dir} does not exist")
+    seen = store.seen_files(db)
+    return [str(p) for p in return_files(settings.landing_dir) if file_sha256(p) not in seen]
+
+
+def ingest_file(settings: Settings, path: str) -> dict:
+    """Validate, assess and store the submissions of one file (a mapped task)."""
+    summary = run_pipeline(
+        _register(settings), settings.landing_dir, _open(settings), as_of=settings.today,
+        paths=[Path(path)], refresh=False, sync=False,
+    )
+    return {"file": Path(path).name, "run_id": summary.run_id, **{k: int(v) for k, v in summary.outcomes.items()}}
+
+
+def refresh_status(settings: Settings) -> dict:
+    """Recompute timeliness and verdicts for missing returns as of today."""
+    db, register = _open(settings), _register(settings)
+    timeliness = store.refresh_as_of(db, register, settings.today)
+    return {k: int(v) for k, v in timeliness["status"].value_counts().items()}
+
+
+def send_breach_alerts(settings: Settings) -> dict:
+    db = _open(settings)
+    report = dispatch(db, breach_alerts(db, settings.today, settings.breach_reminder_days or None), channels_from_env())
+    return {"sent": report.sent, "already_sent": report.already_sent}
+
+
+def send_return_alerts(settings: Settings) -> dict:
+    """Daily: refresh timeliness, then overdue notices and reminders before due dates."""
+    refresh_status(settings)
+    db = _open(settings)
+    alerts = return_alerts(db, settings.today, settings.reminder_days_before)
+    report = dispatch(db, alerts, channels_from_env())
+    return {"sent": report.sent, "already_sent": report.already_sent}
+
+
+def build_report(settings: Settings) -> str:
+    """Refresh the static dashboard; returns the path of its index page."""
+    from .reporting import build_report as render
+
+    return str(render(_open(settings), settings.report_dir, settings.today))

@@ -1,0 +1,191 @@
+"""What the dashboard is rendered from: one frame per published view (spec 5) plus the run's clock.
+
+The renderer never reads the database itself. Whoever builds a :class:`ReportData` (the CLI's
+``report`` command, a DAG, a test) reads the published views, so the dashboard depends only on the
+external contract of spec 5 and can be rendered from hand-made frames in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import pandas as pd
+
+# Field name on ReportData -> (view name, its columns). The column tuples are copied from spec 5 and
+# are checked on construction, so a renamed view column fails loudly here instead of rendering blanks.
+VIEWS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "contract_status": (
+            "v_contract_status",
+            ("contract_ref", "supplier_name", "rag", "open_breaches", "overdue_returns", "last_submission_at"),
+        ),
+        "compliance_history": (
+            "v_compliance_history",
+            (
+                "contract_ref",
+                "supplier_name",
+                "commitment",
+                "period_start",
+                "period_end",
+                "status",
+                "severity",
+                "observed_value",
+                "threshold",
+                "detail",
+                "assessed_at",
+            ),
+        ),
+        "open_breaches": (
+            "v_open_breaches",
+            (
+                "contract_ref",
+                "commitment",
+                "severity",
+                "first_period_start",
+                "latest_period_end",
+                "periods_in_breach",
+                "workers_affected",
+                "arrears_gbp",
+            ),
+        ),
+        "wage_compliance": (
+            "v_wage_compliance",
+            (
+                "contract_ref",
+                "period_start",
+                "period_end",
+                "rate_type",
+                "band",
+                "required_rate",
+                "workers_assessed",
+                "workers_below",
+                "lowest_rate",
+                "arrears_gbp",
+                "upcoming_rate",
+                "workers_below_upcoming",
+            ),
+        ),
+        "submissions": (
+            "v_submissions",
+            (
+                "submission_id",
+                "contract_ref",
+                "kind",
+                "period_start",
+                "period_end",
+                "status",
+                "file_name",
+                "file_sha256",
+                "received_at",
+                "row_count",
+                "error_count",
+                "errors",
+            ),
+        ),
+        "return_timeliness": (
+            "v_return_timeliness",
+            ("contract_ref", "kind", "period_start", "period_end", "due_date", "status"),
+        ),
+    }
+)
+
+VIEW_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({name: cols for name, (_, cols) in VIEWS.items()})
+VIEW_NAMES: Mapping[str, str] = MappingProxyType({name: view for name, (view, _) in VIEWS.items()})
+
+
+def _utc(moment: datetime) -> datetime:
+    """Aware UTC; a naive value is taken as UTC because the product keeps every timestamp in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _is_relative_url(href: str) -> bool:
+    """True for a plain relative reference: no scheme, no host, not rooted at ``/``.
+
+    The dashboard must open from a file share or a zip with nothing fetched from the network, and a
+    ``javascript:`` URL in a link would be script injection, so only relative links are accepted.
+    """
+    if not href or href.strip() != href or any(ch in href for ch in "\\\r\n\t"):
+        return False
+    parts = urlsplit(href)
+    return not parts.scheme and not parts.netloc and not href.startswith("/")
+
+
+@dataclass(frozen=True, eq=False)
+class ReportData:
+    """Everything one render needs, already read from the reporting database's views.
+
+    ``eq=False`` keeps identity equality and hashing: DataFrames have no single truth value, so the
+    generated ``__eq__``/``__hash__`` of a frozen dataclass would raise.
+
+    ``data_docs_href`` maps a ``submission_id`` to a Great Expectations Data Docs page, as a URL
+    relative to the output directory's root (the renderer adds ``../`` for pages in sub-folders).
+    """
+
+    contract_status: pd.DataFrame
+    compliance_history: pd.DataFrame
+    open_breaches: pd.DataFrame
+    wage_compliance: pd.DataFrame
+    submissions: pd.DataFrame
+    return_timeliness: pd.DataFrame
+    generated_at: datetime
+    as_of: date
+    data_freshness: datetime | None = None
+    data_docs_href: Mapping[Any, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        for name, columns in VIEW_COLUMNS.items():
+            frame = getattr(self, name)
+            if not isinstance(frame, pd.DataFrame):
+                problems.append(f"{name}: expected a pandas DataFrame, got {type(frame).__name__}")
+                continue
+            missing = [col for col in columns if col not in frame.columns]
+            if missing and len(frame) == 0:
+                # An empty query result built without columns (pd.DataFrame()) means "no rows", which
+                # the pages handle; give it the view's columns rather than refusing it.
+                object.__setattr__(self, name, frame.reindex(columns=list(frame.columns) + missing))
+            elif missing:
+                problems.append(f"{name} ({VIEW_NAMES[name]}): missing column(s) {', '.join(missing)}")
+        if not isinstance(self.generated_at, datetime):
+            problems.append("generated_at: expected a datetime")
+        else:
+            object.__setattr__(self, "generated_at", _utc(self.generated_at))
+        if isinstance(self.as_of, datetime):
+            object.__setattr__(self, "as_of", self.as_of.date())
+        elif not isinstance(self.as_of, date):
+            problems.append("as_of: expected a date")
+        if self.data_freshness is not None:
+            if isinstance(self.data_freshness, datetime):
+                object.__setattr__(self, "data_freshness", _utc(self.data_freshness))
+            else:
+                problems.append("data_freshness: expected a datetime or None")
+        bad_links = [f"{key!r} -> {href!r}" for key, href in self.data_docs_href.items() if not _is_relative_url(str(href))]
+        if bad_links:
+            problems.append("data_docs_href: only relative URLs are allowed: " + "; ".join(bad_links))
+        if problems:
+            raise ValueError("invalid ReportData: " + " | ".join(problems))
+        object.__setattr__(self, "data_docs_href", MappingProxyType(dict(self.data_docs_href)))
+
+    @classmethod
+    def empty(cls, generated_at: datetime, as_of: date) -> ReportData:
+        """A dataset with no rows at all: what a new installation renders before its first run."""
+        frames = {name: pd.DataFrame({col: pd.Series(dtype=object) for col in cols}) for name, cols in VIEW_COLUMNS.items()}
+        return cls(generated_at=generated_at, as_of=as_of, data_freshness=None, **frames)
+
+    def docs_href(self, submission_id: Any) -> str | None:
+        """The Data Docs link for a submission, tolerant of int/str ids (SQLite vs CSV round trips)."""
+        if submission_id is None:
+            return None
+        href = self.data_docs_href.get(submission_id)
+        if href is None:
+            href = self.data_docs_href.get(str(submission_id))
+        if href is None and isinstance(submission_id, str) and submission_id.isdigit():
+            href = self.data_docs_href.get(int(submission_id))
+        if href is None and isinstance(submission_id, float) and submission_id.is_integer():
+            href = self.data_docs_href.get(int(submission_id)) or self.data_docs_href.get(str(int(submission_id)))
+        return href

@@ -1,0 +1,43 @@
+"""Reading the published views into the dashboard's ReportData and rendering the static site.
+
+The dashboard reads only the views of spec 5, like any BI tool would, so it shows exactly what the
+published interface says.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import text
+
+from .db import Database
+from .report import ReportData, render_site
+from .report.data import VIEWS
+
+
+def latest_as_of(db: Database) -> date | None:
+    with db.engine.connect() as conn:
+        value = conn.execute(text("SELECT as_of FROM runs WHERE status <> 'running' ORDER BY run_id DESC")).scalar()
+    return None if value is None else pd.Timestamp(value).date()
+
+
+def load_report_data(db: Database, as_of: date | None = None) -> ReportData:
+    frames = {}
+    with db.engine.connect() as conn:
+        for field_name, (view, columns) in VIEWS.items():
+            frames[field_name] = pd.read_sql(text(f"SELECT {', '.join(columns)} FROM {view}"), conn)
+    received = pd.to_datetime(frames["submissions"]["received_at"], utc=True)
+    freshness = None if received.dropna().empty else received.max().to_pydatetime()
+    return ReportData(
+        **frames,
+        generated_at=datetime.now(timezone.utc),
+        as_of=as_of or latest_as_of(db) or date.today(),
+        data_freshness=freshness,
+    )
+
+
+def build_report(db: Database, out_dir: Path, as_of: date | None = None) -> Path:
+    """Render the dashboard from the database into `out_dir`; returns index.html."""
+    return render_site(load_report_data(db, as_of), Path(out_dir))

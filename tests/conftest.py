@@ -1,0 +1,398 @@
+"""Shared fixtures: a small valid contract register, and good return rows written as CSV or XLSX.
+
+Rows are dicts of text, exactly as a supplier would type them, so a test breaks one rule by
+overriding one cell: ``returns.payroll_row(hourly_rate="0")``. Files are written by
+``returns.csv(path, rows)`` / ``returns.xlsx(path, rows)`` (the header is the first row's keys, which
+the builders give in template order; pass ``columns=`` to drop, add, rename or reorder columns), or by
+the ``write_return`` fixture into the test's own tmp_path.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pytest
+
+from gwp_monitor import templates
+from gwp_monitor.register import Register, load_register
+from gwp_monitor.templates import Kind
+
+#: Expects payroll (monthly) and workforce (quarterly) returns from January 2010 on.
+CONTRACT_REF = "TST-001"
+#: Expects payroll returns only.
+PAYROLL_ONLY_REF = "TST-002"
+#: Late enough that every period the tests use has ended.
+AS_OF = date(2026, 1, 31)
+
+REGISTER_YAML = f"""\
+contracts:
+  - contract_ref: {CONTRACT_REF}
+    title: Home care test contract
+    supplier: {{supplier_id: "08064685", name: Test Care Ltd}}
+    start_date: 2010-01-01
+    returns:
+      payroll: {{frequency: monthly, due_days: 15}}
+      workforce: {{frequency: quarterly, due_days: 30}}
+    commitments:
+      - type: real_living_wage
+      - {{type: max_zero_hours_share, max: 0.05}}
+  - contract_ref: {PAYROLL_ONLY_REF}
+    title: Cleaning test contract
+    supplier: {{supplier_id: "01234567", name: Test Cleaning Ltd}}
+    start_date: 2010-01-01
+    returns:
+      payroll: {{frequency: monthly, due_days: 15}}
+"""
+
+
+def month(year: int, m: int) -> tuple[str, str]:
+    """(period_start, period_end) of a calendar month, as ISO text."""
+    start = date(year, m, 1)
+    end = (date(year + m // 12, m % 12 + 1, 1)) - timedelta(days=1)
+    return start.isoformat(), end.isoformat()
+
+
+def quarter(year: int, q: int) -> tuple[str, str]:
+    """(period_start, period_end) of a calendar quarter (q = 1..4), as ISO text."""
+    start, _ = month(year, 3 * q - 2)
+    _, end = month(year, 3 * q)
+    return start, end
+
+
+class ReturnBuilder:
+    """Good rows of both templates and the files that hold them. Stateless; one per session."""
+
+    contract_ref = CONTRACT_REF
+    payroll_only_ref = PAYROLL_ONLY_REF
+    as_of = AS_OF
+    month = staticmethod(month)
+    quarter = staticmethod(quarter)
+
+    def nth_month(self, n: int) -> tuple[str, str]:
+        """The n-th month of the contract (0 = January 2010): a distinct period per n."""
+        return month(2010 + n // 12, n % 12 + 1)
+
+    def nth_quarter(self, n: int) -> tuple[str, str]:
+        return quarter(2010 + n // 4, n % 4 + 1)
+
+    def payroll_row(self, period: tuple[str, str] = ("2025-06-01", "2025-06-30"), worker: int = 1, **cells: str) -> dict[str, str]:
+        """One worker's month; 150 h at 13.50 = 2025.00 (hourly_rate agrees with basic_pay / hours_paid)."""
+        row = {
+            "contract_ref": CONTRACT_REF,
+            "period_start": period[0],
+            "period_end": period[1],
+            "worker_ref": f"W{worker:05d}",
+            "employer": "Test Care Ltd",
+            "employment_type": "direct",
+            "contract_type": "permanent",
+            "age_band": "21_plus",
+            "apprentice": "no",
+            "london": "no",
+            "hours_paid": "150",
+            "basic_pay": "2025.00",
+            "hourly_rate": "13.50",
+            "gender": "female",
+        }
+        return _override(row, cells, "payroll")
+
+    def workforce_row(self, period: tuple[str, str] = ("2025-04-01", "2025-06-30"), **cells: str) -> dict[str, str]:
+        """One contract's quarter with every optional column filled in, all within headcount."""
+        row = {
+            "contract_ref": CONTRACT_REF,
+            "period_start": period[0],
+            "period_end": period[1],
+            "headcount": "40",
+            "fte": "32.5",
+            "zero_hours_workers": "2",
+            "agency_workers": "3",
+            "apprentices": "2",
+            "local_residents": "20",
+            "disabled_workers": "4",
+            "ethnic_minority_workers": "6",
+            "female_workers": "22",
+            "gender_pay_gap_median_pct": "4.5",
+            "gender_pay_gap_mean_pct": "6.25",
+            "recognised_trade_union": "yes",
+            "worker_voice_forum": "no",
+            "flexible_working_from_day_one": "Y",
+            "training_hours": "120",
+        }
+        return _override(row, cells, "workforce")
+
+    def csv(
+        self,
+        path: Path,
+        rows: Iterable[Mapping[str, object]],
+        columns: list[str] | None = None,
+        *,
+        encoding: str = "utf-8",
+        line_end: str = "\n",
+    ) -> Path:
+        """Write rows as CSV with `columns` as the header (default: the first row's keys).
+        A row's missing key is an empty cell. encoding="utf-8-sig" writes a BOM."""
+        rows = list(rows)
+        columns = columns or list(rows[0])
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator=line_end)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([row.get(c, "") for c in columns])
+        path.write_bytes(buffer.getvalue().encode(encoding))
+        return path
+
+    def excel_typed(self, row: Mapping[str, str], kind: Kind) -> dict[str, object]:
+        """The row as Excel holds typed cells: dates, numbers and booleans instead of text.
+        Text that is not a valid value of its type stays text, as a supplier's typo would."""
+        out: dict[str, object] = dict(row)
+        for col in templates.columns(kind):
+            text = row.get(col.name, "")
+            try:
+                if col.type == "date":
+                    out[col.name] = datetime.fromisoformat(text)
+                elif col.type == "integer":
+                    out[col.name] = int(text)
+                elif col.type == "decimal":
+                    out[col.name] = float(text)
+                elif col.type == "boolean" and text.lower() in templates.BOOLEAN_TRUE + templates.BOOLEAN_FALSE:
+                    out[col.name] = text.lower() in templates.BOOLEAN_TRUE
+            except ValueError:
+                pass
+        return out
+
+    def xlsx(self, path: Path, rows: Iterable[Mapping[str, object]], columns: list[str] | None = None) -> Path:
+        """Write rows to the first sheet of a workbook. Values are written as given: pass dates,
+        numbers or booleans to get typed Excel cells, text to get text cells, '=...' for a formula."""
+        import openpyxl
+
+        rows = list(rows)
+        columns = columns or list(rows[0])
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([_xlsx_value(row.get(c)) for c in columns])
+        book.save(path)
+        return path
+
+
+def _override(row: dict[str, str], cells: Mapping[str, str], kind: Kind) -> dict[str, str]:
+    unknown = set(cells) - set(templates.column_names(kind))
+    if unknown:
+        raise KeyError(f"not {kind} columns: {sorted(unknown)}")  # a typo in a test, not a case
+    return {**row, **cells}
+
+
+def _xlsx_value(value: object) -> object:
+    return None if value == "" else value
+
+
+@pytest.fixture(scope="session")
+def returns() -> ReturnBuilder:
+    return ReturnBuilder()
+
+
+@pytest.fixture(scope="session")
+def register_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("register") / "register.yaml"
+    path.write_text(REGISTER_YAML, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def register(register_path: Path) -> Register:
+    return load_register(register_path)
+
+
+@pytest.fixture
+def write_return(tmp_path: Path, returns: ReturnBuilder):
+    """write_return("june.csv", rows, **kw) -> a CSV or XLSX file (by suffix) in the test's tmp_path."""
+
+    def write(name: str, rows: Iterable[Mapping[str, object]], columns: list[str] | None = None, **kw) -> Path:
+        path = tmp_path / name
+        if path.suffix.lower() == ".xlsx":
+            return returns.xlsx(path, rows, columns, **kw)
+        return returns.csv(path, rows, columns, **kw)
+
+    return write
+
+
+# --- reporting database backends: a SQLite file, or PostgreSQL (spec 5) --------------------------------
+#
+# PostgreSQL tests are marked `postgres` and use one throwaway database per test session
+# (gwp_test_<random>, created and dropped here) on the server at GWP_TEST_PG_URL (default below); each
+# test gets its own schema in it (search_path), so tests are isolated and need no clean-up order. An
+# unreachable server skips them with the reason, unless GWP_REQUIRE_SERVICES=1 (CI): then they fail.
+
+PG_TEST_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _services_required() -> bool:
+    import os
+
+    return os.environ.get("GWP_REQUIRE_SERVICES", "").strip().lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def pg_database_url():
+    """URL (postgresql://...) of a database created for this test session and dropped after it."""
+    import os
+    import secrets
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    server = make_url(os.environ.get("GWP_TEST_PG_URL") or PG_TEST_SERVER_URL)
+    admin = create_engine(
+        server.set(drivername="postgresql+psycopg"),
+        isolation_level="AUTOCOMMIT",
+        poolclass=NullPool,
+        connect_args={"connect_timeout": 5},
+    )
+    shown = server.render_as_string(hide_password=True)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server"
+        reason = f"PostgreSQL at {shown} is unreachable ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        if _services_required():
+            pytest.fail(f"GWP_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    name = f"gwp_test_{secrets.token_hex(6)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+    finally:
+        import gc
+
+        gc.collect()  # engines the tests left unreferenced close their connections
+        with admin.connect() as conn:
+            conn.execute(  # DROP DATABASE ... WITH (FORCE) needs PostgreSQL 13; this works on any
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"),
+                {"name": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+#: Backends of the reporting database; PostgreSQL cases carry the `postgres` mark.
+REPORTING_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _reporting_database(backend: str, request: pytest.FixtureRequest, folder: Path):
+    """Yield an empty reporting database URL: a SQLite file in `folder`, or a fresh schema of the
+    session's PostgreSQL database (the URL sets search_path, so the code under test sees only it)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{(folder / 'reporting.db').as_posix()}"
+        return
+    import secrets
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    base = make_url(request.getfixturevalue("pg_database_url"))
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_engine(base.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=REPORTING_BACKENDS)
+def reporting_db_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """An empty reporting database for one test, on SQLite and on PostgreSQL."""
+    yield from _reporting_database(request.param, request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=REPORTING_BACKENDS)
+def module_reporting_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """An empty reporting database shared by one module's tests (for a scenario run once per backend
+    and read by several tests), on SQLite and on PostgreSQL."""
+    yield from _reporting_database(request.param, request, tmp_path_factory.mktemp("reporting"))
+
+
+@pytest.fixture(scope="session")
+def new_landing(returns: ReturnBuilder):
+    """new_landing(folder) -> write: a landing folder (created) and its writer.
+
+    write(name, rows, received) puts a file in the folder (CSV from row dicts, or bytes as given) whose
+    last-modified time, the submission's received_at (spec 2.4), is `received` (ISO date-time, UTC).
+    `write.folder` is the folder."""
+    import os
+    from datetime import timezone
+
+    def make(folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+
+        def write(name: str, rows: Iterable[Mapping[str, object]] | bytes, received: str, columns: list[str] | None = None) -> Path:
+            path = folder / name
+            if isinstance(rows, bytes):
+                path.write_bytes(rows)
+            else:
+                returns.csv(path, rows, columns)
+            when = datetime.fromisoformat(received)
+            when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+            os.utime(path, (when.timestamp(), when.timestamp()))
+            return path
+
+        write.folder = folder
+        return write
+
+    return make
+
+
+@pytest.fixture
+def landing_writer(tmp_path: Path, new_landing):
+    """new_landing(tmp_path / "landing"): write(name, rows, received) into the test's landing folder."""
+    return new_landing(tmp_path / "landing")
+
+
+@pytest.fixture(scope="session")
+def db_rows():
+    """db_rows(database, sql, **params) -> list of dicts, comparable across SQLite and PostgreSQL:
+    dates as ISO text, non-integer numbers as Decimal exactly as stored (a float that is not to the
+    penny stays visibly so), datetimes as aware UTC. Timestamps read through a view come back from
+    SQLite as naive UTC text: parse those in the test."""
+    from datetime import date as _date, timezone
+    from decimal import Decimal
+
+    from sqlalchemy import text
+
+    def plain(value):
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        if isinstance(value, _date):
+            return value.isoformat()
+        if isinstance(value, float):
+            return Decimal(repr(value))
+        return value
+
+    def rows(database, sql: str, **params) -> list[dict]:
+        engine = getattr(database, "engine", database)
+        with engine.connect() as conn:
+            return [{k: plain(v) for k, v in row._mapping.items()} for row in conn.execute(text(sql), params)]
+
+    return rows
+
+
+@pytest.fixture
+def fresh_suites(monkeypatch):
+    """No cached GX suite before or after the test (load_suite caches per process), and no
+    GWP_EXPECTATIONS_DIR unless the test sets one: for tests that load a changed suite."""
+    from gwp_monitor.validation import load_suite
+
+    monkeypatch.delenv("GWP_EXPECTATIONS_DIR", raising=False)
+    load_suite.cache_clear()
+    yield
+    load_suite.cache_clear()
