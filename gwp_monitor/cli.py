@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     _db_flag(run)
     run.add_argument("--as-of", type=_date, default=None, help="decide timeliness and due returns as of this date (default today)")
     run.add_argument("--quiet", action="store_true", help="no progress, only the summary")
+    run.add_argument(
+        "--report-dir", type=Path, default=os.environ.get("GWP_REPORT_DIR"),
+        help="dashboard folder: this run's Great Expectations Data Docs are written under it (env GWP_REPORT_DIR)",
+    )
     run.set_defaults(handler=cmd_run)
 
     status = sub.add_parser(
@@ -154,7 +158,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise OperationalError(f"landing folder {args.landing} does not exist")
     database = _open_db(args.db)
     with progress_reporter(enabled=not args.quiet) as progress:
-        summary = run_pipeline(register, args.landing, database, as_of=args.as_of, progress=progress)
+        summary = run_pipeline(
+            register, args.landing, database, as_of=args.as_of, progress=progress, data_docs_dir=args.report_dir
+        )
     print_run_summary(summary)
     print_status(database, "table")
     return 0
@@ -199,7 +205,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     database = _open_db(url)
     register = _load_register(demo.register_path)
     with progress_reporter(enabled=True) as progress:
-        summary = run_pipeline(register, demo.landing, database, as_of=as_of, progress=progress)
+        summary = run_pipeline(register, demo.landing, database, as_of=as_of, progress=progress, data_docs_dir=args.dir / "report")
     print_run_summary(summary)
     print_status(database, "table")
     from .reporting import build_report

@@ -51,7 +51,7 @@ def ingest_file(settings: Settings, path: str) -> dict:
     """Validate, assess and store the submissions of one file (a mapped task)."""
     summary = run_pipeline(
         _register(settings), settings.landing_dir, _open(settings), as_of=settings.today,
-        paths=[Path(path)], refresh=False, sync=False,
+        paths=[Path(path)], refresh=False, sync=False, data_docs_dir=settings.report_dir,
     )
     return {"file": Path(path).name, "run_id": summary.run_id, **{k: int(v) for k, v in summary.outcomes.items()}}
 

@@ -65,11 +65,13 @@ def run_pipeline(
     store_hook: Callable | None = None,
     refresh: bool = True,
     sync: bool = True,
+    data_docs_dir: Path | None = None,
 ) -> RunSummary:
     """Read, validate, assess and store every new submission in `landing`, then refresh as-of facts.
 
     `paths` restricts the run to given files (the DAG's mapped tasks); by default the whole folder.
     `sync`/`refresh` off let a DAG sync the register once and refresh as-of facts once per run.
+    With `data_docs_dir` (the dashboard folder), GX Data Docs pages of this run are written there.
     """
     as_of = as_of or date.today()
     register = register if isinstance(register, Register) else load_register(register)
@@ -95,12 +97,20 @@ def run_pipeline(
         known = store.known_contents(database)
         fresh = []
         for submission in intake.submissions:
+            if not submission.content_sha256:  # refused unread (too large): the file's own hash
+                submission.content_sha256 = hashes.get(submission.file_path) or file_sha256(submission.file_path)
             if submission.content_sha256 in known:
                 summary.outcomes["skipped"] += 1
             else:
                 known.add(submission.content_sha256)
                 fresh.append(submission)
         assessment = assess(intake, register, floors, as_of)
+        if data_docs_dir is not None and intake.submissions:
+            from .data_docs import write_data_docs
+
+            results = {(kind, "quality"): r for kind, r in intake.gx_results.items()}
+            results.update({(kind, "commitments"): r for kind, r in assessment.gx_result.items()})
+            write_data_docs(results, data_docs_dir, run_id)
         verdicts_by = dict(tuple(assessment.verdicts.groupby("submission_key")))
         wages_by = dict(tuple(assessment.wages.groupby("submission_key")))
         empty_v, empty_w = assessment.verdicts.iloc[0:0], assessment.wages.iloc[0:0]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import text
 
+from .data_docs import page_name
 from .db import Database
 from .report import ReportData, render_site
 from .report.data import VIEWS
@@ -23,7 +24,21 @@ def latest_as_of(db: Database) -> date | None:
     return None if value is None else pd.Timestamp(value).date()
 
 
-def load_report_data(db: Database, as_of: date | None = None) -> ReportData:
+def data_docs_links(db: Database, out_dir: Path | None) -> dict[int, str]:
+    """submission_id -> relative link to the Data Docs page of the run and kind that validated it."""
+    if out_dir is None:
+        return {}
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT submission_id, run_id, kind FROM submissions WHERE kind IS NOT NULL")).all()
+    links = {}
+    for submission_id, run_id, kind in rows:
+        name = page_name(run_id, kind, "quality")
+        if (Path(out_dir) / name).is_file():
+            links[int(submission_id)] = name
+    return links
+
+
+def load_report_data(db: Database, as_of: date | None = None, out_dir: Path | None = None) -> ReportData:
     frames = {}
     with db.engine.connect() as conn:
         for field_name, (view, columns) in VIEWS.items():
@@ -35,9 +50,10 @@ def load_report_data(db: Database, as_of: date | None = None) -> ReportData:
         generated_at=datetime.now(timezone.utc),
         as_of=as_of or latest_as_of(db) or date.today(),
         data_freshness=freshness,
+        data_docs_href=data_docs_links(db, out_dir),
     )
 
 
 def build_report(db: Database, out_dir: Path, as_of: date | None = None) -> Path:
     """Render the dashboard from the database into `out_dir`; returns index.html."""
-    return render_site(load_report_data(db, as_of), Path(out_dir))
+    return render_site(load_report_data(db, as_of, Path(out_dir)), Path(out_dir))
