@@ -286,6 +286,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OperationalError as exc:
         print(f"gwp-monitor: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("gwp-monitor: interrupted; work stored so far is kept, run again to continue", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - an operational failure gets one line, not a traceback
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if not isinstance(exc, (SQLAlchemyError, OSError)) and os.environ.get("GWP_DEBUG"):
+            raise
+        first_line = (str(exc).splitlines() or [""])[0]
+        print(f"gwp-monitor: error: {type(exc).__name__}: {first_line} (set GWP_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

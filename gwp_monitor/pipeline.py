@@ -90,7 +90,13 @@ def run_pipeline(
         candidates = paths if paths is not None else (return_files(landing) if landing.is_dir() else [])
         summary.files_found = len(candidates)
         seen = store.seen_files(database)
-        hashes = {p: file_sha256(p) for p in candidates}
+        hashes = {}
+        for path in candidates:
+            try:
+                hashes[path] = file_sha256(path)
+            except OSError as exc:  # moved or deleted since it was listed: next run sees it again
+                summary.warnings.append(f"{path.name}: could not be read now ({exc.strerror}); it will be tried next run")
+        candidates = [p for p in candidates if p in hashes]
         new_files = [p for p in candidates if hashes[p] not in seen]
         summary.files_read = len(new_files)
         intake = take_in(new_files, register, as_of=as_of, progress=progress)

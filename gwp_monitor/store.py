@@ -171,6 +171,9 @@ def store_submission(
             ).first()
             if current is not None and _ts(db, _aware(current.received_at)) > received:
                 status = "superseded"
+        replaces = current is not None and status == "accepted"
+        if replaces:  # retire the old one first: at most one accepted per period (migration 0002)
+            conn.execute(update(subs).where(subs.c.submission_id == current.submission_id).values(status="superseded"))
         result = conn.execute(
             insert(subs).values(
                 run_id=run_id,
@@ -191,10 +194,8 @@ def store_submission(
             )
         )
         submission_id = int(result.inserted_primary_key[0])
-        if current is not None and status == "accepted":
-            conn.execute(
-                update(subs).where(subs.c.submission_id == current.submission_id).values(status="superseded", superseded_by=submission_id)
-            )
+        if replaces:
+            conn.execute(update(subs).where(subs.c.submission_id == current.submission_id).values(superseded_by=submission_id))
         if submission.status == "accepted":
             rows = _records(verdicts.drop(columns=["submission_key"]), submission_id=submission_id, assessed_at=now)
             if rows:

@@ -31,7 +31,7 @@ SELECT b.contract_ref,
        MAX(b.period_end)                                      AS latest_period_end,
        COUNT(*)                                               AS periods_in_breach,
        MAX(CASE WHEN b.rn = 1 THEN w.workers_below END)       AS workers_affected,
-       SUM(w.arrears)                                         AS arrears_gbp
+       ROUND(SUM(w.arrears), 2)                               AS arrears_gbp  -- to the penny: SQLite sums floats
 FROM breach_run b
 LEFT JOIN wage w
        ON w.contract_ref = b.contract_ref AND w.rate_type = b.commitment AND w.period_start = b.period_start
