@@ -217,7 +217,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_register(path: Path | None):
+def _load_register(path: Path | None, fmt: str = "table"):
     from .register import RegisterError, load_register
 
     if path is None:
@@ -225,10 +225,13 @@ def _load_register(path: Path | None):
     try:
         return load_register(path)
     except RegisterError as exc:
-        console.print(f"[bold red]The contract register {path} is refused:[/]")
-        for problem in exc.problems:
-            console.print(f"  - {problem}")
-        raise OperationalError(f"contract register {path} is invalid ({len(exc.problems)} problem(s)); nothing was checked") from exc
+        if fmt == "json":  # stdout stays one JSON document
+            print(json.dumps({"error": "invalid contract register", "register": str(path), "problems": exc.problems}, indent=2))
+        else:
+            console.print(f"[bold red]The contract register {path} is refused:[/]")
+            for problem in exc.problems:
+                console.print(f"  - {problem}")
+        raise OperationalError(f"contract register {path} is invalid ({len(exc.problems)} problem(s)); nothing was done") from exc
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -236,7 +239,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .reading import ReadLimits
     from .validation import SuiteError
 
-    register = _load_register(args.contracts)
+    register = _load_register(args.contracts, args.format)
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise OperationalError(f"no such file: {', '.join(missing)}")

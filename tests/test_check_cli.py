@@ -133,20 +133,29 @@ contracts:
 def test_invalid_register_exits_2_listing_every_problem(capsys, tmp_path, files):
     path = tmp_path / "register.yaml"
     path.write_text(INVALID_REGISTER)
-    code, out, err = check(capsys, files["good_csv"], "--contracts", path, "--format", "json")
-    assert code == 2
-    (line,) = err.strip().splitlines()  # one-line reason
-    assert line.startswith("gwp-monitor: error: contract register") and "is invalid" in line and "nothing was checked" in line
-    listed = [l for l in out.splitlines() if l.strip().startswith("- ")]
-    assert len(listed) == 4 and "(4 problem(s))" in line
-    text = " ".join(out.split())  # the console may wrap long lines
-    for words in (
+    expected = (
         "contracts[0] (BAD-1): end_date 2025-01-01 is before start_date 2025-04-01",
         "contracts[0] (BAD-1): commitments[0]: unknown commitment type 'living_wage_ish'",
         "contracts[1] (BAD-1): commitments[0]: max_zero_hours_share needs 'max'",
         "contracts[1] (BAD-1): contract_ref BAD-1 is already used by contracts[0]",
-    ):
+    )
+    # table format: a readable list on stdout, one line on stderr
+    code, out, err = check(capsys, files["good_csv"], "--contracts", path)
+    assert code == 2
+    (line,) = err.strip().splitlines()  # one-line reason
+    assert line.startswith("gwp-monitor: error: contract register") and "is invalid" in line and "nothing was done" in line
+    listed = [l for l in out.splitlines() if l.strip().startswith("- ")]
+    assert len(listed) == 4 and "(4 problem(s))" in line
+    text = " ".join(out.split())  # the console may wrap long lines
+    for words in expected:
         assert words in text, text
+    # json format: stdout stays one JSON document with every problem
+    code, out, err = check(capsys, files["good_csv"], "--contracts", path, "--format", "json")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    document = json.loads(out)
+    assert document["error"] == "invalid contract register" and len(document["problems"]) == 4
+    for words in expected:
+        assert any(words in p for p in document["problems"]), document
 
 
 @pytest.mark.parametrize(
