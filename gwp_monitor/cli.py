@@ -27,7 +27,7 @@ examples:
   gwp-monitor report --out site/
 
 settings: flags win over environment variables (GWP_DATABASE_URL, GWP_REGISTER, GWP_LANDING_DIR,
-GWP_REPORT_DIR, GWP_WORKER_REF_KEY ...), which win over defaults. Exit status: 0 done (breaches and
+GWP_REPORT_DIR, GWP_SMTP_HOST ...), which win over defaults. Exit status: 0 done (breaches and
 rejected returns are outcomes), 1 `check` found problems, 2 operational failure (one-line reason).
 """
 

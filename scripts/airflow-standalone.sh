@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs Airflow 3.3 locally, without Docker, on this checkout's DAGs and the demo data. Run it as
+#   ./dev airflow                 set up .venv, migrate the metadata DB, start `airflow standalone`
+#   ./dev airflow ARGS...         run `airflow ARGS...` against the same Airflow, e.g. from a second terminal
+#                                 ./dev airflow dags trigger gwp_returns
+#
+# Everything is local and throwaway: AIRFLOW_HOME defaults to ./var/airflow (SQLite metadata DB, logs,
+# airflow.cfg), and the gwp-monitor settings default to what `./dev demo` writes under ./gwp-demo/.
+# Any of the variables below that is already set in the environment wins, e.g.
+#   AIRFLOW_HOME=/tmp/af AIRFLOW_PORT=8081 ./dev airflow
+#   GWP_DATABASE_URL=postgresql+psycopg://gwp:...@localhost/gwp ./dev airflow
+# Docker deployment: docs/deployment.md.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# `airflow standalone` starts its components as `airflow ...` subprocesses found on PATH.
+if [ -x "$ROOT/.venv/bin/airflow" ]; then
+  export PATH="$ROOT/.venv/bin:$PATH"
+fi
+if ! command -v airflow >/dev/null 2>&1; then
+  echo "airflow-standalone: no airflow command; run ./dev setup first (or use ./dev airflow)" >&2
+  exit 1
+fi
+
+# --- Airflow -----------------------------------------------------------------------------------------
+export AIRFLOW_HOME="${AIRFLOW_HOME:-$ROOT/var/airflow}"
+mkdir -p "$AIRFLOW_HOME"
+AIRFLOW_HOME="$(cd "$AIRFLOW_HOME" && pwd)"
+AIRFLOW_PORT="${AIRFLOW_PORT:-8080}"
+
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-sqlite:///$AIRFLOW_HOME/airflow.db}"
+export AIRFLOW__CORE__DAGS_FOLDER="${AIRFLOW__CORE__DAGS_FOLDER:-$ROOT/dags}"
+export AIRFLOW__CORE__LOAD_EXAMPLES="${AIRFLOW__CORE__LOAD_EXAMPLES:-False}"
+export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
+# Unpaused, so a triggered run starts at once (a run of a paused DAG waits in "queued").
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION:-False}"
+# Pick up new and changed DAG files quickly while developing (default 300 s).
+export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="${AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL:-30}"
+# Local only: the UI listens on localhost, and the task processes find the Execution API on the same port.
+export AIRFLOW__API__HOST="${AIRFLOW__API__HOST:-127.0.0.1}"
+export AIRFLOW__API__PORT="${AIRFLOW__API__PORT:-$AIRFLOW_PORT}"
+export AIRFLOW__API__BASE_URL="${AIRFLOW__API__BASE_URL:-http://localhost:$AIRFLOW__API__PORT}"
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-http://localhost:$AIRFLOW__API__PORT/execution/}"
+
+# --- gwp-monitor (the demo data that `./dev demo` writes) ----------------------------------------------
+DEMO="$ROOT/gwp-demo"
+export GWP_DATABASE_URL="${GWP_DATABASE_URL:-sqlite:///$DEMO/gwp.db}"
+export GWP_REGISTER="${GWP_REGISTER:-$DEMO/register.yaml}"
+export GWP_LANDING_DIR="${GWP_LANDING_DIR:-$DEMO/landing}"
+export GWP_REPORT_DIR="${GWP_REPORT_DIR:-$DEMO/report}"
+
+# ./dev airflow ARGS...: any Airflow command against this Airflow.
+if [ "$#" -gt 0 ]; then
+  exec airflow "$@"
+fi
+
+if [ ! -f "$GWP_REGISTER" ]; then
+  echo "airflow-standalone: WARNING: no contract register at $GWP_REGISTER; run ./dev demo first to make the demo data" >&2
+fi
+
+echo "==> AIRFLOW_HOME=$AIRFLOW_HOME (metadata DB: $AIRFLOW__DATABASE__SQL_ALCHEMY_CONN)" >&2
+echo "==> airflow db migrate" >&2
+airflow db migrate
+
+password_file="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE:-$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated}"
+cat >&2 <<EOF
+
+==> starting airflow standalone (scheduler, dag-processor, triggerer, api-server); Ctrl-C stops it all
+    UI:        $AIRFLOW__API__BASE_URL
+    login:     admin; the password is printed below on the first start and kept in
+               $password_file
+    DAGs:      $AIRFLOW__CORE__DAGS_FOLDER (gwp_returns, gwp_return_deadlines)
+    trigger:   ./dev airflow dags trigger gwp_returns        (from another terminal)
+    results:   reporting DB $GWP_DATABASE_URL
+               (.venv/bin/gwp-monitor status --db $GWP_DATABASE_URL), report folder $GWP_REPORT_DIR
+    task logs: $AIRFLOW_HOME/logs
+
+EOF
+exec airflow standalone
