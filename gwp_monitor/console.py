@@ -14,7 +14,9 @@ _STATUS_STYLE = {"accepted": "green", "rejected": "bold red", "superseded": "dim
 
 def submissions_table(submissions: Iterable, title: str = "Submissions") -> Table:
     table = Table(title=title, title_justify="left")
-    for name in ("file", "contract", "kind", "period", "rows", "status", "problems"):
+    table.add_column("file", overflow="fold")
+    table.add_column("contract", no_wrap=True)
+    for name in ("kind", "period", "rows", "status", "problems"):
         table.add_column(name, justify="right" if name in ("rows", "problems") else "left")
     for s in submissions:
         period = f"{s.period_start} to {s.period_end}" if s.period_start and s.period_end else "-"
@@ -108,8 +110,12 @@ def print_status(database, fmt: str) -> None:
         print(frame.to_csv(index=False), end="")
         return
     table = Table(title="Contract status", title_justify="left")
-    for name in ("contract", "supplier", "RAG", "open breaches", "overdue returns", "last submission"):
-        table.add_column(name, justify="right" if name in ("open breaches", "overdue returns") else "left")
+    table.add_column("contract", no_wrap=True)
+    table.add_column("supplier", overflow="fold")
+    table.add_column("RAG", no_wrap=True)
+    table.add_column("open\nbreaches", justify="right")
+    table.add_column("overdue\nreturns", justify="right")
+    table.add_column("last submission")
     for row in frame.itertuples(index=False):
         last = "" if row.last_submission_at is None or str(row.last_submission_at) in ("NaT", "None") else str(row.last_submission_at)[:16]
         table.add_row(row.contract_ref, row.supplier_name, f"[{_RAG_STYLE.get(row.rag, '')}] {row.rag.upper()} [/]", str(row.open_breaches), str(row.overdue_returns), last)
