@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import os
 
-import pendulum
 from airflow.sdk import CronTriggerTimetable, dag, task
 
-from gwp_monitor.airflow_support import DEFAULT_ARGS, call
+from gwp_monitor.airflow_support import DAG_DEFAULTS, call
 
 
 @dag(
     dag_id="gwp_return_deadlines",
     schedule=CronTriggerTimetable(os.environ.get("GWP_DEADLINES_SCHEDULE", "0 7 * * *"), timezone="Europe/London"),
-    start_date=pendulum.datetime(2025, 1, 1, tz="Europe/London"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    tags=["gwp-monitor"],
     doc_md=__doc__,
+    **DAG_DEFAULTS,
 )
 def gwp_return_deadlines():
-    @task
+    @task(multiple_outputs=False)
     def send_return_alerts() -> dict:
         return call("send_return_alerts")
 

@@ -8,41 +8,37 @@ One mapped task per new file; only paths and counts travel through XCom.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-import pendulum
 from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from gwp_monitor.airflow_support import DEFAULT_ARGS, call
+from gwp_monitor.airflow_support import DAG_DEFAULTS, call
 
 LANDING_DIR = os.environ.get("GWP_LANDING_DIR", "gwp-demo/landing")
-LANDING = Asset(name="gwp_landing", uri="file://" + os.path.abspath(LANDING_DIR))
+LANDING = Asset(name="gwp_landing", uri=Path(LANDING_DIR).resolve().as_uri())
 SCHEDULE = os.environ.get("GWP_RETURNS_SCHEDULE", "0 * * * *")
 
 
 @dag(
     dag_id="gwp_returns",
     schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable(SCHEDULE, timezone="Europe/London"), assets=[LANDING]),
-    start_date=pendulum.datetime(2025, 1, 1, tz="Europe/London"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    tags=["gwp-monitor"],
     doc_md=__doc__,
+    **DAG_DEFAULTS,
 )
 def gwp_returns():
     @task
     def list_new_files() -> list[str]:
         return call("pending_files")
 
-    @task(max_active_tis_per_dagrun=2)
+    @task(max_active_tis_per_dagrun=2, multiple_outputs=False)
     def ingest(path: str) -> dict:
         return call("ingest_file", path)
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done", multiple_outputs=False)
     def refresh_status() -> dict:
         return call("refresh_status")
 
-    @task
+    @task(multiple_outputs=False)
     def send_breach_alerts() -> dict:
         return call("send_breach_alerts")
 
@@ -50,10 +46,22 @@ def gwp_returns():
     def build_report() -> str:
         return call("build_report")
 
-    ingested = ingest.expand(path=list_new_files())
+    @task(trigger_rule="one_failed", retries=0)
+    def watcher() -> None:
+        """Fail the run when any task failed. build_report runs whatever happened (all_done) and a
+        run's state comes from its last tasks, so without this a failed ingest or an undelivered
+        alert would leave the run marked successful."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException("a task of this run failed; see that task's log")
+
+    files = list_new_files()
+    ingested = ingest.expand(path=files)
     refreshed = refresh_status()
     alerts = send_breach_alerts()
-    ingested >> refreshed >> alerts >> build_report()
+    report = build_report()
+    ingested >> refreshed >> alerts >> report
+    [files, ingested, refreshed, alerts, report] >> watcher()
 
 
 gwp_returns()

@@ -8,7 +8,7 @@ time): everything heavy is imported when a task runs. A configuration error fail
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 DEFAULT_ARGS: dict[str, Any] = {
@@ -19,6 +19,16 @@ DEFAULT_ARGS: dict[str, Any] = {
     "max_retry_delay": timedelta(minutes=30),
 }
 
+#: Settings both DAGs share: no catch-up of missed runs (each run works on the whole backlog anyway),
+#: one run at a time (runs write the same reporting database).
+DAG_DEFAULTS: dict[str, Any] = {
+    "start_date": datetime(2025, 1, 1, tzinfo=timezone.utc),
+    "catchup": False,
+    "max_active_runs": 1,
+    "default_args": DEFAULT_ARGS,
+    "tags": ["gwp-monitor"],
+}
+
 
 def call(step: str, *args: Any) -> Any:
     """Run orchestration step `step` with the deployment's settings."""
@@ -27,7 +37,13 @@ def call(step: str, *args: Any) -> Any:
     from . import orchestration
     from .settings import Settings
 
+    from .alerts.channels import ChannelConfigError, DeliveryError
+
     try:
         return getattr(orchestration, step)(Settings.from_airflow(), *args)
-    except orchestration.ConfigurationError as exc:
+    except (orchestration.ConfigurationError, ChannelConfigError) as exc:
         raise AirflowFailException(str(exc)) from exc
+    except DeliveryError as exc:
+        if exc.retryable:
+            raise
+        raise AirflowFailException(f"{exc} (a retry would fail the same way: fix the setting, then clear the task)") from exc
