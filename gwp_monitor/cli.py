@@ -139,11 +139,11 @@ def _db_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _open_db(url: str | None):
+def _open_db(url: str | None, upgrade_schema: bool = True):
     from .db import DatabaseError, open_database
 
     try:
-        return open_database(url)
+        return open_database(url, upgrade_schema=upgrade_schema)
     except DatabaseError as exc:
         raise OperationalError(str(exc)) from exc
 
@@ -167,7 +167,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    print_status(_open_db(args.db), args.format)
+    print_status(_open_db(args.db, upgrade_schema=False), args.format)
     return 0
 
 
@@ -176,7 +176,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.out is None:
         raise OperationalError("no output folder given: pass --out DIR or set GWP_REPORT_DIR")
-    index = build_report(_open_db(args.db), args.out, args.as_of)
+    index = build_report(_open_db(args.db, upgrade_schema=False), args.out, args.as_of)
     console.print(f"Dashboard written: [bold]{index}[/] (open it in a browser; it needs no network)")
     return 0
 

@@ -9,6 +9,7 @@ differences are the two tokens substituted below.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -113,15 +114,35 @@ def upgrade(engine: Engine) -> list[int]:
     return applied
 
 
+def views_checksum() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((sql_dir() / "views").glob("*.sql")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def create_views(engine: Engine) -> None:
+    """(Re)create the published views, but only when their SQL changed since the last upgrade:
+    dropping a view would drop the GRANTs a DBA gave BI roles on it."""
     files = sorted((sql_dir() / "views").glob("*.sql"))
+    checksum = views_checksum()
     with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS schema_views (checksum CHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL)"))
+        current = conn.execute(text("SELECT checksum FROM schema_views")).scalar()
+        present = set(inspect(conn).get_view_names())
+        if current == checksum and present.issuperset(VIEWS):
+            return
         for path in reversed(files):
             name = re.sub(r"^\d+_", "", path.stem)
             conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
         for path in files:
             for statement in _statements(path.read_text(encoding="utf-8"), engine.dialect.name):
                 conn.execute(text(statement))
+        conn.execute(text("DELETE FROM schema_views"))
+        conn.execute(
+            text("INSERT INTO schema_views (checksum, created_at) VALUES (:c, :t)"),
+            {"c": checksum, "t": datetime.now(timezone.utc).replace(tzinfo=None)},
+        )
 
 
 def safe_url(engine_or_url) -> str:
@@ -142,7 +163,10 @@ class Database:
 
 
 def open_database(url: str | None = None, upgrade_schema: bool = True) -> Database:
-    """Connect, upgrade (by default) and reflect; any failure is one DatabaseError line."""
+    """Connect, upgrade (by default) and reflect; any failure is one DatabaseError line.
+
+    Readers (status, report) pass upgrade_schema=False so they can run as a read-only role.
+    """
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -151,6 +175,13 @@ def open_database(url: str | None = None, upgrade_schema: bool = True) -> Databa
         raise DatabaseError(f"cannot reach the reporting database {safe_url(engine)}: {str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0]}") from exc
     if upgrade_schema:
         upgrade(engine)
+    else:
+        missing = set(VIEWS) - set(inspect(engine).get_view_names())
+        if missing:
+            raise DatabaseError(
+                f"the reporting database {safe_url(engine)} has no gwp-monitor schema yet (missing {', '.join(sorted(missing))}): "
+                "run `gwp-monitor db upgrade` or `gwp-monitor run` first"
+            )
     metadata = MetaData()
     metadata.reflect(engine, only=[t for t in inspect(engine).get_table_names()])
     return Database(engine, metadata)

@@ -396,3 +396,54 @@ def fresh_suites(monkeypatch):
     load_suite.cache_clear()
     yield
     load_suite.cache_clear()
+
+
+# --- the demo, run for real and rendered: dashboard end-to-end and privacy tests --------------------
+#
+# write_demo_landing (fixed seed and as-of date) -> run_pipeline into a fresh reporting database, with
+# the run's Data Docs written into the report folder -> build_report into the same folder. Built at
+# most once per backend per test session, because several test files read the same site.
+
+DEMO_SEED = 42
+DEMO_AS_OF = date(2026, 3, 15)
+
+
+@pytest.fixture(scope="session")
+def demo_dashboard(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """demo_dashboard(backend="sqlite") -> SimpleNamespace(backend, db_url, database, demo, summary,
+    report_dir, index): the demo's supplier files run through the real pipeline into a SQLite file
+    (or a fresh schema of the PostgreSQL test database, for "postgres": skipped when the server is
+    unreachable), and the dashboard plus the run's Data Docs rendered under report_dir."""
+    from types import SimpleNamespace
+
+    from gwp_monitor.db import open_database
+    from gwp_monitor.pipeline import run_pipeline
+    from gwp_monitor.reporting import build_report
+    from gwp_monitor.sample import write_demo_landing
+
+    built: dict[str, SimpleNamespace] = {}
+
+    def build(backend: str = "sqlite") -> SimpleNamespace:
+        if backend not in built:
+            folder = tmp_path_factory.mktemp(f"demo-{backend}")
+            databases = _reporting_database(backend, request, folder)
+            url = next(databases)
+            database = open_database(url)
+
+            def clean_up() -> None:
+                database.engine.dispose()  # before its schema is dropped
+                next(databases, None)  # runs _reporting_database's clean-up
+
+            # On the session node, registered after pg_database_url set itself up (lazily, for the
+            # first PostgreSQL case), so it runs before that fixture drops the whole database.
+            request.node.addfinalizer(clean_up)
+            demo = write_demo_landing(folder, seed=DEMO_SEED, as_of=DEMO_AS_OF, overwrite=True)
+            report_dir = folder / "report"
+            summary = run_pipeline(demo.register_path, demo.landing, database, as_of=DEMO_AS_OF, data_docs_dir=report_dir)
+            index = build_report(database, report_dir, DEMO_AS_OF)
+            built[backend] = SimpleNamespace(
+                backend=backend, db_url=url, database=database, demo=demo, summary=summary, report_dir=report_dir, index=index
+            )
+        return built[backend]
+
+    return build
