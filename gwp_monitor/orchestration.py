@@ -65,7 +65,7 @@ def refresh_status(settings: Settings) -> dict:
 
 def send_breach_alerts(settings: Settings) -> dict:
     db = _open(settings)
-    report = dispatch(db, breach_alerts(db, settings.today, settings.breach_reminder_days or None), channels_from_env())
+    report = dispatch(db, breach_alerts(db, settings.today, settings.breach_reminder_days or None), channels_from_env(settings.alert_env))
     return {"sent": report.sent, "already_sent": report.already_sent}
 
 
@@ -74,7 +74,7 @@ def send_return_alerts(settings: Settings) -> dict:
     refresh_status(settings)
     db = _open(settings)
     alerts = return_alerts(db, settings.today, settings.reminder_days_before)
-    report = dispatch(db, alerts, channels_from_env())
+    report = dispatch(db, alerts, channels_from_env(settings.alert_env))
     return {"sent": report.sent, "already_sent": report.already_sent}
 
 
