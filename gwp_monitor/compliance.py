@@ -166,10 +166,17 @@ def _workforce_detail(verdicts: pd.DataFrame) -> pd.Series:
 
 # --- payroll -----------------------------------------------------------------------------------------
 
-def _bands(frame: pd.DataFrame) -> dict[str, pd.Series]:
-    statutory = pd.Series(np.where(frame["apprentice"].fillna(False), "apprentice", frame["age_band"].astype(str)), index=frame.index)
-    rlw = pd.Series(np.where(frame["london"].fillna(False), "london", "uk"), index=frame.index)
-    return {STATUTORY_MINIMUM_WAGE: statutory, RLW: rlw}
+def _bands(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per rate type, each worker's band as (codes, names): names sorted (the order the figures are
+    grouped in), codes indexing them, -1 for no band. Integers, not a million strings to group on."""
+    apprentice = frame["apprentice"].fillna(False).to_numpy(dtype=bool)
+    age_codes, ages = pd.factorize(frame["age_band"])  # a handful of distinct values; missing -> -1
+    names = np.array(sorted({str(a) for a in ages} | {"apprentice"}), dtype=object)
+    rank = {name: i for i, name in enumerate(names)}
+    age_rank = np.array([rank[str(a)] for a in ages] + [-1], dtype=np.int64)  # the extra -1 is for age_codes == -1
+    statutory = np.where(apprentice, rank["apprentice"], age_rank[age_codes])
+    london = frame["london"].fillna(False).to_numpy(dtype=bool)
+    return {STATUTORY_MINIMUM_WAGE: (statutory, names), RLW: (np.where(london, 0, 1), np.array(["london", "uk"], dtype=object))}
 
 
 def payroll_floors(frame: pd.DataFrame, register: Register, floors: WageFloors, as_of: date) -> pd.DataFrame:
@@ -177,23 +184,39 @@ def payroll_floors(frame: pd.DataFrame, register: Register, floors: WageFloors, 
     hours = frame["hours_paid"]
     hourly = frame["hourly_rate"].where(frame["hourly_rate"].notna(), (frame["basic_pay"] / hours.where(hours > 0)).round(4))
     assessed = (hours > 0).to_numpy()
-    limits = limits_by_contract(register, "payroll").reindex(frame["contract_ref"]).reset_index(drop=True)
+    # Per contract, then spread to its workers: a few contracts, not a million lookups by text.
+    contract, refs = pd.factorize(frame["contract_ref"])  # missing -> -1, which picks the extra row below
+    limits = limits_by_contract(register, "payroll").reindex(refs)
+    has_rlw = np.append(limits[RLW].notna().to_numpy(), False)[contract]
+    include_apprentices = np.append(limits["rlw_include_apprentices"].fillna(False).astype(bool).to_numpy(), False)[contract]
     apprentice = frame["apprentice"].fillna(False).astype(bool)
     london = frame["london"].fillna(False).astype(bool)
-    has_rlw = limits[RLW].notna().to_numpy()
-    include_apprentices = limits["rlw_include_apprentices"].fillna(False).astype(bool).to_numpy()
     in_rlw_scope = assessed & has_rlw & (frame["age_band"] != "under_18").to_numpy() & (include_apprentices | ~apprentice.to_numpy())
-    statutory = floors.statutory_series(frame["period_start"], frame["age_band"], apprentice)
-    rlw = floors.rlw_series(frame["period_start"], london)
-    upcoming = floors.upcoming_rlw_series(frame["period_start"], london, as_of)
+    # The floors depend on the period and the band only: looked up once per distinct combination.
+    start = frame["period_start"]
+    statutory = _per_distinct({"start": start, "age_band": frame["age_band"], "apprentice": apprentice},
+                              lambda k: floors.statutory_series(k["start"], k["age_band"], k["apprentice"]))
+    rlw = _per_distinct({"start": start, "london": london}, lambda k: floors.rlw_series(k["start"], k["london"]))
+    upcoming = _per_distinct({"start": start, "london": london}, lambda k: floors.upcoming_rlw_series(k["start"], k["london"], as_of))
     return pd.DataFrame(
         {
             "hourly": hourly.to_numpy(dtype="float64"),
-            STATUTORY_MINIMUM_WAGE: np.where(assessed, statutory.to_numpy(dtype="float64"), np.nan),
-            RLW: np.where(in_rlw_scope, rlw.to_numpy(dtype="float64"), np.nan),
-            "upcoming": np.where(in_rlw_scope, upcoming.to_numpy(dtype="float64"), np.nan),
-        }
+            STATUTORY_MINIMUM_WAGE: np.where(assessed, statutory, np.nan),
+            RLW: np.where(in_rlw_scope, rlw, np.nan),
+            "upcoming": np.where(in_rlw_scope, upcoming, np.nan),
+        },
+        copy=False,  # fresh arrays: not stacked into a copy
     )
+
+
+def _per_distinct(keys: dict[str, pd.Series], lookup) -> np.ndarray:
+    """`lookup` (row-wise over a frame of `keys`) evaluated on each distinct combination of the keys
+    once, and spread back to every row, as float64."""
+    frame = pd.DataFrame({name: values.array for name, values in keys.items()}, copy=False)
+    group = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()  # numbered by first appearance
+    firsts = pd.Series(group).drop_duplicates().index.to_numpy()  # so group i's first row is firsts[i]
+    distinct = frame.iloc[firsts].reset_index(drop=True)
+    return np.asarray(lookup(distinct), dtype="float64")[group]
 
 
 def _scaled(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -225,28 +248,36 @@ def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, a
         expectations.append(expectation)
     result, failing = _run(work, expectations)
     bands = _bands(frame)
+    submission = frame["_submission"].to_numpy()
+    # Contract and period are the submission's own: grouped on (submission, band) and looked up after,
+    # rather than grouping a million rows on three more keys, two of them text.
+    keyed = (frame["contract_ref"].notna() & frame["period_start"].notna() & frame["period_end"].notna()).to_numpy()
+    _, first_row = np.unique(submission, return_index=True)
+    of_submission = frame.iloc[first_row].set_index("_submission")[["contract_ref", "period_start", "period_end"]]
+    hourly, hours = pay["hourly"].to_numpy(), frame["hours_paid"].to_numpy(dtype="float64", na_value=np.nan)
     wage_parts = []
     for rate_type in (STATUTORY_MINIMUM_WAGE, RLW):
-        floor = pay[rate_type]
+        floor = pay[rate_type].to_numpy()
+        codes, names = bands[rate_type]
+        rows = np.flatnonzero(~np.isnan(floor) & keyed & (codes >= 0))
         below = _mask(len(frame), failing.get(rate_type))
         below_upcoming = _mask(len(frame), failing.get("upcoming")) if rate_type == RLW else np.zeros(len(frame), bool)
-        shortfall = np.where(below, (floor - pay["hourly"]) * frame["hours_paid"], 0.0)
+        shortfall = np.where(below, (floor - hourly) * hours, 0.0)
+        upcoming = pay["upcoming"].to_numpy() if rate_type == RLW else np.full(len(frame), np.nan)
         per_worker = pd.DataFrame(
             {
-                "submission_key": frame["_submission"],
-                "contract_ref": frame["contract_ref"],
-                "period_start": frame["period_start"],
-                "period_end": frame["period_end"],
-                "band": bands[rate_type],
-                "required_rate": floor,
-                "hourly": pay["hourly"],
-                "below": below,
-                "shortfall": shortfall,
-                "upcoming": pay["upcoming"] if rate_type == RLW else np.nan,
-                "below_upcoming": below_upcoming,
-            }
-        )[floor.notna().to_numpy()]
-        grouped = per_worker.groupby(["submission_key", "contract_ref", "period_start", "period_end", "band"], sort=True)
+                "submission_key": submission[rows],
+                "band": codes[rows],
+                "required_rate": floor[rows],
+                "hourly": hourly[rows],
+                "below": below[rows],
+                "shortfall": shortfall[rows],
+                "upcoming": upcoming[rows],
+                "below_upcoming": below_upcoming[rows],
+            },
+            copy=False,
+        )
+        grouped = per_worker.groupby(["submission_key", "band"], sort=True)
         figures = grouped.agg(
             required_rate=("required_rate", "max"),
             workers_assessed=("hourly", "size"),
@@ -256,6 +287,10 @@ def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, a
             upcoming_rate=("upcoming", "max"),
             workers_below_upcoming=("below_upcoming", "sum"),
         ).reset_index()
+        figures["band"] = pd.array(names[figures["band"].to_numpy()], dtype="str")
+        keys = of_submission.loc[figures["submission_key"]]
+        for column in ("contract_ref", "period_start", "period_end"):
+            figures[column] = keys[column].array
         figures["rate_type"] = rate_type
         figures["arrears_gbp"] = _to_pennies(figures["arrears_gbp"])
         if rate_type == RLW:

@@ -15,7 +15,9 @@ id that maps back to the supplier's row number.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,6 +36,7 @@ INTEGER_PATTERN = r"^[-+]?\d+(\.0*)?$"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TO_PANDAS = {pa.bool_(): pd.BooleanDtype()}.get
 HOURLY_RATE_TOLERANCE = 0.01
+_WORKERS = min(4, os.cpu_count() or 1)
 
 
 @dataclass
@@ -59,23 +62,29 @@ def prepare(files: list[ReturnFile], kind: Kind) -> PreparedReturns:
     file_id = np.concatenate(file_ids) if file_ids else np.empty(0, dtype=np.int32)
     row_numbers = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
 
-    typed: dict[str, pa.Array | pa.ChunkedArray] = {}
-    for col in columns(kind):
-        values = raw.column(col.name)
-        if col.type == "text":
-            typed[col.name] = values
-        elif col.type == "enum":
-            typed[col.name] = pc.utf8_lower(values)
-        else:
-            parsed, valid = _PARSERS[col.type](values)
-            typed[col.name] = parsed
-            typed[f"{col.name}__valid"] = valid
+    # Arrow's kernels, its CSV writer and SHA-256 release the GIL: the columns are typed and the
+    # submissions hashed on every core, while pandas groups the submissions on this thread.
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        pending = [pool.submit(_type_column, col, raw.column(col.name)) for col in columns(kind)]
+        submission_id, submissions = _group_submissions(raw, file_id, files, kind, pool)
+        typed: dict[str, pa.Array | pa.ChunkedArray] = {}
+        for done in pending:
+            typed.update(done.result())
     frame = pa.table(typed).to_pandas(types_mapper=_TO_PANDAS)
     frame["_file"] = file_id
-    submission_id, submissions = _group_submissions(raw, file_id, files, kind)
     frame["_submission"] = submission_id
     _derive(frame, kind)
     return PreparedReturns(kind, frame, files, row_numbers, submissions)
+
+
+def _type_column(col, values: pa.ChunkedArray) -> dict[str, pa.Array | pa.ChunkedArray]:
+    """One template column typed: the column itself, and `<name>__valid` for parsed types."""
+    if col.type == "text":
+        return {col.name: values}
+    if col.type == "enum":
+        return {col.name: pc.utf8_lower(values)}
+    parsed, valid = _PARSERS[col.type](values)
+    return {col.name: parsed, f"{col.name}__valid": valid}
 
 
 def _conform(table: pa.Table, kind: Kind) -> pa.Table:
@@ -135,19 +144,25 @@ _PARSERS = {"decimal": _parse_decimal, "integer": _parse_integer, "boolean": _pa
 
 def _derive(frame: pd.DataFrame, kind: Kind) -> None:
     """Columns for rules GX has no built-in expectation for; <NA> where an input is unusable."""
-    start, end = frame["period_start"], frame["period_end"]
+    # Periods repeat (one or two per submission): the period rules are worked out per distinct pair.
+    periods = pd.DataFrame({"start": frame["period_start"].array, "end": frame["period_end"].array})
+    pair = periods.groupby(["start", "end"], sort=False, dropna=False).ngroup().to_numpy()  # numbered by first appearance
+    distinct = periods.iloc[pd.Series(pair).drop_duplicates().index.to_numpy()].reset_index(drop=True)
+    start, end = distinct["start"], distinct["end"]
     if kind == "payroll":
-        frame["period__calendar_month"] = calendar_month_mask(start, end)
+        frame["period__calendar_month"] = calendar_month_mask(start, end).array.take(pair)
         hours, pay, rate = frame["hours_paid"], frame["basic_pay"], frame["hourly_rate"]
         implied = pay / hours.where(hours > 0)
         consistent = pd.array((rate - implied).abs() <= HOURLY_RATE_TOLERANCE * implied, dtype="boolean")
         consistent[(implied.isna() | rate.isna()).to_numpy()] = pd.NA
         frame["hourly_rate__consistent"] = consistent
     else:
-        frame["period__calendar_quarter_or_month"] = calendar_month_mask(start, end) | calendar_quarter_mask(start, end)
+        frame["period__calendar_quarter_or_month"] = (calendar_month_mask(start, end) | calendar_quarter_mask(start, end)).array.take(pair)
 
 
-def _group_submissions(raw: pa.Table, file_id: np.ndarray, files: list[ReturnFile], kind: Kind) -> tuple[np.ndarray, pd.DataFrame]:
+def _group_submissions(
+    raw: pa.Table, file_id: np.ndarray, files: list[ReturnFile], kind: Kind, pool: ThreadPoolExecutor | None = None
+) -> tuple[np.ndarray, pd.DataFrame]:
     """Submission = (file, contract_ref, period_start, period_end) as written, so bad keys still group."""
     keys = pd.DataFrame({"_file": file_id})
     for name in KEY_COLUMNS:
@@ -156,6 +171,8 @@ def _group_submissions(raw: pa.Table, file_id: np.ndarray, files: list[ReturnFil
     order = np.argsort(submission_id, kind="stable")
     counts = np.bincount(submission_id, minlength=int(submission_id.max(initial=-1)) + 1)
     bounds = np.concatenate(([0], np.cumsum(counts)))
+    parts = [_rows_of(raw, order[bounds[sid] : bounds[sid + 1]]) for sid in range(len(counts))]
+    hashes = list(pool.map(_content_sha256, parts) if pool is not None else map(_content_sha256, parts))
     records = []
     for sid in range(len(counts)):
         idx = order[bounds[sid] : bounds[sid + 1]]
@@ -170,7 +187,7 @@ def _group_submissions(raw: pa.Table, file_id: np.ndarray, files: list[ReturnFil
                 "period_start_text": keys.at[first, "period_start"],
                 "period_end_text": keys.at[first, "period_end"],
                 "row_count": len(idx),
-                "content_sha256": _content_sha256(raw.take(pa.array(idx))),
+                "content_sha256": hashes[sid],
             }
         )
     subs = pd.DataFrame.from_records(records).set_index("submission") if records else pd.DataFrame(
@@ -179,8 +196,17 @@ def _group_submissions(raw: pa.Table, file_id: np.ndarray, files: list[ReturnFil
     return submission_id, subs
 
 
+def _rows_of(raw: pa.Table, idx: np.ndarray) -> pa.Table:
+    """A submission's rows (`idx`, ascending): a zero-copy slice when they are together, as they
+    usually are; otherwise taken from the slice they span, never from the whole table (taking from a
+    table of many files' chunks cost time in proportion to the number of files, per submission)."""
+    first, span = int(idx[0]), int(idx[-1] - idx[0]) + 1
+    window = raw.slice(first, span)
+    return window if span == len(idx) else window.take(pa.array(idx - first))
+
+
 def _content_sha256(rows: pa.Table) -> str:
     """SHA-256 of the submission's rows as canonical CSV: the same content in any file hashes the same."""
     sink = pa.BufferOutputStream()
     pacsv.write_csv(rows, sink)
-    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+    return hashlib.sha256(sink.getvalue()).hexdigest()  # the Arrow buffer is hashed in place, not copied

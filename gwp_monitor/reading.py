@@ -89,7 +89,7 @@ def read_return_file(path: Path | str, limits: ReadLimits | None = None, receive
             )
         data = path.read_bytes()
         result.file_sha256 = hashlib.sha256(data).hexdigest()
-        if not data.strip():
+        if _blank(data):
             raise _Unreadable("the file is empty")
         suffix = path.suffix.lower()
         if suffix == ".xlsx" or data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC) or suffix in (".xls", ".xlsm"):
@@ -160,8 +160,43 @@ def detect_kind(names: list[str]) -> Kind | None:
 
 
 def _clean_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+    text = column.cast(pa.string())
+    if not _may_need_cleaning(text):
+        return text  # nothing to trim and no "" to blank: keep the column as read, not a second copy
+    text = pc.utf8_trim_whitespace(text)
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+#: First/last bytes that may be whitespace utf8_trim_whitespace removes: the ASCII ones it trims, and
+#: every non-ASCII byte (a multi-byte character may be Unicode whitespace; those columns take the full path).
+_MAYBE_SPACE = np.zeros(256, dtype=bool)
+_MAYBE_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_MAYBE_SPACE[128:] = True
+
+
+def _may_need_cleaning(text: pa.ChunkedArray) -> bool:
+    """False only when no value is "" and none starts or ends with a byte that could be whitespace.
+
+    Looks at each value's first and last byte straight from the Arrow buffers (no per-value work in
+    Arrow or Python): most columns of most files pass, and trimming them would copy them for nothing.
+    """
+    for chunk in text.chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        _, offsets, data = chunk.buffers()
+        offsets = np.frombuffer(offsets, dtype=np.int32)[chunk.offset : chunk.offset + n + 1]
+        lengths = np.diff(offsets)
+        valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+        if (valid & (lengths == 0)).any():
+            return True
+        filled = valid & (lengths > 0)
+        if not filled.any():
+            continue
+        data = np.frombuffer(data, dtype=np.uint8)
+        if _MAYBE_SPACE[data[offsets[:-1][filled]]].any() or _MAYBE_SPACE[data[offsets[1:][filled] - 1]].any():
+            return True
+    return False
 
 
 def _non_blank_rows(table: pa.Table) -> np.ndarray:
@@ -175,6 +210,11 @@ def _non_blank_rows(table: pa.Table) -> np.ndarray:
 
 # --- CSV -------------------------------------------------------------------------------------------
 
+def _blank(data: bytes) -> bool:
+    """`not data.strip()` without copying the file: empty or nothing but ASCII whitespace."""
+    return not data or data.isspace()
+
+
 def _decode(data: bytes) -> bytes:
     """UTF-8 bytes without BOM, or a reason. UTF-16 with a BOM is detected reliably, so it is converted."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -186,6 +226,8 @@ def _decode(data: bytes) -> bytes:
             raise _Unreadable("the file says it is UTF-16 but is not valid UTF-16; " + _SAVE_AS_HINT) from exc
     if b"\x00" in data[:65536]:
         raise _Unreadable("this is a binary file, not a CSV text file; " + _SAVE_AS_HINT)
+    if data.isascii():
+        return data  # ASCII is UTF-8: no need to decode a copy of the whole file to find out
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -196,9 +238,10 @@ def _decode(data: bytes) -> bytes:
     return data
 
 
-def _line_lengths(data: bytes) -> np.ndarray:
+def _line_lengths(data: bytes, chunk: int = 1 << 24) -> np.ndarray:
     buf = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 10)
+    # 16 MiB at a time: a file-sized boolean temporary cost as much memory as the file, and time
+    ends = np.concatenate([np.flatnonzero(buf[i : i + chunk] == 10) + i for i in range(0, len(buf), chunk)] or [np.empty(0, np.int64)])
     if len(ends) == 0 or ends[-1] != len(buf) - 1:
         ends = np.append(ends, len(buf))
     starts = np.concatenate(([0], ends[:-1] + 1))
@@ -210,7 +253,7 @@ def _line_lengths(data: bytes) -> np.ndarray:
 
 def _read_csv(data: bytes, limits: ReadLimits) -> tuple[list[str], pa.Table, np.ndarray]:
     data = _decode(data)
-    if not data.strip():
+    if _blank(data):
         raise _Unreadable("the file is empty")  # nothing but a byte-order mark and blank lines
     if b"\r" in data and b"\n" not in data:
         data = data.replace(b"\r", b"\n")  # classic Mac line ends (Excel's "CSV (Macintosh)")
@@ -219,7 +262,8 @@ def _read_csv(data: bytes, limits: ReadLimits) -> tuple[list[str], pa.Table, np.
         bad = int(np.argmax(lengths > limits.max_line_bytes)) + 1
         raise _Unreadable(f"line {bad} is longer than {limits.max_line_bytes // 1024} KiB: this is not a return in the template layout")
     line_numbers = np.flatnonzero(lengths > 0) + 1  # pyarrow skips empty lines; keep the supplier's numbering
-    first = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    newline = data.find(b"\n")
+    first = (data if newline < 0 else data[:newline]).decode("utf-8").rstrip("\r")  # not split(): no copy of the rest
     header = next(csv.reader([first]))
     if len(header) == 1 and (";" in first or "\t" in first):
         sep = "semicolons" if ";" in first else "tabs"
@@ -233,7 +277,7 @@ def _read_csv(data: bytes, limits: ReadLimits) -> tuple[list[str], pa.Table, np.
     def parse(use_threads: bool) -> pa.Table:
         bad_rows.clear()
         return pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(data),  # reads the bytes in place
             read_options=pacsv.ReadOptions(
                 column_names=[f"c{i}" for i in range(len(header))], skip_rows=1, block_size=8 << 20, use_threads=use_threads
             ),
