@@ -70,7 +70,7 @@ class Typed:
 
 
 def type_frame(table, contract_refs) -> Typed:
-    """Text -> typed columns and parse flags, vectorised (pandas string methods, to_numeric, to_datetime)."""
+    """Text -> typed columns and parse flags, vectorised (pandas string methods, Arrow casts, to_datetime per distinct date)."""
     text = table.to_pandas()
     for name in COLUMNS:
         if name not in text:

@@ -112,12 +112,15 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, list[float], object]:
-    """(best time, all times, last value). The best of a few runs is the least noisy estimate of cost."""
-    times, value = [], None
+    """(best time, all times, the best run's value). The best of a few runs is the least noisy
+    estimate of cost: noise from the rest of the machine only ever adds time."""
+    times, best_value = [], None
     for _ in range(max(1, repeat)):
         t, value = timed(fn)
+        if not times or t < min(times):
+            best_value = value
         times.append(t)
-    return min(times), times, value
+    return min(times), times, best_value
 
 
 # --- the table ---------------------------------------------------------------------------------------

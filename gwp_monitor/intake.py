@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from .prepare import PreparedReturns, prepare
@@ -60,7 +61,23 @@ class Intake:
         accepted = {s.submission_key for s in self.submissions if s.kind == kind and s.status == "accepted"}
         frame = prepared.frame
         offset = _key_offset(kind)
-        return frame[(frame["_submission"] + offset).isin(accepted)].assign(_submission=lambda f: f["_submission"] + offset)
+        keep = (frame["_submission"] + offset).isin(accepted).to_numpy()
+        return _rows(frame, keep).assign(_submission=lambda f: f["_submission"] + offset)
+
+
+#: Up to this many runs of kept rows, `_rows` slices instead of taking.
+_MAX_RUNS = 64
+
+
+def _rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """`frame[keep]`. A submission's rows usually sit together in its file, so the accepted rows are a
+    few runs: slicing those and joining them moves blocks of memory, where a take gathers every
+    column of a million-row frame row by row."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], keep, [False])).astype(np.int8)))
+    starts, ends = edges[::2], edges[1::2]
+    if len(starts) == 0 or len(starts) > _MAX_RUNS:
+        return frame[keep]
+    return pd.concat([frame.iloc[start:end] for start, end in zip(starts, ends)])
 
 
 def _key_offset(kind: Kind) -> int:
