@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .problems import Problem, file_problem, row_problem
+from .problems import Problem, file_problem
 from .templates import KINDS, Kind, column_names, required_names
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
