@@ -73,7 +73,7 @@ class Counters:
 def run(register: Path, landing: Path, counters: Counters) -> tuple[float, dict]:
     from sqlalchemy import event
 
-    from gwp_monitor.db import open_database
+    from gwp_monitor.store.database import open_database
     from gwp_monitor.pipeline import run_pipeline
 
     folder = common.fresh_dir("many")

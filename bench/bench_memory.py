@@ -28,7 +28,7 @@ import json, resource, sys
 from datetime import date
 from pathlib import Path
 from gwp_monitor.pipeline import run_pipeline
-from gwp_monitor.validation import gx_context, load_suite
+from gwp_monitor.validate.expectations import gx_context, load_suite
 gx_context(); load_suite("payroll")
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 summary = run_pipeline(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], as_of=date.fromisoformat(sys.argv[4]))
@@ -38,8 +38,8 @@ print(json.dumps({"before_kib": before, "peak_kib": peak, "outcomes": dict(summa
 
 FRAME = r"""
 import json, sys
-from gwp_monitor.prepare import prepare
-from gwp_monitor.reading import read_return_file
+from gwp_monitor.ingest.prepare import prepare
+from gwp_monitor.ingest.reading import read_return_file
 f = read_return_file(sys.argv[1])
 frame = prepare([f], f.kind).frame
 usage = frame.memory_usage(deep=True)

@@ -78,10 +78,10 @@ def product(files, register, floors):
     """The product path from read text to problems, acceptance and wage figures, timed by stage."""
     import time
 
-    from gwp_monitor.compliance import assess_payroll
-    from gwp_monitor.intake import Intake, _submissions_of
-    from gwp_monitor.prepare import prepare
-    from gwp_monitor.validation import validate
+    from gwp_monitor.assess.compliance import assess_payroll
+    from gwp_monitor.ingest.intake import Intake, _submissions_of
+    from gwp_monitor.ingest.prepare import prepare
+    from gwp_monitor.validate.expectations import validate
 
     t0 = time.perf_counter()
     ready = prepare(files, "payroll")
@@ -104,7 +104,7 @@ def compare(prod: dict, base, row_numbers: np.ndarray) -> list[str]:
     """Differences between the product's and the baseline's answers (empty when they agree)."""
     from baseline_pandas import REGISTER_RULE, suite_labels
 
-    from gwp_monitor.validation import register_expectation
+    from gwp_monitor.validate.expectations import register_expectation
 
     ready = prod["ready"]
     subs = ready.submissions
@@ -157,10 +157,10 @@ def main(argv: list[str] | None = None) -> list[Row]:
 
     import baseline_pandas
 
-    from gwp_monitor.rates import load_wage_floors
-    from gwp_monitor.reading import read_return_file
-    from gwp_monitor.register import load_register
-    from gwp_monitor.validation import gx_context, load_suite
+    from gwp_monitor.domain.rates import load_wage_floors
+    from gwp_monitor.ingest.reading import read_return_file
+    from gwp_monitor.config.register import load_register
+    from gwp_monitor.validate.expectations import gx_context, load_suite
 
     if not baseline_pandas.rules_match_suite():
         raise SystemExit("bench/baseline_pandas.py no longer mirrors expectations/payroll.json: update the baseline first")

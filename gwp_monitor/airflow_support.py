@@ -34,10 +34,10 @@ def call(step: str, *args: Any) -> Any:
     """Run orchestration step `step` with the deployment's settings."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from . import orchestration
-    from .settings import Settings
+    from gwp_monitor import orchestration
+    from gwp_monitor.config.settings import Settings
 
-    from .alerts.channels import ChannelConfigError, DeliveryError
+    from gwp_monitor.notify.channels import ChannelConfigError, DeliveryError
 
     try:
         return getattr(orchestration, step)(Settings.from_airflow(), *args)

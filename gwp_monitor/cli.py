@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from .console import console, print_run_summary, print_status, problems_table, progress_reporter, submissions_table
+from gwp_monitor.console import console, print_run_summary, print_status, problems_table, progress_reporter, submissions_table
 
 EPILOG = """\
 examples:
@@ -140,7 +140,7 @@ def _db_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def _open_db(url: str | None, upgrade_schema: bool = True):
-    from .db import DatabaseError, open_database
+    from gwp_monitor.store.database import DatabaseError, open_database
 
     try:
         return open_database(url, upgrade_schema=upgrade_schema)
@@ -149,7 +149,7 @@ def _open_db(url: str | None, upgrade_schema: bool = True):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .pipeline import run_pipeline
+    from gwp_monitor.pipeline import run_pipeline
 
     register = _load_register(args.contracts)
     if args.landing is None:
@@ -172,7 +172,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .reporting import build_report
+    from gwp_monitor.report.build import build_report
 
     if args.out is None:
         raise OperationalError("no output folder given: pass --out DIR or set GWP_REPORT_DIR")
@@ -182,7 +182,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from .db import DatabaseError, make_engine, safe_url, upgrade
+    from gwp_monitor.store.database import DatabaseError, make_engine, safe_url, upgrade
 
     engine = make_engine(args.db)
     try:
@@ -194,8 +194,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .pipeline import run_pipeline
-    from .sample import write_demo_landing
+    from gwp_monitor.pipeline import run_pipeline
+    from gwp_monitor.demo.sample import write_demo_landing
 
     as_of = args.as_of or date.today()
     console.print(f"Writing sample register and supplier returns under {args.dir}/ (seed {args.seed}, as of {as_of}) ...")
@@ -208,7 +208,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         summary = run_pipeline(register, demo.landing, database, as_of=as_of, progress=progress, data_docs_dir=args.dir / "report")
     print_run_summary(summary)
     print_status(database, "table")
-    from .reporting import build_report
+    from gwp_monitor.report.build import build_report
 
     index = build_report(database, args.dir / "report", as_of)
     console.print(f"\nDashboard: [bold]{index}[/]")
@@ -218,7 +218,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _load_register(path: Path | None, fmt: str = "table"):
-    from .register import RegisterError, load_register
+    from gwp_monitor.config.register import RegisterError, load_register
 
     if path is None:
         raise OperationalError("no contract register given: pass --contracts REGISTER.yaml or set GWP_REGISTER")
@@ -235,9 +235,9 @@ def _load_register(path: Path | None, fmt: str = "table"):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .intake import take_in
-    from .reading import ReadLimits
-    from .validation import SuiteError
+    from gwp_monitor.ingest.intake import take_in
+    from gwp_monitor.ingest.reading import ReadLimits
+    from gwp_monitor.validate.expectations import SuiteError
 
     register = _load_register(args.contracts, args.format)
     missing = [str(f) for f in args.files if not f.is_file()]

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .alerts.channels import OperationalError, channels_from_env
-from .alerts.lifecycle import breach_alerts, dispatch, return_alerts
-from .db import Database, DatabaseError, open_database
-from .intake import return_files
-from .pipeline import file_sha256, run_pipeline
-from .register import Register, RegisterError, load_register
-from .settings import Settings
-from . import store
+from gwp_monitor.notify.channels import OperationalError, channels_from_env
+from gwp_monitor.notify.lifecycle import breach_alerts, dispatch, return_alerts
+from gwp_monitor.store.database import Database, DatabaseError, open_database
+from gwp_monitor.ingest.intake import return_files
+from gwp_monitor.pipeline import file_sha256, run_pipeline
+from gwp_monitor.config.register import Register, RegisterError, load_register
+from gwp_monitor.config.settings import Settings
+from gwp_monitor.store import writes as store
 
 
 class ConfigurationError(OperationalError):
@@ -80,6 +80,6 @@ def send_return_alerts(settings: Settings) -> dict:
 
 def build_report(settings: Settings) -> str:
     """Refresh the static dashboard; returns the path of its index page."""
-    from .reporting import build_report as render
+    from gwp_monitor.report.build import build_report as render
 
     return str(render(_open(settings), settings.report_dir, settings.today))

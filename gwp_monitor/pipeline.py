@@ -16,12 +16,12 @@ from typing import Callable
 
 import pandas as pd
 
-from .compliance import VERDICT_COLUMNS, WAGE_COLUMNS, Assessment, assess_payroll, assess_workforce
-from .db import Database, open_database
-from .intake import Intake, Progress, Submission, return_files, take_in
-from .rates import WageFloors, load_wage_floors
-from .register import Register, load_register
-from . import store
+from gwp_monitor.assess.compliance import VERDICT_COLUMNS, WAGE_COLUMNS, Assessment, assess_payroll, assess_workforce
+from gwp_monitor.store.database import Database, open_database
+from gwp_monitor.ingest.intake import Intake, Progress, Submission, return_files, take_in
+from gwp_monitor.domain.rates import WageFloors, load_wage_floors
+from gwp_monitor.config.register import Register, load_register
+from gwp_monitor.store import writes as store
 
 
 @dataclass
@@ -112,7 +112,7 @@ def run_pipeline(
                 fresh.append(submission)
         assessment = assess(intake, register, floors, as_of)
         if data_docs_dir is not None and intake.submissions:
-            from .data_docs import write_data_docs
+            from gwp_monitor.validate.data_docs import write_data_docs
 
             results = {(kind, "quality"): r for kind, r in intake.gx_results.items()}
             results.update({(kind, "commitments"): r for kind, r in assessment.gx_result.items()})

@@ -17,9 +17,9 @@ from typing import Iterable, Mapping
 
 import pytest
 
-from gwp_monitor import templates
-from gwp_monitor.register import Register, load_register
-from gwp_monitor.templates import Kind
+from gwp_monitor.domain import templates
+from gwp_monitor.config.register import Register, load_register
+from gwp_monitor.domain.templates import Kind
 
 #: Expects payroll (monthly) and workforce (quarterly) returns from January 2010 on.
 CONTRACT_REF = "TST-001"
@@ -390,7 +390,7 @@ def db_rows():
 def fresh_suites(monkeypatch):
     """No cached GX suite before or after the test (load_suite caches per process), and no
     GWP_EXPECTATIONS_DIR unless the test sets one: for tests that load a changed suite."""
-    from gwp_monitor.validation import load_suite
+    from gwp_monitor.validate.expectations import load_suite
 
     monkeypatch.delenv("GWP_EXPECTATIONS_DIR", raising=False)
     load_suite.cache_clear()
@@ -416,10 +416,10 @@ def demo_dashboard(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     unreachable), and the dashboard plus the run's Data Docs rendered under report_dir."""
     from types import SimpleNamespace
 
-    from gwp_monitor.db import open_database
+    from gwp_monitor.store.database import open_database
     from gwp_monitor.pipeline import run_pipeline
-    from gwp_monitor.reporting import build_report
-    from gwp_monitor.sample import write_demo_landing
+    from gwp_monitor.report.build import build_report
+    from gwp_monitor.demo.sample import write_demo_landing
 
     built: dict[str, SimpleNamespace] = {}
 

@@ -26,7 +26,7 @@ from helpers_mail_http import (  # noqa: F401  (smtp_server, webhook_receiver ar
     webhook_receiver,
 )
 
-from gwp_monitor.alerts import (
+from gwp_monitor.notify import (
     Alert,
     Channel,
     ChannelConfigError,
@@ -216,7 +216,7 @@ def test_email_recipient_refusals(caplog: pytest.LogCaptureFixture) -> None:
             channel.send(due_soon())
         assert info.value.retryable is False
         # One of two refused: delivered to the other, and a warning (a retry would duplicate).
-        with caplog.at_level(logging.WARNING, logger="gwp_monitor.alerts.channels"):
+        with caplog.at_level(logging.WARNING, logger="gwp_monitor.notify.channels"):
             channel.send(overdue())
         (mail,) = smtp.wait_for(1)
         assert mail.rcpt_tos == (CM,)

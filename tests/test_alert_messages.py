@@ -1,6 +1,6 @@
 """What alerts say: subjects, bodies, figures, next steps, escaping, keys and recipients.
 
-Pure tests of gwp_monitor.alerts.messages: no network. Sending is in test_alert_channels.py.
+Pure tests of gwp_monitor.notify.messages: no network. Sending is in test_alert_channels.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from gwp_monitor.alerts import (
+from gwp_monitor.notify import (
     Alert,
     breach_alert,
     breach_event_key,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gwp_monitor import validation
+from gwp_monitor.validate import expectations as validation
 from gwp_monitor.cli import main
 
 SUBMISSION_KEYS = {"file", "kind", "contract_ref", "period_start", "period_end", "rows", "status", "problems"}

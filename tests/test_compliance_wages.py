@@ -5,7 +5,7 @@ case goes through the real path in ONE run: the CSV return is read, typed and va
 `intake.take_in`, then `compliance.assess_payroll` decides it with Great Expectations. Each test
 then looks up its own submission's verdicts and wage rows (v_wage_compliance figures per band).
 
-Rates used (gwp_monitor/data, spec 3), as of 2026-07-31 so that both an upcoming rate (for periods
+Rates used (gwp_monitor/domain/data, spec 3), as of 2026-07-31 so that both an upcoming rate (for periods
 before 1 May 2026) and no upcoming rate (periods from 1 May 2026) can be seen:
 
     statutory   from 2023-04-01: 21_plus 10.18  18_20 7.49   under_18/apprentice 5.28
@@ -27,10 +27,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gwp_monitor.compliance import WAGE_COLUMNS, Assessment, assess_payroll
-from gwp_monitor.intake import take_in
-from gwp_monitor.rates import load_wage_floors
-from gwp_monitor.register import load_register
+from gwp_monitor.assess.compliance import WAGE_COLUMNS, Assessment, assess_payroll
+from gwp_monitor.ingest.intake import take_in
+from gwp_monitor.domain.rates import load_wage_floors
+from gwp_monitor.config.register import load_register
 
 AS_OF = date(2026, 7, 31)
 STAT, RLW = "statutory_minimum_wage", "real_living_wage"
@@ -422,7 +422,7 @@ def test_day_before_and_day_of_each_pay_from_date(tmp_path: Path, returns) -> No
 
 
 def test_guide_for_contract_managers_matches_the_catalogue_and_the_worked_example() -> None:
-    from gwp_monitor.catalogue import CATALOGUE
+    from gwp_monitor.domain.catalogue import CATALOGUE
 
     guide = (Path(__file__).resolve().parents[1] / "docs" / "guide-contract-managers.md").read_text(encoding="utf-8")
     for spec in CATALOGUE.values():

@@ -16,10 +16,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from gwp_monitor.catalogue import CATALOGUE
-from gwp_monitor.compliance import VERDICT_COLUMNS, Assessment, assess_workforce, gap_verdicts
-from gwp_monitor.intake import take_in
-from gwp_monitor.register import load_register
+from gwp_monitor.domain.catalogue import CATALOGUE
+from gwp_monitor.assess.compliance import VERDICT_COLUMNS, Assessment, assess_workforce, gap_verdicts
+from gwp_monitor.ingest.intake import take_in
+from gwp_monitor.config.register import load_register
 
 AS_OF = date(2026, 1, 31)
 PERIOD = ("2025-04-01", "2025-06-30")

@@ -252,7 +252,7 @@ def airflow(airflow_metadata_template: Path, tmp_path: Path) -> Airflow:
 
 @dataclass(frozen=True)
 class Demo:
-    files: Any  # gwp_monitor.sample.DemoFiles
+    files: Any  # gwp_monitor.demo.sample.DemoFiles
     direct_db: Path  # reporting database filled by gwp_monitor.pipeline.run_pipeline on the same files
     worker_refs: frozenset[str]  # every worker_ref written into the landing files
 
@@ -303,9 +303,9 @@ def sqlite_copy(source: Path, target: Path) -> Path:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     """The demo returns (fixed seed and as-of date) and a reporting database filled from them by
     run_pipeline directly. The landing folder is only read by the tests."""
-    from gwp_monitor.db import open_database
+    from gwp_monitor.store.database import open_database
     from gwp_monitor.pipeline import run_pipeline
-    from gwp_monitor.sample import write_demo_landing
+    from gwp_monitor.demo.sample import write_demo_landing
 
     folder = tmp_path_factory.mktemp("demo")
     files = write_demo_landing(folder / "data", seed=SEED, as_of=AS_OF, overwrite=True)
@@ -348,7 +348,7 @@ def expected_open_breaches(demo: Demo) -> set[tuple[str, str, str, str, int]]:
     from the planted breaches alone: open when a commitment's latest due period (a file's, or an
     overdue return's) is a planted breach and its file was accepted; the run counts back over
     consecutive planted periods (spec 4)."""
-    from gwp_monitor.catalogue import CATALOGUE
+    from gwp_monitor.domain.catalogue import CATALOGUE
 
     files = demo.files
     planted: dict[tuple[str, str], set[tuple[date, date]]] = {}

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from gwp_monitor.db import open_database
+from gwp_monitor.store.database import open_database
 
 
 def _submission(run_id: int, sha: str, status: str) -> dict:

@@ -629,7 +629,7 @@ def test_compose_runs_what_the_image_holds(services):
     assert paths[script] == "deploy/airflow-init.sh"
     dags_folder = environment(services["airflow-scheduler"])["AIRFLOW__CORE__DAGS_FOLDER"]
     assert paths.get(dags_folder, "").rstrip("/") == "dags", f"{dags_folder} does not hold the repo's dags/"
-    # expectations/ sits next to the package, where gwp_monitor.validation looks for it
+    # expectations/ sits next to the package, where gwp_monitor.validate.expectations looks for it
     assert paths.get("/opt/gwp-monitor/expectations", "").rstrip("/") == "expectations"
     assert paths.get("/opt/gwp-monitor/gwp_monitor", "").rstrip("/") == "gwp_monitor"
 

@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from gwp_monitor import validation
-from gwp_monitor.intake import take_in
+from gwp_monitor.validate import expectations as validation
+from gwp_monitor.ingest.intake import take_in
 
 PERIOD = ("2025-06-01", "2025-06-30")
 #: (worker_ref, hours_paid, basic_pay, hourly_rate): every one distinctive in a JSON dump

@@ -11,8 +11,8 @@ from typing import Callable
 
 import pytest
 
-from gwp_monitor.intake import take_in
-from gwp_monitor.reading import read_return_file
+from gwp_monitor.ingest.intake import take_in
+from gwp_monitor.ingest.reading import read_return_file
 
 CATCH_ALL = "could not be read"
 MACROS = "macro-enabled workbooks are not accepted"

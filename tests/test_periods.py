@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from gwp_monitor.periods import (
+from gwp_monitor.domain.periods import (
     Period,
     calendar_month_mask,
     calendar_period_mask,

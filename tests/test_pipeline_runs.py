@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import inspect, text
 
-from gwp_monitor.db import VIEWS, open_database
+from gwp_monitor.store.database import VIEWS, open_database
 from gwp_monitor.pipeline import run_pipeline
-from gwp_monitor.register import load_register
+from gwp_monitor.config.register import load_register
 
 AS_OF = date(2025, 10, 20)
 REGISTER_YAML = """\

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
-from gwp_monitor.db import VIEWS, open_database
+from gwp_monitor.store.database import VIEWS, open_database
 from gwp_monitor.pipeline import run_pipeline
-from gwp_monitor.register import load_register
+from gwp_monitor.config.register import load_register
 
 AS_OF = date(2025, 11, 10)
 REGISTER_YAML = """\

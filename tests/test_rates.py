@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gwp_monitor.rates import RLW_FILE, STATUTORY_FILE, RatesError, WageFloors, default_rates_dir, load_wage_floors
+from gwp_monitor.domain.rates import RLW_FILE, STATUTORY_FILE, RatesError, WageFloors, default_rates_dir, load_wage_floors
 
 D = date
-DATA = Path(__file__).resolve().parents[1] / "gwp_monitor" / "data"
+DATA = Path(__file__).resolve().parents[1] / "gwp_monitor" / "domain" / "data"
 
 
 @pytest.fixture(scope="module")

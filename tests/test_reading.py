@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gwp_monitor.intake import take_in
-from gwp_monitor.prepare import prepare
-from gwp_monitor.reading import DEFAULT_MAX_BYTES, ReadLimits, read_return_file
-from gwp_monitor.templates import column_names
+from gwp_monitor.ingest.intake import take_in
+from gwp_monitor.ingest.prepare import prepare
+from gwp_monitor.ingest.reading import DEFAULT_MAX_BYTES, ReadLimits, read_return_file
+from gwp_monitor.domain.templates import column_names
 
 
 def read_ok(path: Path, **kw):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gwp_monitor.catalogue import CATALOGUE, validate_commitment
-from gwp_monitor.register import (
+from gwp_monitor.domain.catalogue import CATALOGUE, validate_commitment
+from gwp_monitor.config.register import (
     Commitment,
     Register,
     RegisterError,

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from gwp_monitor.cli import main
-from gwp_monitor.data_docs import DOCS_FOLDER
+from gwp_monitor.validate.data_docs import DOCS_FOLDER
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 UNREACHABLE_PG = "postgresql://postgres@127.0.0.1:1/x"

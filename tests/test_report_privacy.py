@@ -25,11 +25,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import text
 
-from gwp_monitor.db import open_database
+from gwp_monitor.store.database import open_database
 from gwp_monitor.pipeline import run_pipeline
-from gwp_monitor.reporting import build_report
+from gwp_monitor.report.build import build_report
 
-PACKAGE_DATA = Path(__file__).resolve().parent.parent / "gwp_monitor" / "data"
+PACKAGE_DATA = Path(__file__).resolve().parent.parent / "gwp_monitor" / "domain" / "data"
 
 # A worker_ref shorter than this is skipped: "W1" or "17" occurs in any page (dates, counts, ids), so
 # finding it would say nothing. Real references (the demo's W185484, an NI number, an e-mail) are longer.

@@ -25,9 +25,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import inspect, text
 
-from gwp_monitor.db import VIEWS, open_database
+from gwp_monitor.store.database import VIEWS, open_database
 from gwp_monitor.pipeline import run_pipeline
-from gwp_monitor.register import load_register
+from gwp_monitor.config.register import load_register
 
 AS_OF = date(2025, 11, 10)
 
@@ -195,7 +195,7 @@ def test_every_published_view_exists_with_exactly_its_columns_in_order(reporting
 
 
 def test_opening_again_upgrades_nothing_and_keeps_the_views(reporting_db_url):
-    from gwp_monitor.db import upgrade
+    from gwp_monitor.store.database import upgrade
 
     first = open_database(reporting_db_url)
     try:

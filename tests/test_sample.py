@@ -1,7 +1,7 @@
 """The sample-data generator: deterministic, template-exact, realistic, and honest about what it broke.
 
 The checks here are written from the spec (2.2, 2.3, 3, 4) independently of the generator's own code:
-wage floors come from gwp_monitor.rates, problems are found by a small spec-based checker, and
+wage floors come from gwp_monitor.domain.rates, problems are found by a small spec-based checker, and
 workforce verdicts are recomputed from the catalogue's rules, so a generator bug cannot hide behind
 its own bookkeeping.
 """
@@ -19,11 +19,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from gwp_monitor.catalogue import CATALOGUE
-from gwp_monitor.periods import is_calendar_month
-from gwp_monitor.rates import load_wage_floors
-from gwp_monitor.register import load_register, parse_register
-from gwp_monitor.sample import (
+from gwp_monitor.domain.catalogue import CATALOGUE
+from gwp_monitor.domain.periods import is_calendar_month
+from gwp_monitor.domain.rates import load_wage_floors
+from gwp_monitor.config.register import load_register, parse_register
+from gwp_monitor.demo.sample import (
     PROBLEM_KINDS,
     contract_in_london,
     contract_periods,
@@ -36,7 +36,7 @@ from gwp_monitor.sample import (
     write_payroll_csv,
     write_register,
 )
-from gwp_monitor.templates import BOOLEAN_FALSE, BOOLEAN_TRUE, column_names, columns
+from gwp_monitor.domain.templates import BOOLEAN_FALSE, BOOLEAN_TRUE, column_names, columns
 
 APR_2025 = (date(2025, 4, 1), date(2025, 4, 30))
 JUN_2025 = (date(2025, 6, 1), date(2025, 6, 30))
@@ -572,7 +572,7 @@ def test_demo_landing_passes_the_project_intake_except_the_broken_file(demo) -> 
     """End to end through the real reader, preparer and Great Expectations suites: only the broken
     file is rejected, at exactly the rows the generator reports."""
     pytest.importorskip("great_expectations")
-    from gwp_monitor.intake import return_files, take_in
+    from gwp_monitor.ingest.intake import return_files, take_in
 
     intake = take_in(return_files(demo.landing), load_register(demo.register_path), as_of=DEMO_AS_OF)
     rejected = [s for s in intake.submissions if s.problems]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gwp_monitor.settings import Settings
+from gwp_monitor.config.settings import Settings
 
 
 def test_environment_variables_override_defaults_and_empty_means_unset():
@@ -41,7 +41,7 @@ def test_airflow_connections_and_variables_override_the_environment(tmp_path):
         "AIRFLOW_VAR_GWP_WEBHOOK_URL": "http://127.0.0.1:9/hook",
     }
     code = (
-        "import json; from gwp_monitor.settings import Settings; s = Settings.from_airflow(); "
+        "import json; from gwp_monitor.config.settings import Settings; s = Settings.from_airflow(); "
         "print(json.dumps({'db': s.database_url, 'landing': str(s.landing_dir), 'alerts': s.alert_env}))"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=120)

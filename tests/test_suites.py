@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from gwp_monitor import validation
-from gwp_monitor.prepare import prepare
-from gwp_monitor.reading import read_return_file
-from gwp_monitor.templates import KINDS, column_names
-from gwp_monitor.validation import SuiteError, load_suite
+from gwp_monitor.validate import expectations as validation
+from gwp_monitor.ingest.prepare import prepare
+from gwp_monitor.ingest.reading import read_return_file
+from gwp_monitor.domain.templates import KINDS, column_names
+from gwp_monitor.validate.expectations import SuiteError, load_suite
 
 SUITE_DIR = Path(__file__).resolve().parent.parent / "expectations"
 

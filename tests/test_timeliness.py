@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from gwp_monitor.register import parse_register
-from gwp_monitor.timeliness import return_timeliness
+from gwp_monitor.config.register import parse_register
+from gwp_monitor.assess.timeliness import return_timeliness
 
 D = date
 ACCEPTED_COLUMNS = ["contract_ref", "kind", "period_start", "period_end", "received_at"]

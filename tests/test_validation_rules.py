@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from gwp_monitor.intake import Intake, Submission, take_in
-from gwp_monitor.templates import HEADCOUNT_BOUNDED
-from gwp_monitor.validation import load_suite_json, register_expectation
+from gwp_monitor.ingest.intake import Intake, Submission, take_in
+from gwp_monitor.domain.templates import HEADCOUNT_BOUNDED
+from gwp_monitor.validate.expectations import load_suite_json, register_expectation
 
 REQUIRED = "is required"
 NUMBER = "must be a plain number"

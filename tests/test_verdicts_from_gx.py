@@ -16,11 +16,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gwp_monitor import compliance, validation
-from gwp_monitor.compliance import assess_payroll, assess_workforce
-from gwp_monitor.intake import Intake, take_in
-from gwp_monitor.rates import WageFloors, load_wage_floors
-from gwp_monitor.register import Register, load_register
+from gwp_monitor.assess import compliance
+
+from gwp_monitor.validate import expectations as validation
+from gwp_monitor.assess.compliance import assess_payroll, assess_workforce
+from gwp_monitor.ingest.intake import Intake, take_in
+from gwp_monitor.domain.rates import WageFloors, load_wage_floors
+from gwp_monitor.config.register import Register, load_register
 
 AS_OF = date(2026, 1, 31)
 RLW, STAT, ZH = "real_living_wage", "statutory_minimum_wage", "max_zero_hours_share"

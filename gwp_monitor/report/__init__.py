@@ -5,7 +5,7 @@ this package never touches the database, so it can be rendered from any source o
 (SQLite, PostgreSQL, hand-made frames in tests).
 """
 
-from .data import VIEW_COLUMNS, VIEW_NAMES, ReportData
-from .render import build_site, contract_file_name, render_site
+from gwp_monitor.report.data import VIEW_COLUMNS, VIEW_NAMES, ReportData
+from gwp_monitor.report.render import build_site, contract_file_name, render_site
 
 __all__ = ["VIEW_COLUMNS", "VIEW_NAMES", "ReportData", "build_site", "contract_file_name", "render_site"]

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .fmt import esc
+from gwp_monitor.report.fmt import esc
 
 WIDTH = 560
 HEIGHT = 250

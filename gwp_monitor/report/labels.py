@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .fmt import DASH, as_float, as_int, percent
+from gwp_monitor.report.fmt import DASH, as_float, as_int, percent
 
 # Catalogue order of spec 4: the grid and tables list commitments in this order, wages first,
 # because that is the order contract managers are asked about them.

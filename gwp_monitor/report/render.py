@@ -33,11 +33,11 @@ from typing import Any
 
 import pandas as pd
 
-from . import labels as L
-from .assets import CSS, JS
-from .charts import Category, Series, bar_chart, legend, line_chart
-from .data import ReportData
-from .fmt import (
+from gwp_monitor.report import labels as L
+from gwp_monitor.report.assets import CSS, JS
+from gwp_monitor.report.charts import Category, Series, bar_chart, legend, line_chart
+from gwp_monitor.report.data import ReportData
+from gwp_monitor.report.fmt import (
     DASH,
     as_date,
     as_datetime,

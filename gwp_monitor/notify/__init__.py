@@ -11,7 +11,7 @@ The alert log that makes delivery exactly-once per event and channel keys on
 ``(Alert.event_key, Channel.name)``; it lives with the reporting database, not here.
 """
 
-from gwp_monitor.alerts.channels import (
+from gwp_monitor.notify.channels import (
     DEFAULT_WEBHOOK_EVENTS,
     Channel,
     ChannelConfigError,
@@ -22,7 +22,7 @@ from gwp_monitor.alerts.channels import (
     channels_from_env,
     redact_url,
 )
-from gwp_monitor.alerts.messages import (
+from gwp_monitor.notify.messages import (
     BREACH_EVENTS,
     EVENTS,
     RETURN_EVENTS,

@@ -1,6 +1,6 @@
 """Wage floors (spec 3) held as data: the Real Living Wage and statutory minimum wage tables.
 
-The figures live in two CSV files (``gwp_monitor/data`` by default, or the directory in the
+The figures live in two CSV files (``gwp_monitor/domain/data`` by default, or the directory in the
 ``GWP_RATES_DIR`` environment variable) so an administrator updates a rate each year by editing one
 file, without touching code; see docs/rates.md. The files are small, so they are read with the csv
 module and checked line by line; the per-row lookups over payroll frames are vectorised with
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+from gwp_monitor import resources
 import pandas as pd
 
 RLW_FILE = "real_living_wage.csv"
@@ -61,7 +62,7 @@ class StatutoryRate:
 def default_rates_dir() -> Path:
     """``GWP_RATES_DIR`` when set, otherwise the package's own data directory."""
     override = os.environ.get(RATES_DIR_ENV, "").strip()
-    return Path(override) if override else Path(__file__).resolve().parent / "data"
+    return Path(override) if override else resources.rates_dir()
 
 
 def _read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:

@@ -27,9 +27,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .periods import calendar_month_mask, calendar_quarter_mask
-from .reading import ReturnFile
-from .templates import BOOLEAN_FALSE, BOOLEAN_TRUE, KEY_COLUMNS, Kind, columns
+from gwp_monitor.domain.periods import calendar_month_mask, calendar_quarter_mask
+from gwp_monitor.ingest.reading import ReturnFile
+from gwp_monitor.domain.templates import BOOLEAN_FALSE, BOOLEAN_TRUE, KEY_COLUMNS, Kind, columns
 
 DECIMAL_PATTERN = r"^[-+]?(\d+(\.\d*)?|\.\d+)$"
 INTEGER_PATTERN = r"^[-+]?\d+(\.0*)?$"

@@ -22,9 +22,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from .catalogue import CATALOGUE, STATUTORY_MINIMUM_WAGE, CommitmentType
-from .rates import WageFloors
-from .register import Register
+from gwp_monitor.domain.catalogue import CATALOGUE, STATUTORY_MINIMUM_WAGE, CommitmentType
+from gwp_monitor.domain.rates import WageFloors
+from gwp_monitor.config.register import Register
 
 RLW = "real_living_wage"
 SCALE = 10_000  # rates in ten-thousandths of a pound (spec: rates rounded to 4 decimal places)
@@ -88,7 +88,7 @@ def expectation_for(spec: CommitmentType, observed: str, limit: str):
 
 def _run(frame: pd.DataFrame, expectations: list) -> tuple[object, dict[str, np.ndarray]]:
     """Failing row ids per observed column, straight from GX."""
-    from .validation import run_expectations
+    from gwp_monitor.validate.expectations import run_expectations
 
     if frame.empty or not expectations:
         return None, {}

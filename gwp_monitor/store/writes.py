@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import and_, delete, insert, select, update
 
-from .compliance import gap_verdicts
-from .db import Database
-from .intake import Submission
-from .problems import problems_to_json, problems_to_text
-from .register import Register
-from .timeliness import return_timeliness
+from gwp_monitor.assess.compliance import gap_verdicts
+from gwp_monitor.store.database import Database
+from gwp_monitor.ingest.intake import Submission
+from gwp_monitor.domain.problems import problems_to_json, problems_to_text
+from gwp_monitor.config.register import Register
+from gwp_monitor.assess.timeliness import return_timeliness
 
 
 def utcnow() -> datetime:

@@ -54,7 +54,7 @@ from collections.abc import Iterable, Mapping
 from email.utils import formatdate, parseaddr
 from typing import Protocol, runtime_checkable
 
-from gwp_monitor.alerts.messages import EVENTS, WEBHOOK_STYLES, Alert, render_email, render_webhook
+from gwp_monitor.notify.messages import EVENTS, WEBHOOK_STYLES, Alert, render_email, render_webhook
 
 log = logging.getLogger(__name__)
 

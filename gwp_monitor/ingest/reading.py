@@ -22,8 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .problems import Problem, file_problem
-from .templates import KINDS, Kind, column_names, required_names
+from gwp_monitor.domain.problems import Problem, file_problem
+from gwp_monitor.domain.templates import KINDS, Kind, column_names, required_names
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 DEFAULT_MAX_LINE_BYTES = 64 * 1024

@@ -18,9 +18,9 @@ from typing import Iterable, Sequence
 import pandas as pd
 from sqlalchemy import insert, select, text, update
 
-from ..db import Database
-from .channels import Channel, DeliveryError
-from .messages import Alert, breach_alert, return_alert
+from gwp_monitor.store.database import Database
+from gwp_monitor.notify.channels import Channel, DeliveryError
+from gwp_monitor.notify.messages import Alert, breach_alert, return_alert
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def breach_alerts(db: Database, today: date, reminder_days: int | None = None, r
 
 
 def _severity(commitment: str) -> str:
-    from ..catalogue import CATALOGUE
+    from gwp_monitor.domain.catalogue import CATALOGUE
 
     return CATALOGUE[commitment].severity if commitment in CATALOGUE else "medium"
 

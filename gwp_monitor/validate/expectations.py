@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
-from .prepare import PreparedReturns
-from .problems import Problem, row_problem
-from .templates import Kind
+from gwp_monitor import resources
+from gwp_monitor.ingest.prepare import PreparedReturns
+from gwp_monitor.domain.problems import Problem, row_problem
+from gwp_monitor.domain.templates import Kind
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -42,7 +43,7 @@ class SuiteError(RuntimeError):
 
 def expectations_dir() -> Path:
     configured = os.environ.get("GWP_EXPECTATIONS_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parent.parent / "expectations"
+    return Path(configured) if configured else resources.suites_dir()
 
 
 @cache

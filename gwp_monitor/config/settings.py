@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Mapping
 
-from .db import DEFAULT_URL
+from gwp_monitor.store.database import DEFAULT_URL
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from gwp_monitor import resources
 from sqlalchemy import Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -41,7 +42,7 @@ class DatabaseError(RuntimeError):
 
 def sql_dir() -> Path:
     configured = os.environ.get("GWP_SQL_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parent.parent / "sql"
+    return Path(configured) if configured else resources.sql_dir()
 
 
 def database_url(url: str | None = None) -> str:

@@ -14,12 +14,12 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from .prepare import PreparedReturns, prepare
-from .problems import Problem, file_problem
-from .reading import ReadLimits, ReturnFile, read_return_file
-from .register import Register
-from .templates import KINDS, Kind
-from .validation import validate
+from gwp_monitor.ingest.prepare import PreparedReturns, prepare
+from gwp_monitor.domain.problems import Problem, file_problem
+from gwp_monitor.ingest.reading import ReadLimits, ReturnFile, read_return_file
+from gwp_monitor.config.register import Register
+from gwp_monitor.domain.templates import KINDS, Kind
+from gwp_monitor.validate.expectations import validate
 
 Progress = Callable[[str, int, int], None]
 #: The column name the suites (meta.column) and the register's period check give period problems.

@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import text
 
-from .data_docs import page_name
-from .db import Database
-from .report import ReportData, render_site
-from .report.data import VIEWS
+from gwp_monitor.validate.data_docs import page_name
+from gwp_monitor.store.database import Database
+from gwp_monitor.report import ReportData, render_site
+from gwp_monitor.report.data import VIEWS
 
 
 def latest_as_of(db: Database) -> date | None:

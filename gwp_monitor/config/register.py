@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from gwp_monitor.catalogue import CATALOGUE, Commitment, implicit_commitments, validate_commitment
-from gwp_monitor.periods import FREQUENCIES, Frequency, Period, expand_periods, is_calendar_period, periods_between
-from gwp_monitor.templates import KINDS, Kind
+from gwp_monitor.domain.catalogue import CATALOGUE, Commitment, implicit_commitments, validate_commitment
+from gwp_monitor.domain.periods import FREQUENCIES, Frequency, Period, expand_periods, is_calendar_period, periods_between
+from gwp_monitor.domain.templates import KINDS, Kind
 
 __all__ = [
     "Commitment", "Contract", "Register", "RegisterError", "ReturnSchedule", "Supplier",

@@ -11,7 +11,7 @@ has to be three things at once:
 * **realistic**: most workers are paid at or just above the Real Living Wage, hours look like part-time,
   full-time, zero-hours and casual work, a configurable share of workers is underpaid, and injected
   data-quality problems are the ones suppliers really make (an NI number as worker id, "£12.50" in a
-  number column, a 4-weekly payroll period ...). Wage floors come from ``gwp_monitor.rates`` (the same
+  number column, a 4-weekly payroll period ...). Wage floors come from ``gwp_monitor.domain.rates`` (the same
   tables the checks use), never from figures restated here, so sample pay follows an administrator's
   rate update.
 * **fast**: rows are made with numpy in vectorised blocks and turned into Arrow columns without a
@@ -42,10 +42,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import yaml
 
-from gwp_monitor.catalogue import CATALOGUE
-from gwp_monitor.periods import Period, is_calendar_month, is_calendar_quarter, periods_between
-from gwp_monitor.rates import WageFloors, load_wage_floors
-from gwp_monitor.templates import (
+from gwp_monitor.domain.catalogue import CATALOGUE
+from gwp_monitor.domain.periods import Period, is_calendar_month, is_calendar_quarter, periods_between
+from gwp_monitor.domain.rates import WageFloors, load_wage_floors
+from gwp_monitor.domain.templates import (
     AGE_BANDS,
     BOOLEAN_FALSE,
     BOOLEAN_TRUE,
@@ -116,7 +116,7 @@ def _to_date(value: Any) -> date:
 
 
 def _as_period(p: PeriodLike) -> tuple[date, date]:
-    """(start, end) from a tuple or a gwp_monitor.periods.Period."""
+    """(start, end) from a tuple or a gwp_monitor.domain.periods.Period."""
     if hasattr(p, "start") and hasattr(p, "end"):
         return _to_date(p.start), _to_date(p.end)
     start, end = p
@@ -145,7 +145,7 @@ def _add_years(d: date, years: int) -> date:
 def contract_periods(contract: Mapping[str, Any], kind: Kind, until: date) -> list[tuple[date, date]]:
     """The contract's return periods of ``kind`` that have ended by ``until`` (spec 2.1).
 
-    Empty when the contract does not expect that kind. Uses gwp_monitor.periods so the sample data
+    Empty when the contract does not expect that kind. Uses gwp_monitor.domain.periods so the sample data
     has exactly the periods the register will expect.
     """
     schedule = (contract.get("returns") or {}).get(kind)
@@ -416,7 +416,7 @@ def write_register(path: str | Path, data: Mapping[str, Any]) -> Path:
         ]
         contracts.append(c)
     text = yaml.dump({"contracts": contracts}, Dumper=_RegisterDumper, sort_keys=False, allow_unicode=True, width=120)
-    header = "# Contract register (spec 2.1): sample data made by gwp_monitor.sample.\n"
+    header = "# Contract register (spec 2.1): sample data made by gwp_monitor.demo.sample.\n"
     path.write_text(header + text, encoding="utf-8")
     return path
 
@@ -659,7 +659,7 @@ def _pool(p: _Profile, seed: int, workers: int, last_month: int) -> _Pool:
 
 @dataclass(frozen=True)
 class _Floors:
-    """The wage floors for one pay period, looked up through gwp_monitor.rates."""
+    """The wage floors for one pay period, looked up through gwp_monitor.domain.rates."""
 
     rlw_uk: float
     rlw_london: float
