@@ -6,6 +6,8 @@ this package never touches the database, so it can be rendered from any source o
 """
 
 from gwp_monitor.report.data import VIEW_COLUMNS, VIEW_NAMES, ReportData
-from gwp_monitor.report.render import build_site, contract_file_name, render_site
+from gwp_monitor.report.names import contract_file_name
+from gwp_monitor.report.render import build_site
+from gwp_monitor.report.site import render_site
 
 __all__ = ["VIEW_COLUMNS", "VIEW_NAMES", "ReportData", "build_site", "contract_file_name", "render_site"]

@@ -7,6 +7,7 @@ external contract of spec 5 and can be rendered from hand-made frames in tests.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -15,6 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
+
+from gwp_monitor.report.fmt import as_text
 
 # Field name on ReportData -> (view name, its columns). The column tuples are copied from spec 5 and
 # are checked on construction, so a renamed view column fails loudly here instead of rendering blanks.
@@ -189,3 +192,18 @@ class ReportData:
         if href is None and isinstance(submission_id, float) and submission_id.is_integer():
             href = self.data_docs_href.get(int(submission_id)) or self.data_docs_href.get(str(int(submission_id)))
         return href
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts; page code only ever handles scalars, so pandas stays out of it."""
+    if frame is None or len(frame) == 0:
+        return []
+    return frame.to_dict(orient="records")
+
+
+def by_contract(frame: pd.DataFrame) -> dict[str | None, list[dict[str, Any]]]:
+    """Rows grouped by contract_ref once, so each contract page does not rescan every frame."""
+    grouped: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for row in records(frame):
+        grouped[as_text(row.get("contract_ref"))].append(row)
+    return grouped
