@@ -7,24 +7,26 @@ network request and runs no script: what remains is the expectation-by-expectati
 template's links into a full GX site (favicon, Home, the suite's page) point at files that do not exist
 next to the dashboard, so they are removed too (a favicon request would be a 404 in the console), except
 GX's Home link, which is pointed at the dashboard's overview.
+
+The page is rewritten by a streaming :class:`html.parser.HTMLParser`, not by regular expressions over
+the markup: tags are recognised however their attributes are quoted or ordered, and everything the
+cleaner does not touch is written back byte for byte.
 """
 
 from __future__ import annotations
 
 import re
+from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Mapping
 
 DOCS_FOLDER = "data-docs"
-_EXTERNAL_TAG = re.compile(r"<(link|img)\b[^>]*\b(?:href|src)=\"(?:https?:)?//[^\"]*\"[^>]*/?>", re.IGNORECASE)
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.IGNORECASE | re.DOTALL)
-_EXTERNAL_ANCHOR = re.compile(r"<a\b[^>]*\bhref=\"(?:https?:)?//[^\"]*\"[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
-# Links and images into the GX site layout (../../../static/..., ../../../../index.html): not shipped.
-_SITE_TAG = re.compile(r"<(link|img)\b[^>]*\b(?:href|src)=\"(?!data:)[^\"]*\"[^>]*/?>", re.IGNORECASE)
-_GX_HOME = re.compile(r"\bhref=\"(?:\.\./)+index\.html\"", re.IGNORECASE)
-_HOME = 'href="../index.html"'  # pages are written in <report>/data-docs/, the overview is <report>/index.html
-_SITE_ANCHOR = re.compile(r"<a\b[^>]*\bhref=\"(?!#|\.\./index\.html\")[^\"]*\"[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
-_CSS_URL = re.compile(r"url\(\s*['\"]?(?:https?:)?//[^)]*\)", re.IGNORECASE)
+_HOME = "../index.html"  # pages are written in <report>/data-docs/, the overview is <report>/index.html
+# GX's Home link climbs out of its site layout (../../../../index.html).
+_GX_HOME = re.compile(r"(?:\.\./)+index\.html", re.IGNORECASE)
+# Only inside CSS (style elements and attributes): a url() that would fetch from another host.
+_CSS_REMOTE_URL = re.compile(r"url\(\s*['\"]?(?:https?:)?//[^)]*\)", re.IGNORECASE)
 # An icon that needs no request, so the browser does not ask for /favicon.ico.
 _ICON = '<link rel="icon" href="data:,">'
 _STYLE = """<style>
@@ -33,6 +35,119 @@ table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccd
 .text-danger{color:#b00020}.text-success{color:#1b5e20}.badge{display:inline-block;padding:0 .3rem;border-radius:3px;background:#eee}
 .gwp-note{background:#f4f6fa;border-left:4px solid #456;padding:.5rem 1rem;margin-bottom:1rem}
 </style>"""
+_NOTE = (
+    '<div class="gwp-note">Great Expectations results for one gwp-monitor run. Failures list how many '
+    "rows broke each rule; row numbers and problems per submission are in the dashboard's audit trail. "
+    "No cell values are kept here (personal data).</div>"
+)
+
+Attrs = list[tuple[str, str | None]]
+
+
+def _fetches(tag: str, attrs: Attrs) -> bool:
+    """A <link> or <img> that would load a file: from a CDN, or from the GX site layout (not shipped)."""
+    if tag not in ("link", "img"):
+        return False
+    return any(name in ("href", "src") and not (value or "").lower().startswith("data:") for name, value in attrs)
+
+
+def _kept_link(href: str) -> bool:
+    """Anchors that still lead somewhere next to the dashboard: in-page ones and the overview."""
+    return href.startswith("#") or href == _HOME
+
+
+class _Cleaner(HTMLParser):
+    """Writes the document back without scripts, fetching tags and dead links (their text is kept)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self._in_script = False
+        self._in_style = False
+        self._anchors: list[bool] = []  # per open <a>: whether its tags are written (False: unwrapped)
+        self._head_done = self._body_done = False
+
+    def _start(self, tag: str, attrs: Attrs, self_closing: bool) -> None:
+        if tag == "script":
+            self._in_script = not self_closing
+            return
+        if _fetches(tag, attrs):
+            return
+        changed = False
+        cleaned: Attrs = []
+        for name, value in attrs:
+            if name == "href" and value and _GX_HOME.fullmatch(value):
+                value, changed = _HOME, True
+            elif name == "style" and value and _CSS_REMOTE_URL.search(value):
+                value, changed = _CSS_REMOTE_URL.sub("none", value), True
+            cleaned.append((name, value))
+        if tag == "a":
+            href = dict(cleaned).get("href")
+            keep = href is None or _kept_link(href)
+            self._anchors.append(keep)
+            if not keep:
+                return
+        self.out.append(_serialise(tag, cleaned, self_closing) if changed else self.get_starttag_text() or "")
+        if tag == "style":
+            self._in_style = not self_closing
+        if tag == "body" and not self._body_done:
+            self.out.append(_NOTE)
+            self._body_done = True
+
+    def handle_starttag(self, tag: str, attrs: Attrs) -> None:
+        self._start(tag, attrs, self_closing=False)
+
+    def handle_startendtag(self, tag: str, attrs: Attrs) -> None:
+        self._start(tag, attrs, self_closing=True)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+            return
+        if tag == "a" and self._anchors and not self._anchors.pop():
+            return
+        if tag == "style":
+            self._in_style = False
+        if tag == "head" and not self._head_done:
+            self.out.append(_ICON + _STYLE)
+            self._head_done = True
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            return
+        self.out.append(_CSS_REMOTE_URL.sub("none", data) if self._in_style else data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+    def handle_pi(self, data: str) -> None:
+        self.out.append(f"<?{data}>")
+
+    def unknown_decl(self, data: str) -> None:
+        self.out.append(f"<![{data}]>")
+
+
+def _serialise(tag: str, attrs: Attrs, self_closing: bool) -> str:
+    parts = "".join(f" {name}" if value is None else f' {name}="{escape(value, quote=True)}"' for name, value in attrs)
+    return f"<{tag}{parts}{' /' if self_closing else ''}>"
+
+
+def clean_page(html: str) -> str:
+    """A Data Docs page without scripts, remote or missing files and dead links, with our note and style."""
+    cleaner = _Cleaner()
+    cleaner.feed(html)
+    cleaner.close()
+    return "".join(cleaner.out)
 
 
 def page_name(run_id: int, kind: str, stage: str) -> str:
@@ -44,21 +159,7 @@ def render_result_page(result) -> str:
     from great_expectations.render.renderer import ValidationResultsPageRenderer
     from great_expectations.render.view import DefaultJinjaPageView
 
-    html = DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
-    html = _SCRIPT.sub("", html)
-    html = _EXTERNAL_TAG.sub("", html)
-    html = _EXTERNAL_ANCHOR.sub(r"\1", html)
-    html = _SITE_TAG.sub("", html)
-    html = _GX_HOME.sub(_HOME, html)
-    html = _SITE_ANCHOR.sub(r"\1", html)
-    html = _CSS_URL.sub("none", html)
-    note = (
-        '<div class="gwp-note">Great Expectations results for one gwp-monitor run. Failures list how many '
-        "rows broke each rule; row numbers and problems per submission are in the dashboard's audit trail. "
-        "No cell values are kept here (personal data).</div>"
-    )
-    html = html.replace("</head>", _ICON + _STYLE + "</head>", 1)
-    return re.sub(r"(<body[^>]*>)", r"\1" + note, html, count=1)
+    return clean_page(DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result)))
 
 
 def write_data_docs(results: Mapping[tuple[str, str], object], report_dir: Path, run_id: int) -> list[Path]:
