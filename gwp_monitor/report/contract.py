@@ -125,9 +125,8 @@ def _rag_reasons(summary: ContractSummary, latest: dict[str, Verdict], submissio
             period = period_label(s.get("period_start"), s.get("period_end"))
             reasons.append(f"Latest {L.label(L.KIND_TEXT, kind).lower()} return ({period}) was rejected")
     if not reasons and summary.rag == "green":
-        reasons.append(
-            "Every commitment kept in its latest period; no return overdue" if latest else "No verdicts yet; no return overdue"
-        )
+        kept = "Every commitment kept in its latest period" if latest else "No verdicts yet"
+        reasons.append(f"{kept}; no return overdue")
     return reasons
 
 

@@ -112,7 +112,9 @@ def wages(rows: list[dict[str, Any]], chart_prefix: str) -> Wages | None:
         return None
     periods = sorted({(f.start, f.end) for f in figures})
     index = {p: i for i, p in enumerate(periods)}
-    categories = [Category(key=p[0].isoformat(), short=f"{p[0]:%b}", year=f"{p[0]:%Y}", long=period_label(*p)) for p in periods]
+    categories = [
+        Category(key=p[0].isoformat(), short=f"{p[0]:%b}", year=f"{p[0]:%Y}", long=period_label(*p)) for p in periods
+    ]
     floors = sorted({(f.rate_type, f.band) for f in figures}, key=lambda fl: _floor_key(*fl))
 
     below_series = []
@@ -168,7 +170,9 @@ def wages(rows: list[dict[str, Any]], chart_prefix: str) -> Wages | None:
 
 def _at_risk(figures: list[Figure]) -> AtRisk | None:
     """The latest period's figures against the upcoming Real Living Wage; None when none is announced."""
-    upcoming = [f for f in figures if f.rate_type == "real_living_wage" and as_float(f.get("upcoming_rate")) is not None]
+    upcoming = [
+        f for f in figures if f.rate_type == "real_living_wage" and as_float(f.get("upcoming_rate")) is not None
+    ]
     if not upcoming:
         return None
     latest = max((f.start, f.end) for f in upcoming)
