@@ -6,7 +6,7 @@ ISO text, PostgreSQL as ``date``/``datetime`` and money as ``Decimal``, pandas t
 these helpers so one place decides what "missing" means and how a date, an amount or a period reads
 to a contract manager (UK conventions: ``31 Mar 2026``, ``£1,234.56``).
 
-Everything that ends up in HTML text or an attribute goes through :func:`esc`.
+Pages are escaped by the Jinja2 environment (autoescape); the hand-built SVG charts use :func:`esc`.
 """
 
 from __future__ import annotations
