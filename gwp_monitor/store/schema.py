@@ -49,6 +49,8 @@ AUTO_ID = BigInteger().with_variant(Integer(), "sqlite")
 UTC_TIMESTAMP = TIMESTAMP(timezone=True)
 #: The partial unique index's condition: at most one accepted submission per contract, kind and period.
 ONE_ACCEPTED_WHERE = "status = 'accepted'"
+#: The partial unique index's condition: at most one open breach per contract and commitment.
+ONE_OPEN_WHERE = "resolved_at IS NULL"
 
 
 def _auto_id(name: str) -> Column:
@@ -213,6 +215,15 @@ breaches = Table(
     Column("resolved_at", UTC_TIMESTAMP),
     Column("resolved_period_start", DATE),
     Index("breaches_open", "contract_ref", "commitment", "resolved_at"),
+    # At most one open breach per contract and commitment (the lifecycle inserts with ON CONFLICT on it).
+    Index(
+        "breaches_one_open",
+        "contract_ref",
+        "commitment",
+        unique=True,
+        sqlite_where=text(ONE_OPEN_WHERE),
+        postgresql_where=text(ONE_OPEN_WHERE),
+    ),
     sqlite_autoincrement=True,
 )
 
