@@ -123,41 +123,31 @@ def test_an_upgrade_that_fails_halfway_leaves_nothing(reporting_db_url, tmp_path
 
 # --- a database made by the old migration runner --------------------------------------------------------
 
-REGISTER_YAML = """\
-contracts:
-  - contract_ref: P-1
-    title: Home care
-    supplier: {supplier_id: "55555555", name: Payroll One Ltd}
-    start_date: 2025-07-01
-    returns:
-      payroll: {frequency: monthly, due_days: 15}
-    commitments:
-      - type: real_living_wage
-  - contract_ref: P-2
-    title: Cleaning
-    supplier: {supplier_id: "66666666", name: Payroll Two Ltd}
-    start_date: 2025-07-01
-    returns:
-      payroll: {frequency: monthly, due_days: 15}
-    commitments:
-      - type: real_living_wage
-"""
 JUL, AUG, SEP = ("2025-07-01", "2025-07-31"), ("2025-08-01", "2025-08-31"), ("2025-09-01", "2025-09-30")
 
 
-def test_a_legacy_database_is_upgraded_in_place_without_losing_a_row(reporting_db_url, tmp_path, landing_writer, returns, db_rows):
-    from gwp_monitor.config.register import load_register
+def pay(returns, period: tuple[str, str], rate: str, **cells: str) -> dict[str, str]:
+    """TST-001's payroll row for one worker paid `rate` for 150 hours."""
+    return returns.payroll_row(period, hourly_rate=rate, basic_pay=f"{float(rate) * 150:.2f}", **cells)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    engine = make_engine(f"sqlite:///{(tmp_path / 'reporting.db').as_posix()}")
+    yield engine
+    engine.dispose()
+
+
+def test_a_legacy_database_is_upgraded_in_place_without_losing_a_row(reporting_db_url, register, landing_writer, returns, db_rows):
     from gwp_monitor.notify.lifecycle import sync_breaches
     from gwp_monitor.pipeline import run_pipeline
 
-    (tmp_path / "register.yaml").write_text(REGISTER_YAML, encoding="utf-8")
-    register = load_register(tmp_path / "register.yaml")
     r = returns
-    landing_writer("p1-jul.csv", [r.payroll_row(JUL, 1, contract_ref="P-1", hourly_rate="12.80", hours_paid="100", basic_pay="1280.00")], "2025-08-10T09:00:00")
-    landing_writer("p1-aug.csv", [r.payroll_row(AUG, 1, contract_ref="P-1", hourly_rate="12.00", hours_paid="100", basic_pay="1200.00")], "2025-09-10T09:00:00")
-    landing_writer("p1-sep.csv", [r.payroll_row(SEP, 1, contract_ref="P-1", hourly_rate="12.00", hours_paid="100", basic_pay="1200.00")], "2025-10-05T09:00:00")
-    landing_writer("p1-sep-fix.csv", [r.payroll_row(SEP, 1, contract_ref="P-1", hourly_rate="12.70", hours_paid="100", basic_pay="1270.00")], "2025-10-09T09:00:00")
-    landing_writer("p2.csv", [r.payroll_row(AUG, 1, contract_ref="P-2", hours_paid="x")], "2025-09-12T09:00:00")
+    landing_writer("p-jul.csv", [pay(r, JUL, "13.50")], "2025-08-10T09:00:00")
+    landing_writer("p-aug.csv", [pay(r, AUG, "12.00")], "2025-09-10T09:00:00")
+    landing_writer("p-sep.csv", [pay(r, SEP, "12.00")], "2025-10-05T09:00:00")
+    landing_writer("p-sep-fix.csv", [pay(r, SEP, "13.50")], "2025-10-09T09:00:00")
+    landing_writer("p2-aug.csv", [r.payroll_row(AUG, contract_ref=r.payroll_only_ref, hours_paid="x")], "2025-09-12T09:00:00")
 
     engine = make_engine(reporting_db_url)
     try:
@@ -167,11 +157,12 @@ def test_a_legacy_database_is_upgraded_in_place_without_losing_a_row(reporting_d
         with engine.begin() as conn:  # the alert state the old code kept (the lifecycle's own writes need revision 2)
             conn.execute(
                 text("INSERT INTO breaches (contract_ref, commitment, first_period_start, opened_at, resolved_at, resolved_period_start) VALUES "
-                     "('P-1', 'real_living_wage', '2025-08-01', :t, NULL, NULL), ('P-2', 'real_living_wage', '2025-07-01', :t, :t, '2025-08-01')"),
+                     "('TST-001', 'real_living_wage', '2025-08-01', :t, NULL, NULL), "
+                     "('TST-001', 'max_zero_hours_share', '2025-04-01', :t, :t, '2025-07-01')"),
                 {"t": datetime(2025, 10, 20, 9)},
             )
             conn.execute(
-                text("INSERT INTO alert_log VALUES ('breach_opened:P-1', 'email', 'breach_opened', 'P-1', :t)"),
+                text("INSERT INTO alert_log VALUES ('breach_opened:TST-001', 'email', 'breach_opened', 'TST-001', :t)"),
                 {"t": datetime(2025, 10, 20, 9)},
             )
         before = snapshot(engine, db_rows)
@@ -187,7 +178,7 @@ def test_a_legacy_database_is_upgraded_in_place_without_losing_a_row(reporting_d
         assert upgrade(engine) == []
 
         # and it goes on working: a new run numbers on, the breach lifecycle's upserts find their index
-        landing_writer("p2-sep.csv", [r.payroll_row(SEP, 1, contract_ref="P-2", hourly_rate="13.00", hours_paid="100", basic_pay="1300.00")], "2025-10-12T09:00:00")
+        landing_writer("p2-sep.csv", [r.payroll_row(SEP, contract_ref=r.payroll_only_ref)], "2025-10-12T09:00:00")
         db = open_database(reporting_db_url)
         later = run_pipeline(register, landing_writer.folder, db, as_of=date(2025, 10, 20))
         assert later.outcomes["accepted"] == 1
@@ -201,31 +192,21 @@ def test_a_legacy_database_is_upgraded_in_place_without_losing_a_row(reporting_d
         engine.dispose()
 
 
-def test_a_legacy_database_short_of_its_last_migration_is_refused_untouched(tmp_path):
-    url = f"sqlite:///{(tmp_path / 'old.db').as_posix()}"
-    engine = make_engine(url)
-    try:
-        legacy_upgrade(engine, last=1)
-        with pytest.raises(DatabaseError, match=r"0002_one_accepted_per_period\.sql.*previous release"):
-            upgrade(engine)
-        tables = set(inspect(engine).get_table_names())
-        assert LEGACY_TABLE in tables and "alembic_version" not in tables
-    finally:
-        engine.dispose()
+def test_a_legacy_database_short_of_its_last_migration_is_refused_untouched(sqlite_engine):
+    legacy_upgrade(sqlite_engine, last=1)
+    with pytest.raises(DatabaseError, match=r"0002_one_accepted_per_period\.sql.*previous release"):
+        upgrade(sqlite_engine)
+    tables = set(inspect(sqlite_engine).get_table_names())
+    assert LEGACY_TABLE in tables and "alembic_version" not in tables
 
 
-def test_another_tools_schema_migrations_table_is_left_alone(tmp_path):
-    url = f"sqlite:///{(tmp_path / 'shared.db').as_posix()}"
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f"CREATE TABLE {LEGACY_TABLE} (version VARCHAR(20) PRIMARY KEY)"))
-            conn.execute(text(f"INSERT INTO {LEGACY_TABLE} VALUES ('20240101000000')"))
-        assert upgrade(engine) == [1, 2]
-        with engine.connect() as conn:
-            assert conn.execute(text(f"SELECT version FROM {LEGACY_TABLE}")).scalars().all() == ["20240101000000"]
-    finally:
-        engine.dispose()
+def test_another_tools_schema_migrations_table_is_left_alone(sqlite_engine):
+    with sqlite_engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE {LEGACY_TABLE} (version VARCHAR(20) PRIMARY KEY)"))
+        conn.execute(text(f"INSERT INTO {LEGACY_TABLE} VALUES ('20240101000000')"))
+    assert upgrade(sqlite_engine) == [1, 2]
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(text(f"SELECT version FROM {LEGACY_TABLE}")).scalars().all() == ["20240101000000"]
 
 
 # --- upserts ----------------------------------------------------------------------------------------------

@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from alembic.util import CommandError
-from gwp_monitor import resources
 from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, delete, event, insert, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from gwp_monitor.store.migrate import MigrationError, migrate, migration_transaction
+from gwp_monitor import resources
 from gwp_monitor.store.schema import metadata, schema_views
 
 DEFAULT_URL = "sqlite:///gwp-demo/gwp.db"
@@ -79,6 +77,11 @@ def upgrade(engine: Engine) -> list[int]:
     transaction. Returns the revisions applied, as numbers. Safe to run on every start: nothing
     happens when up to date.
     """
+    # Alembic (which brings Mako and Pygments) is loaded to upgrade only: readers such as `status` skip it.
+    from alembic.util import CommandError
+
+    from gwp_monitor.store.migrate import MigrationError, migrate, migration_transaction
+
     if engine.dialect.name not in SUPPORTED:
         raise DatabaseError(f"unsupported database '{engine.dialect.name}': use SQLite or PostgreSQL")
     try:
