@@ -57,21 +57,27 @@ def sync_breaches(db: Database) -> None:
     """Open a tracked breach for each newly open one in v_open_breaches; resolve tracked breaches whose
     commitment's latest verdict is now compliant (a missing return does not resolve a breach)."""
     breaches = db.table("breaches")
+    still_open = breaches.c.resolved_at.is_(None)
     with db.engine.connect() as conn:
         open_view = pd.read_sql(text("SELECT contract_ref, commitment, first_period_start FROM v_open_breaches"), conn)
         latest = pd.read_sql(text("SELECT contract_ref, commitment, status, period_start FROM v_compliance_latest"), conn)
-        tracked = pd.read_sql(select(breaches).where(breaches.c.resolved_at.is_(None)), conn)
+        tracked = pd.read_sql(select(breaches).where(still_open), conn)
     latest = latest.set_index(["contract_ref", "commitment"])
     tracked_keys = {(r.contract_ref, r.commitment): r for r in tracked.itertuples(index=False)}
     now = _now(db)
     opened = [
-        {"contract_ref": b.contract_ref, "commitment": b.commitment, "first_period_start": _day(b.first_period_start), "opened_at": now}
+        {
+            "contract_ref": b.contract_ref,
+            "commitment": b.commitment,
+            "first_period_start": _day(b.first_period_start),
+            "opened_at": now,
+        }
         for b in open_view.itertuples(index=False)
     ]
     open_keys = {(row["contract_ref"], row["commitment"]) for row in opened}
     with db.engine.begin() as conn:
         # one open breach per contract and commitment (index breaches_one_open): a tracked one stays as it is
-        insert_or_ignore(conn, breaches, opened, key=["contract_ref", "commitment"], where=breaches.c.resolved_at.is_(None))
+        insert_or_ignore(conn, breaches, opened, key=["contract_ref", "commitment"], where=still_open)
         for key, row in tracked_keys.items():
             if key in open_keys or key not in latest.index or latest.loc[key, "status"] != "compliant":
                 continue

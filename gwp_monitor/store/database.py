@@ -116,7 +116,8 @@ def create_views(conn: Connection) -> None:
         for statement in _statements(path.read_text(encoding="utf-8")):
             conn.execute(text(statement))
     conn.execute(delete(schema_views))
-    conn.execute(insert(schema_views).values(checksum=checksum, created_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+    created = datetime.now(timezone.utc).replace(tzinfo=None)
+    conn.execute(insert(schema_views).values(checksum=checksum, created_at=created))
 
 
 def safe_url(engine_or_url) -> str:

@@ -101,11 +101,13 @@ def adopt_legacy(conn: Connection, script: ScriptDirectory) -> bool:
         )
     context = MigrationContext.configure(conn)
     if context.get_current_heads():
-        raise MigrationError(f"the database has both Alembic's version table and the old {LEGACY_TABLE}: check it by hand")
+        raise MigrationError(f"the database has both Alembic's version table and the old {LEGACY_TABLE}: check by hand")
     context.stamp(script, BASELINE)
     conn.execute(text(f"DROP TABLE {LEGACY_TABLE}"))
     # The runner made this table in the views step after its migrations; make it if that never finished.
-    conn.execute(text("CREATE TABLE IF NOT EXISTS schema_views (checksum CHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL)"))
+    conn.execute(
+        text("CREATE TABLE IF NOT EXISTS schema_views (checksum CHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL)")
+    )
     return True
 
 
@@ -128,5 +130,5 @@ def compare_options(dialect: Dialect) -> dict[str, Any]:
     return {"compare_type": True, "compare_server_default": _ignore_identity}
 
 
-def _ignore_identity(_context: Any, _column: Any, _meta_column: Any, _db_default: Any, meta_default: Any, _rendered: Any) -> bool | None:
+def _ignore_identity(_ctx: Any, _column: Any, _meta: Any, _found: Any, meta_default: Any, _text: Any) -> bool | None:
     return False if isinstance(meta_default, Identity) else None  # None: compare as usual

@@ -63,9 +63,8 @@ def sync_register(db: Database, register: Register) -> None:
     now = _ts(db, utcnow())
     listed = register.contracts.values()
     with db.engine.begin() as conn:
-        insert_or_update(
-            conn, suppliers, [{"supplier_id": c.supplier.supplier_id, "name": c.supplier.name} for c in listed], key=["supplier_id"]
-        )
+        rows = [{"supplier_id": c.supplier.supplier_id, "name": c.supplier.name} for c in listed]
+        insert_or_update(conn, suppliers, rows, key=["supplier_id"])
         conn.execute(update(contracts).values(in_register=0))
         rows = [
             {
