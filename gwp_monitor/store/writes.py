@@ -171,7 +171,7 @@ def store_submission(
             if current is not None and _ts(db, _aware(current.received_at)) > received:
                 status = "superseded"
         replaces = current is not None and status == "accepted"
-        if replaces:  # retire the old one first: at most one accepted per period (migration 0002)
+        if replaces:  # retire the old one first: at most one accepted per period (index submissions_one_accepted)
             conn.execute(update(subs).where(subs.c.submission_id == current.submission_id).values(status="superseded"))
         result = conn.execute(
             insert(subs).values(
