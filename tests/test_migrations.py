@@ -121,6 +121,20 @@ def test_an_upgrade_that_fails_halfway_leaves_nothing(reporting_db_url, tmp_path
         engine.dispose()
 
 
+def test_two_upgrades_at_once_apply_the_revisions_once(reporting_db_url):
+    """Parallel tasks each upgrade on start: the second waits for the first, then finds nothing to do."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    engines = [make_engine(reporting_db_url) for _ in range(2)]
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = sorted(pool.map(upgrade, engines))
+        assert results == [[], [1, 2]]
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
 # --- a database made by the old migration runner --------------------------------------------------------
 
 JUL, AUG, SEP = ("2025-07-01", "2025-07-31"), ("2025-08-01", "2025-08-31"), ("2025-09-01", "2025-09-30")
