@@ -1,4 +1,4 @@
-"""The database itself guards the invariants parallel writers could break (migration 0002)."""
+"""The database itself guards the invariants parallel writers could break (index submissions_one_accepted)."""
 
 from __future__ import annotations
 

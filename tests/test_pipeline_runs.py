@@ -41,7 +41,7 @@ JUL, AUG, SEP = ("2025-07-01", "2025-07-31"), ("2025-08-01", "2025-08-31"), ("20
 
 #: Every table of the schema; a new table must be added here (and so to the idempotency check).
 TABLES = {
-    "schema_migrations", "schema_views", "suppliers", "contracts", "commitments", "runs", "files_seen", "submissions",
+    "alembic_version", "schema_views", "suppliers", "contracts", "commitments", "runs", "files_seen", "submissions",
     "verdicts", "wage_figures", "return_timeliness", "breaches", "alert_log",
 }
 

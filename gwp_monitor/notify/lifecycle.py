@@ -16,9 +16,10 @@ from decimal import Decimal
 from typing import Iterable, Sequence
 
 import pandas as pd
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import select, text, update
 
 from gwp_monitor.store.database import Database
+from gwp_monitor.store.upsert import insert_or_ignore
 from gwp_monitor.notify.channels import Channel, DeliveryError
 from gwp_monitor.notify.messages import Alert, breach_alert, return_alert
 
@@ -56,23 +57,27 @@ def sync_breaches(db: Database) -> None:
     """Open a tracked breach for each newly open one in v_open_breaches; resolve tracked breaches whose
     commitment's latest verdict is now compliant (a missing return does not resolve a breach)."""
     breaches = db.table("breaches")
+    still_open = breaches.c.resolved_at.is_(None)
     with db.engine.connect() as conn:
         open_view = pd.read_sql(text("SELECT contract_ref, commitment, first_period_start FROM v_open_breaches"), conn)
         latest = pd.read_sql(text("SELECT contract_ref, commitment, status, period_start FROM v_compliance_latest"), conn)
-        tracked = pd.read_sql(select(breaches).where(breaches.c.resolved_at.is_(None)), conn)
+        tracked = pd.read_sql(select(breaches).where(still_open), conn)
     latest = latest.set_index(["contract_ref", "commitment"])
     tracked_keys = {(r.contract_ref, r.commitment): r for r in tracked.itertuples(index=False)}
-    open_keys = set()
     now = _now(db)
+    opened = [
+        {
+            "contract_ref": b.contract_ref,
+            "commitment": b.commitment,
+            "first_period_start": _day(b.first_period_start),
+            "opened_at": now,
+        }
+        for b in open_view.itertuples(index=False)
+    ]
+    open_keys = {(row["contract_ref"], row["commitment"]) for row in opened}
     with db.engine.begin() as conn:
-        for b in open_view.itertuples(index=False):
-            open_keys.add((b.contract_ref, b.commitment))
-            if (b.contract_ref, b.commitment) not in tracked_keys:
-                conn.execute(
-                    insert(breaches).values(
-                        contract_ref=b.contract_ref, commitment=b.commitment, first_period_start=_day(b.first_period_start), opened_at=now
-                    )
-                )
+        # one open breach per contract and commitment (index breaches_one_open): a tracked one stays as it is
+        insert_or_ignore(conn, breaches, opened, key=["contract_ref", "commitment"], where=still_open)
         for key, row in tracked_keys.items():
             if key in open_keys or key not in latest.index or latest.loc[key, "status"] != "compliant":
                 continue
@@ -206,12 +211,11 @@ def dispatch(db: Database, alerts: Sequence[Alert], channels: Iterable[Channel])
                 report.failed.append(f"{alert.event_key} via {channel.name}: {exc}")
                 continue
             with db.engine.begin() as conn:
-                conn.execute(
-                    insert(alert_log).values(
-                        event_key=alert.event_key, channel=channel.name, event=alert.event,
-                        contract_ref=alert.contract_ref, sent_at=_now(db),
-                    )
-                )
+                row = {
+                    "event_key": alert.event_key, "channel": channel.name, "event": alert.event,
+                    "contract_ref": alert.contract_ref, "sent_at": _now(db),
+                }
+                insert_or_ignore(conn, alert_log, [row], key=["event_key", "channel"])  # a parallel retry logged it
             done.add((alert.event_key, channel.name))
             report.sent += 1
     if report.failed:

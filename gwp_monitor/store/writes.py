@@ -17,6 +17,7 @@ from sqlalchemy import and_, delete, insert, select, update
 
 from gwp_monitor.assess.compliance import gap_verdicts
 from gwp_monitor.store.database import Database
+from gwp_monitor.store.upsert import insert_or_ignore, insert_or_update
 from gwp_monitor.ingest.intake import Submission
 from gwp_monitor.domain.problems import problems_to_json, problems_to_text
 from gwp_monitor.config.register import Register
@@ -60,32 +61,26 @@ def sync_register(db: Database, register: Register) -> None:
     history but drop out of the contract status view."""
     suppliers, contracts, commitments = db.table("suppliers"), db.table("contracts"), db.table("commitments")
     now = _ts(db, utcnow())
+    listed = register.contracts.values()
     with db.engine.begin() as conn:
-        known_suppliers = {r[0] for r in conn.execute(select(suppliers.c.supplier_id))}
-        known_contracts = {r[0] for r in conn.execute(select(contracts.c.contract_ref))}
-        for contract in register.contracts.values():
-            s = contract.supplier
-            if s.supplier_id in known_suppliers:
-                conn.execute(update(suppliers).where(suppliers.c.supplier_id == s.supplier_id).values(name=s.name))
-            else:
-                conn.execute(insert(suppliers).values(supplier_id=s.supplier_id, name=s.name))
-                known_suppliers.add(s.supplier_id)
+        rows = [{"supplier_id": c.supplier.supplier_id, "name": c.supplier.name} for c in listed]
+        insert_or_update(conn, suppliers, rows, key=["supplier_id"])
         conn.execute(update(contracts).values(in_register=0))
-        for contract in register.contracts.values():
-            values = dict(
-                title=contract.title,
-                supplier_id=contract.supplier.supplier_id,
-                start_date=contract.start_date,
-                end_date=contract.end_date,
-                contract_manager=contract.contacts.get("contract_manager"),
-                supplier_contact=contract.contacts.get("supplier"),
-                in_register=1,
-                updated_at=now,
-            )
-            if contract.contract_ref in known_contracts:
-                conn.execute(update(contracts).where(contracts.c.contract_ref == contract.contract_ref).values(**values))
-            else:
-                conn.execute(insert(contracts).values(contract_ref=contract.contract_ref, **values))
+        rows = [
+            {
+                "contract_ref": contract.contract_ref,
+                "title": contract.title,
+                "supplier_id": contract.supplier.supplier_id,
+                "start_date": contract.start_date,
+                "end_date": contract.end_date,
+                "contract_manager": contract.contacts.get("contract_manager"),
+                "supplier_contact": contract.contacts.get("supplier"),
+                "in_register": 1,
+                "updated_at": now,
+            }
+            for contract in listed
+        ]
+        insert_or_update(conn, contracts, rows, key=["contract_ref"])
         conn.execute(delete(commitments).where(commitments.c.contract_ref.in_(list(register.contracts))))
         rows = [
             {
@@ -131,13 +126,9 @@ def mark_files_seen(db: Database, run_id: int, files: Iterable[tuple[str, str]])
         if sha not in shas:  # the same file under two names ("returns (1).csv") is one row
             shas.add(sha)
             rows.append({"file_sha256": sha, "file_name": name, "first_run_id": run_id, "seen_at": _ts(db, utcnow())})
-    if not rows:
-        return
-    with db.engine.begin() as conn:
-        known = {r[0] for r in conn.execute(select(table.c.file_sha256).where(table.c.file_sha256.in_([r["file_sha256"] for r in rows])))}
-        rows = [r for r in rows if r["file_sha256"] not in known]
-        if rows:
-            conn.execute(insert(table), rows)
+    if rows:
+        with db.engine.begin() as conn:
+            insert_or_ignore(conn, table, rows, key=["file_sha256"])
 
 
 def known_contents(db: Database) -> set[str]:
@@ -180,7 +171,7 @@ def store_submission(
             if current is not None and _ts(db, _aware(current.received_at)) > received:
                 status = "superseded"
         replaces = current is not None and status == "accepted"
-        if replaces:  # retire the old one first: at most one accepted per period (migration 0002)
+        if replaces:  # retire the old one first: at most one accepted per period (index submissions_one_accepted)
             conn.execute(update(subs).where(subs.c.submission_id == current.submission_id).values(status="superseded"))
         result = conn.execute(
             insert(subs).values(

@@ -1,0 +1,248 @@
+"""The reporting database's tables: the one definition of the schema in Python.
+
+The code writes and reads through these Table objects, Alembic's autogenerate compares them with a
+database, and a test checks that the revisions under sql/migrations/ build exactly this (so the two
+cannot drift). A revision never imports this module: it spells out its own operations, so it stays
+what it was when later revisions change the tables.
+
+Portable over SQLite and PostgreSQL. Auto-numbered keys are BIGINT identities on PostgreSQL and
+SQLite's INTEGER PRIMARY KEY AUTOINCREMENT (a rowid alias whose numbers are never reused); timestamps
+are UTC, with time zone on PostgreSQL. No table holds a worker_ref, a row per worker or an individual's
+pay (spec 6): only aggregates per contract, period and band.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CHAR,
+    DATE,
+    INTEGER,
+    NUMERIC,
+    TEXT,
+    TIMESTAMP,
+    VARCHAR,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    text,
+)
+
+#: PostgreSQL's own names for unnamed constraints, so databases made before these definitions existed
+#: (by the raw-SQL runner) carry the same names, and later revisions can address them on both databases.
+NAMING_CONVENTION = {
+    "pk": "%(table_name)s_pkey",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "uq": "%(table_name)s_%(column_0_name)s_key",
+    "ix": "%(table_name)s_%(column_0_name)s_idx",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+#: An auto-numbered primary key's type: BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite.
+AUTO_ID = BigInteger().with_variant(Integer(), "sqlite")
+UTC_TIMESTAMP = TIMESTAMP(timezone=True)
+#: The partial unique index's condition: at most one accepted submission per contract, kind and period.
+ONE_ACCEPTED_WHERE = "status = 'accepted'"
+#: The partial unique index's condition: at most one open breach per contract and commitment.
+ONE_OPEN_WHERE = "resolved_at IS NULL"
+
+
+def _auto_id(name: str) -> Column:
+    return Column(name, AUTO_ID, Identity(), primary_key=True)
+
+
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("supplier_id", VARCHAR(64), primary_key=True),
+    Column("name", VARCHAR(300), nullable=False),
+)
+
+contracts = Table(
+    "contracts",
+    metadata,
+    Column("contract_ref", VARCHAR(64), primary_key=True),
+    Column("title", VARCHAR(300), nullable=False),
+    Column("supplier_id", VARCHAR(64), ForeignKey("suppliers.supplier_id"), nullable=False),
+    Column("start_date", DATE, nullable=False),
+    Column("end_date", DATE),
+    Column("contract_manager", VARCHAR(320)),
+    Column("supplier_contact", VARCHAR(320)),
+    Column("in_register", INTEGER, nullable=False, server_default=text("1")),
+    Column("updated_at", UTC_TIMESTAMP, nullable=False),
+)
+
+commitments = Table(
+    "commitments",
+    metadata,
+    Column("contract_ref", VARCHAR(64), ForeignKey("contracts.contract_ref"), primary_key=True),
+    Column("commitment", VARCHAR(64), primary_key=True),
+    Column("severity", VARCHAR(16), nullable=False),
+    Column("params", TEXT, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    _auto_id("run_id"),
+    Column("started_at", UTC_TIMESTAMP, nullable=False),
+    Column("finished_at", UTC_TIMESTAMP),
+    Column("as_of", DATE, nullable=False),
+    Column("landing", VARCHAR(1000)),
+    Column("files_read", INTEGER, nullable=False, server_default=text("0")),
+    Column("submissions_stored", INTEGER, nullable=False, server_default=text("0")),
+    Column("submissions_skipped", INTEGER, nullable=False, server_default=text("0")),
+    Column("status", VARCHAR(16), nullable=False, server_default=text("'running'")),
+    sqlite_autoincrement=True,
+)
+
+# Files already read, so an hourly run does not re-read an unchanged landing folder.
+files_seen = Table(
+    "files_seen",
+    metadata,
+    Column("file_sha256", CHAR(64), primary_key=True),
+    Column("file_name", VARCHAR(1000), nullable=False),
+    Column("first_run_id", INTEGER, ForeignKey("runs.run_id"), nullable=False),
+    Column("seen_at", UTC_TIMESTAMP, nullable=False),
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    _auto_id("submission_id"),
+    Column("run_id", INTEGER, ForeignKey("runs.run_id"), nullable=False),
+    Column("contract_ref", VARCHAR(64)),
+    Column("kind", VARCHAR(16)),
+    Column("period_start", DATE),
+    Column("period_end", DATE),
+    Column("status", VARCHAR(16), nullable=False),
+    Column("file_name", VARCHAR(1000), nullable=False),
+    Column("file_sha256", CHAR(64), nullable=False),
+    Column("received_at", UTC_TIMESTAMP, nullable=False),
+    Column("row_count", INTEGER, nullable=False),
+    Column("error_count", INTEGER, nullable=False),
+    Column("errors", TEXT),
+    Column("errors_json", TEXT),
+    Column("superseded_by", INTEGER),
+    Column("stored_at", UTC_TIMESTAMP, nullable=False),
+    CheckConstraint("status IN ('accepted', 'rejected', 'superseded')", name="submissions_status"),
+    Index("submissions_content", "file_sha256", unique=True),
+    Index("submissions_period", "contract_ref", "kind", "period_start", "status"),
+    # At most one accepted submission per contract, kind and period, enforced by the database: parallel
+    # writers (the DAG's mapped tasks) cannot both store an accepted return for the same period; the
+    # loser fails its transaction, leaves no trace, and is stored on the next run.
+    Index(
+        "submissions_one_accepted",
+        "contract_ref",
+        "kind",
+        "period_start",
+        unique=True,
+        sqlite_where=text(ONE_ACCEPTED_WHERE),
+        postgresql_where=text(ONE_ACCEPTED_WHERE),
+    ),
+    sqlite_autoincrement=True,
+)
+
+# Verdicts of assessed submissions (submission_id set) and of periods with no accepted return
+# (submission_id null, recomputed every run for its as-of date).
+verdicts = Table(
+    "verdicts",
+    metadata,
+    _auto_id("verdict_id"),
+    Column("submission_id", INTEGER, ForeignKey("submissions.submission_id")),
+    Column("contract_ref", VARCHAR(64), nullable=False),
+    Column("commitment", VARCHAR(64), nullable=False),
+    Column("period_start", DATE, nullable=False),
+    Column("period_end", DATE, nullable=False),
+    Column("status", VARCHAR(16), nullable=False),
+    Column("severity", VARCHAR(16), nullable=False),
+    Column("observed_value", NUMERIC(18, 6)),
+    Column("threshold", NUMERIC(18, 6)),
+    Column("detail", TEXT),
+    Column("assessed_at", UTC_TIMESTAMP, nullable=False),
+    CheckConstraint("status IN ('compliant', 'breach', 'not_assessable')", name="verdicts_status"),
+    Index("verdicts_contract", "contract_ref", "commitment", "period_start"),
+    Index("verdicts_submission", "submission_id"),
+    sqlite_autoincrement=True,
+)
+
+wage_figures = Table(
+    "wage_figures",
+    metadata,
+    Column("submission_id", INTEGER, ForeignKey("submissions.submission_id"), primary_key=True),
+    Column("contract_ref", VARCHAR(64), nullable=False),
+    Column("period_start", DATE, nullable=False),
+    Column("period_end", DATE, nullable=False),
+    Column("rate_type", VARCHAR(32), primary_key=True),
+    Column("band", VARCHAR(16), primary_key=True),
+    Column("required_rate", NUMERIC(8, 2), nullable=False),
+    Column("workers_assessed", INTEGER, nullable=False),
+    Column("workers_below", INTEGER, nullable=False),
+    Column("lowest_rate", NUMERIC(10, 4)),
+    Column("arrears_gbp", NUMERIC(14, 2), nullable=False),
+    Column("upcoming_rate", NUMERIC(8, 2)),
+    Column("workers_below_upcoming", INTEGER),
+)
+
+return_timeliness = Table(
+    "return_timeliness",
+    metadata,
+    Column("contract_ref", VARCHAR(64), primary_key=True),
+    Column("kind", VARCHAR(16), primary_key=True),
+    Column("period_start", DATE, primary_key=True),
+    Column("period_end", DATE, nullable=False),
+    Column("due_date", DATE, nullable=False),
+    Column("status", VARCHAR(20), nullable=False),
+    Column("as_of", DATE, nullable=False),
+)
+
+# Breach lifecycle for alerts: opened when a commitment is first found breached, resolved when a later
+# period is compliant (or no longer a breach).
+breaches = Table(
+    "breaches",
+    metadata,
+    _auto_id("breach_id"),
+    Column("contract_ref", VARCHAR(64), nullable=False),
+    Column("commitment", VARCHAR(64), nullable=False),
+    Column("first_period_start", DATE, nullable=False),
+    Column("opened_at", UTC_TIMESTAMP, nullable=False),
+    Column("resolved_at", UTC_TIMESTAMP),
+    Column("resolved_period_start", DATE),
+    Index("breaches_open", "contract_ref", "commitment", "resolved_at"),
+    # At most one open breach per contract and commitment (the lifecycle inserts with ON CONFLICT on it).
+    Index(
+        "breaches_one_open",
+        "contract_ref",
+        "commitment",
+        unique=True,
+        sqlite_where=text(ONE_OPEN_WHERE),
+        postgresql_where=text(ONE_OPEN_WHERE),
+    ),
+    sqlite_autoincrement=True,
+)
+
+# Exactly-once alerts: one row per event and channel once it was delivered.
+alert_log = Table(
+    "alert_log",
+    metadata,
+    Column("event_key", VARCHAR(300), primary_key=True),
+    Column("channel", VARCHAR(32), primary_key=True),
+    Column("event", VARCHAR(32), nullable=False),
+    Column("contract_ref", VARCHAR(64)),
+    Column("sent_at", UTC_TIMESTAMP, nullable=False),
+)
+
+# The checksum of sql/views/ the published views were last created from: they are recreated only
+# when it changes, because dropping a view drops the GRANTs a DBA gave BI roles on it.
+schema_views = Table(
+    "schema_views",
+    metadata,
+    Column("checksum", CHAR(64), nullable=False),
+    Column("created_at", TIMESTAMP, nullable=False),
+)
