@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 from common import AS_OF, Row, best_of, check_ratio, info, log, report  # noqa: E402
 
-#: (column, bad value or None for blank, how many rows): the mistakes suppliers make (see sample.py)
+#: (column, bad value or None for blank, how many rows): the mistakes suppliers make (see demo/mistakes.py)
 PROBLEMS = [
     ("hours_paid", "12,5", 60), ("basic_pay", "£1,200.00", 60), ("worker_ref", "QQ 12 34 56 C", 60),
     ("worker_ref", "pat@example.org", 60), ("worker_ref", "=HYPERLINK(1)", 60), ("worker_ref", "<dup>", 60),

@@ -187,7 +187,8 @@ class PayrollInput:
 
 def payroll_input(rows: int, contracts: int = 20, seed: int = 0, name: str | None = None) -> PayrollInput:
     """A valid payroll CSV of `rows` rows for June 2025 and a register that covers it (cached)."""
-    from gwp_monitor.demo.sample import write_payroll_csv, write_register
+    from gwp_monitor.demo.big_csv import write_payroll_csv
+    from gwp_monitor.demo.register import write_register
 
     folder = DATA / (name or f"payroll-{rows}-{contracts}-{seed}")
     csv, register = folder / "landing" / "payroll.csv", folder / "register.yaml"

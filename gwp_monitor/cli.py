@@ -195,7 +195,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from gwp_monitor.pipeline import run_pipeline
-    from gwp_monitor.demo.sample import write_demo_landing
+    from gwp_monitor.demo.landing import write_demo_landing
 
     as_of = args.as_of or date.today()
     console.print(f"Writing sample register and supplier returns under {args.dir}/ (seed {args.seed}, as of {as_of}) ...")

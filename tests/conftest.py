@@ -419,7 +419,7 @@ def demo_dashboard(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     from gwp_monitor.store.database import open_database
     from gwp_monitor.pipeline import run_pipeline
     from gwp_monitor.report.build import build_report
-    from gwp_monitor.demo.sample import write_demo_landing
+    from gwp_monitor.demo.landing import write_demo_landing
 
     built: dict[str, SimpleNamespace] = {}
 

@@ -252,7 +252,7 @@ def airflow(airflow_metadata_template: Path, tmp_path: Path) -> Airflow:
 
 @dataclass(frozen=True)
 class Demo:
-    files: Any  # gwp_monitor.demo.sample.DemoFiles
+    files: Any  # gwp_monitor.demo.landing.DemoFiles
     direct_db: Path  # reporting database filled by gwp_monitor.pipeline.run_pipeline on the same files
     worker_refs: frozenset[str]  # every worker_ref written into the landing files
 
@@ -305,7 +305,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     run_pipeline directly. The landing folder is only read by the tests."""
     from gwp_monitor.store.database import open_database
     from gwp_monitor.pipeline import run_pipeline
-    from gwp_monitor.demo.sample import write_demo_landing
+    from gwp_monitor.demo.landing import write_demo_landing
 
     folder = tmp_path_factory.mktemp("demo")
     files = write_demo_landing(folder / "data", seed=SEED, as_of=AS_OF, overwrite=True)

@@ -23,19 +23,15 @@ from gwp_monitor.domain.catalogue import CATALOGUE
 from gwp_monitor.domain.periods import is_calendar_month
 from gwp_monitor.domain.rates import load_wage_floors
 from gwp_monitor.config.register import load_register, parse_register
-from gwp_monitor.demo.sample import (
-    PROBLEM_KINDS,
-    contract_in_london,
-    contract_periods,
-    demo_register,
-    injected_problems,
-    make_payroll,
-    make_workforce,
-    planted_breaches,
-    write_demo_landing,
-    write_payroll_csv,
-    write_register,
-)
+from gwp_monitor.demo.big_csv import write_payroll_csv
+from gwp_monitor.demo.breaches import planted_breaches
+from gwp_monitor.demo.dates import contract_periods
+from gwp_monitor.demo.landing import write_demo_landing
+from gwp_monitor.demo.mistakes import PROBLEM_KINDS, injected_problems
+from gwp_monitor.demo.payroll import make_payroll
+from gwp_monitor.demo.register import demo_register, write_register
+from gwp_monitor.demo.sectors import contract_in_london
+from gwp_monitor.demo.workforce import make_workforce
 from gwp_monitor.domain.templates import BOOLEAN_FALSE, BOOLEAN_TRUE, column_names, columns
 
 APR_2025 = (date(2025, 4, 1), date(2025, 4, 30))
