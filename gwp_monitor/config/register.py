@@ -6,7 +6,7 @@ The register's shape is declared as pydantic dataclasses (``Contract``, ``Suppli
 validate is refused as a whole: ``RegisterError`` lists every problem, each naming where it is
 (``contracts[2] (NCC-2025-0142): commitments[1]: ...``, indices 0-based), so an administrator fixes
 the file in one pass and nothing is half-loaded. The validators word their own problems for a
-contract manager; ``_problems`` only places them (see ``register_errors``).
+contract manager; ``register_errors`` only places them in the file.
 
 Identifiers are read as written: ``supplier_id``, ``contract_ref``, ``start_date`` and ``end_date``
 are taken from the YAML text itself, so an unquoted Companies House number like ``08064685`` keeps
@@ -28,7 +28,9 @@ from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from pydantic import ConfigDict, Field, SkipValidation, TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    ConfigDict, Field, SkipValidation, TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator,
+)
 from pydantic.dataclasses import dataclass
 from pydantic_core import ArgsKwargs
 
@@ -152,7 +154,7 @@ class Contract:
     def _ref(cls, value: Any) -> Any:
         if value is None:
             raise problem("missing required field 'contract_ref'")
-        if not isinstance(value, str) or not CONTRACT_REF_PATTERN.fullmatch(value):
+        if not _is_ref(value):
             raise problem(f"contract_ref {value!r} must be 1 to 64 letters, digits or . _ / -")
         return value
 
@@ -320,7 +322,7 @@ class RegisterDocument:
         first_seen: dict[str, int] = {}
         for i, item in enumerate(raw):
             ref = item.get("contract_ref") if isinstance(item, Mapping) else None
-            if isinstance(ref, str) and CONTRACT_REF_PATTERN.fullmatch(ref):
+            if _is_ref(ref):
                 if ref in first_seen:
                     errors.append(line((i,), f"contract_ref {ref} is already used by contracts[{first_seen[ref]}]"))
                 else:

@@ -10,17 +10,17 @@ differences are the two tokens substituted below.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from gwp_monitor import resources
+from gwp_monitor.config.settings import DEFAULT_DATABASE_URL, Settings, current_settings
 from sqlalchemy import Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
-DEFAULT_URL = "sqlite:///gwp-demo/gwp.db"
+DEFAULT_URL = DEFAULT_DATABASE_URL
 VIEWS = (
     "v_compliance_history",
     "v_compliance_latest",
@@ -40,13 +40,14 @@ class DatabaseError(RuntimeError):
     """The reporting database cannot be reached or upgraded: an operational failure."""
 
 
-def sql_dir() -> Path:
-    configured = os.environ.get("GWP_SQL_DIR")
-    return Path(configured) if configured else resources.sql_dir()
+def sql_dir(settings: Settings | None = None) -> Path:
+    """GWP_SQL_DIR, else the migrations and views shipped with the package."""
+    return (settings or current_settings()).sql_dir or resources.sql_dir()
 
 
 def database_url(url: str | None = None) -> str:
-    return url or os.environ.get("GWP_DATABASE_URL") or DEFAULT_URL
+    """``url``, else GWP_DATABASE_URL (the settings in force), else the demo's SQLite file."""
+    return url or current_settings().database_url
 
 
 def make_engine(url: str | None = None) -> Engine:
