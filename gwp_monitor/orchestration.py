@@ -65,7 +65,8 @@ def refresh_status(settings: Settings) -> dict:
 
 def send_breach_alerts(settings: Settings) -> dict:
     db = _open(settings)
-    report = dispatch(db, breach_alerts(db, settings.today, settings.breach_reminder_days or None), channels_from_settings(settings))
+    alerts = breach_alerts(db, settings.today, settings.breach_reminder_days or None)
+    report = dispatch(db, alerts, channels_from_settings(settings))
     return {"sent": report.sent, "already_sent": report.already_sent}
 
 

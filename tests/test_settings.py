@@ -51,11 +51,13 @@ def test_every_deployment_setting_is_a_field_with_its_variable():
     settings = Settings.from_env({
         "GWP_MAX_FILE_BYTES": "1000", "GWP_MAX_LINE_BYTES": "99", "GWP_EXPECTATIONS_DIR": "/suites",
         "GWP_SQL_DIR": "/sql", "GWP_RATES_DIR": "/rates", "GWP_TASK_RETRIES": "0", "GWP_DEBUG": "1",
-        "GWP_SMTP_STARTTLS": "Yes", "GWP_SMTP_PASSWORD": " secret-123456 ", "GWP_WEBHOOK_URL": "https://h.example/T/xyzzy",
-        "GWP_WEBHOOK_EVENTS": "breach_opened, breach_resolved,", "GWP_WEBHOOK_STYLE": "teams", "GWP_BREACH_REMINDER_DAYS": "7",
+        "GWP_SMTP_STARTTLS": "Yes", "GWP_SMTP_PASSWORD": " secret-123456 ",
+        "GWP_WEBHOOK_URL": "https://h.example/T/xyzzy", "GWP_WEBHOOK_EVENTS": "breach_opened, breach_resolved,",
+        "GWP_WEBHOOK_STYLE": "teams", "GWP_BREACH_REMINDER_DAYS": "7",
     })
     assert (settings.max_file_bytes, settings.max_line_bytes) == (1000, 99)
-    assert (settings.expectations_dir, settings.sql_dir, settings.rates_dir) == (Path("/suites"), Path("/sql"), Path("/rates"))
+    directories = (settings.expectations_dir, settings.sql_dir, settings.rates_dir)
+    assert directories == (Path("/suites"), Path("/sql"), Path("/rates"))
     assert (settings.task_retries, settings.debug, settings.smtp_starttls) == (0, True, True)
     assert settings.smtp_password.get_secret_value() == " secret-123456 "  # a password keeps its spaces
     assert settings.webhook_events == ("breach_opened", "breach_resolved")
@@ -105,7 +107,8 @@ def test_the_pipeline_reads_the_settings_in_force(monkeypatch, tmp_path):
                               database_url="sqlite:///in-force.db")
     with use_settings(installed):
         assert current_settings() is installed
-        assert (expectations_dir(), sql_dir(), default_rates_dir()) == (tmp_path / "s", tmp_path / "q", resources.rates_dir())
+        assert (expectations_dir(), sql_dir()) == (tmp_path / "s", tmp_path / "q")
+        assert default_rates_dir() == resources.rates_dir()
         assert ReadLimits.from_settings().max_bytes == 5
         assert database_url() == "sqlite:///in-force.db" and database_url("sqlite:///given.db") == "sqlite:///given.db"
     assert default_rates_dir() == tmp_path
@@ -145,8 +148,8 @@ def test_airflow_variables_and_connections_sit_under_the_environment(tmp_path):
         from gwp_monitor.config.settings import Settings, SettingsError
         s = Settings.from_airflow(as_of=date(2026, 2, 28))
         out = {"db": s.database_url, "landing": str(s.landing_dir), "report": str(s.report_dir),
-               "register": str(s.contract_register), "as_of": str(s.as_of), "smtp": [s.smtp_host, s.smtp_port, s.smtp_user,
-               s.smtp_password.get_secret_value()], "webhook": s.webhook_url.get_secret_value()}
+               "register": str(s.contract_register), "as_of": str(s.as_of), "webhook": s.webhook_url.get_secret_value(),
+               "smtp": [s.smtp_host, s.smtp_port, s.smtp_user, s.smtp_password.get_secret_value()]}
         del os.environ["GWP_DATABASE_URL"]
         out["db_from_connection"] = Settings.from_airflow().database_url
         out["outside_airflow"] = str(Settings.load().landing_dir)

@@ -21,24 +21,27 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 from pydantic import (
     ConfigDict, Field, SkipValidation, TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator,
 )
 from pydantic.dataclasses import dataclass
 from pydantic_core import ArgsKwargs
 
+from gwp_monitor.config import expected_returns as _expected
+from gwp_monitor.config.expected_returns import EXPECTED_RETURNS_COLUMNS
 from gwp_monitor.config.register_errors import RegisterError, invalid, line, lines, problem, problems_from
 from gwp_monitor.config.register_yaml import read_register_yaml
 from gwp_monitor.domain.catalogue import CATALOGUE, Commitment, implicit_commitments, validate_commitment
-from gwp_monitor.domain.periods import FREQUENCIES, Frequency, Period, expand_periods, is_calendar_period, periods_between
+from gwp_monitor.domain.periods import FREQUENCIES, Frequency, Period, is_calendar_period, periods_between
 from gwp_monitor.domain.templates import KINDS, Kind
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "Commitment", "Contract", "Register", "RegisterDocument", "RegisterError", "ReturnSchedule", "Supplier",
@@ -51,17 +54,21 @@ _EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_DUE_DAYS = 365
 #: Frequencies each return kind may use (spec 2.1).
 ALLOWED_FREQUENCIES: dict[str, tuple[Frequency, ...]] = {"payroll": ("monthly",), "workforce": FREQUENCIES}
-EXPECTED_RETURNS_COLUMNS = ["contract_ref", "kind", "period_start", "period_end", "due_date"]
 
 #: Unknown keys are refused; SkipValidation fields hold values the validators already built.
 _STRICT = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
 
-def _text(value: Any) -> str:
-    """A required text field, kept as written (identifiers must not lose leading zeros)."""
+def _given(value: Any) -> Any:
+    """A required field written as null (a key left out entirely is pydantic's "missing")."""
     if value is None:
         raise problem("missing required field '{label}'")
-    if isinstance(value, (bool, int, float)):
+    return value
+
+
+def _text(value: Any) -> str:
+    """A required text field, kept as written (identifiers must not lose leading zeros)."""
+    if isinstance(_given(value), (bool, int, float)):
         raise problem(f"{{label}} must be text; put it in quotes so it is kept as written (got {value!r})")
     if not isinstance(value, str) or not value.strip():
         raise problem(f"{{label}} must be non-empty text (got {value!r})")
@@ -135,7 +142,9 @@ class Contract:
     contacts: Annotated[SkipValidation[Mapping[str, str]], Field(validate_default=True)] = field(
         default=None, hash=False  # type: ignore[arg-type]
     )
-    commitments: Annotated[SkipValidation[tuple[Commitment, ...]], Field(validate_default=True)] = None  # type: ignore[assignment]
+    commitments: Annotated[SkipValidation[tuple[Commitment, ...]], Field(validate_default=True)] = (
+        None  # type: ignore[assignment]
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -152,9 +161,7 @@ class Contract:
     @field_validator("contract_ref", mode="before")
     @classmethod
     def _ref(cls, value: Any) -> Any:
-        if value is None:
-            raise problem("missing required field 'contract_ref'")
-        if not _is_ref(value):
+        if not _is_ref(_given(value)):
             raise problem(f"contract_ref {value!r} must be 1 to 64 letters, digits or . _ / -")
         return value
 
@@ -163,18 +170,14 @@ class Contract:
     @field_validator("supplier", mode="before")
     @classmethod
     def _supplier(cls, value: Any) -> Any:
-        if value is None:
-            raise problem("missing required field 'supplier'")
-        if not isinstance(value, (Mapping, Supplier)):
+        if not isinstance(_given(value), (Mapping, Supplier)):
             raise problem(f"supplier must be a mapping with supplier_id and name (got {value!r})")
         return value
 
     @field_validator("start_date", mode="before")
     @classmethod
     def _start(cls, value: Any) -> date:
-        if value is None:
-            raise problem("missing required field 'start_date'")
-        return _date(value)
+        return _date(_given(value))
 
     @field_validator("end_date", mode="before")
     @classmethod
@@ -200,7 +203,8 @@ class Contract:
             elif isinstance(spec, ReturnSchedule):
                 schedules[kind] = spec
             elif not isinstance(spec, Mapping):
-                errors.append(line((kind,), f"{{label}} must be like {{frequency: monthly, due_days: 15}} (got {spec!r})"))
+                example = "{frequency: monthly, due_days: 15}"
+                errors.append(line((kind,), f"{{label}} must be like {example} (got {spec!r})"))
             else:
                 try:
                     schedules[kind] = _SCHEDULE.validate_python({**spec, "kind": kind})
@@ -217,9 +221,13 @@ class Contract:
             return MappingProxyType({})
         if not isinstance(raw, Mapping):
             raise problem(f"contacts must map a role to an e-mail address (got {raw!r})")
-        bad = [role for role, address in raw.items() if not isinstance(address, str) or not _EMAIL_PATTERN.fullmatch(address.strip())]
+        bad = [
+            line((str(role),), f"{{label}} must be an e-mail address (got {address!r})")
+            for role, address in raw.items()
+            if not (isinstance(address, str) and _EMAIL_PATTERN.fullmatch(address.strip()))
+        ]
         if bad:
-            raise invalid([line((str(r),), f"{{label}} must be an e-mail address (got {raw[r]!r})") for r in bad])
+            raise invalid(bad)
         return MappingProxyType({str(role): address.strip() for role, address in raw.items()})
 
     @field_validator("commitments", mode="before")
@@ -242,14 +250,16 @@ class Contract:
             if commitment is None:
                 continue
             if commitment.type in seen:
-                errors.append(line((j,), f"{{label}}: {commitment.type} is listed twice (also commitments[{seen[commitment.type]}])"))
+                first = seen[commitment.type]
+                errors.append(line((j,), f"{{label}}: {commitment.type} is listed twice (also commitments[{first}])"))
                 continue
             seen[commitment.type] = j
             source_kind = CATALOGUE[commitment.type].source_kind
             if declared and source_kind not in declared:
-                errors.append(line(
-                    (j,), f"{{label}}: {commitment.type} is checked on {source_kind} returns, but returns has no {source_kind} schedule"
-                ))
+                errors.append(line((j,), (
+                    f"{{label}}: {commitment.type} is checked on {source_kind} returns, "
+                    f"but returns has no {source_kind} schedule"
+                )))
                 continue
             out.append(commitment)
         if errors:
@@ -354,41 +364,7 @@ class Register:
         Dates are datetime64[ns] at midnight (not python dates) so the frame merges directly with
         submissions and payroll frames; due_date = period_end + due_days.
         """
-        as_of = _as_date(as_of)
-        windows = [
-            (c.contract_ref, kind, s.frequency, s.due_days, c.start_date, min(c.end_date, as_of) if c.end_date else as_of)
-            for c in self.contracts.values()
-            for kind, s in c.returns.items()
-        ]
-        cols = ["contract_ref", "kind", "frequency", "due_days", "start", "end"]
-        w = pd.DataFrame(windows, columns=cols)
-        parts = []
-        for frequency, group in w.groupby("frequency", sort=False):
-            group = group.reset_index(drop=True)
-            periods = expand_periods(frequency, pd.to_datetime(group["start"]), pd.to_datetime(group["end"]))
-            rows = group.iloc[periods["row"].to_numpy()].reset_index(drop=True)
-            due = periods["period_end"].to_numpy() + rows["due_days"].to_numpy().astype("timedelta64[D]")
-            parts.append(pd.DataFrame({
-                "contract_ref": rows["contract_ref"], "kind": rows["kind"],
-                "period_start": periods["period_start"], "period_end": periods["period_end"],
-                "due_date": due.astype("datetime64[ns]"),
-            }))
-        if not parts:
-            return _empty_expected()
-        out = pd.concat(parts, ignore_index=True)
-        return out.sort_values(["contract_ref", "kind", "period_start"], ignore_index=True)
-
-
-def _empty_expected() -> pd.DataFrame:
-    empty_dates = np.array([], dtype="datetime64[ns]")
-    return pd.DataFrame({
-        "contract_ref": pd.Series([], dtype="str"), "kind": pd.Series([], dtype="str"),
-        "period_start": empty_dates, "period_end": empty_dates, "due_date": empty_dates,
-    })
-
-
-def _as_date(value: date) -> date:
-    return value.date() if isinstance(value, datetime) else value
+        return _expected.expected_returns(self.contracts.values(), as_of)
 
 
 

@@ -19,6 +19,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 _TYPE = "register"
 _MISSING = ("missing", "missing_argument")
 _UNKNOWN = ("unexpected_keyword_argument", "extra_forbidden")
+#: Where a value sits: keys and list indices from the top of what was validated.
+Loc = tuple[str | int, ...]
 
 
 class RegisterError(Exception):
@@ -40,12 +42,12 @@ def problem(text: str) -> PydanticCustomError:
     return PydanticCustomError(_TYPE, "{text}", {"text": text})
 
 
-def line(loc: tuple[str | int, ...], text: str) -> InitErrorDetails:
+def line(loc: Loc, text: str) -> InitErrorDetails:
     """A problem at ``loc`` below the value being validated."""
     return InitErrorDetails(type=problem(text), loc=loc, input=None)
 
 
-def lines(loc: tuple[str | int, ...], exc: ValidationError) -> list[InitErrorDetails]:
+def lines(loc: Loc, exc: ValidationError) -> list[InitErrorDetails]:
     """The problems of a nested validation, moved below ``loc``."""
     out = []
     for e in exc.errors():
@@ -71,7 +73,7 @@ def label(path: Sequence[str | int]) -> str:
 
 
 def problems_from(
-    exc: ValidationError, data: Any, allowed: Callable[[tuple[str | int, ...]], Sequence[str]], is_ref: Callable[[Any], bool]
+    exc: ValidationError, data: Any, allowed: Callable[[Loc], Sequence[str]], is_ref: Callable[[Any], bool]
 ) -> list[str]:
     """Every problem of a failed register validation, in the file's order, placed by contract.
 
@@ -94,7 +96,7 @@ def problems_from(
     return out
 
 
-def _describe(e: Any, rel: tuple[str | int, ...], allowed: Callable[[tuple[str | int, ...]], Sequence[str]]) -> str:
+def _describe(e: Any, rel: Loc, allowed: Callable[[Loc], Sequence[str]]) -> str:
     if e["type"] == _TYPE:
         return e["ctx"]["text"].replace("{label}", label(rel)).replace("{parent}", label(rel[:-1]))
     if e["type"] in _MISSING:

@@ -195,8 +195,8 @@ class AirflowSettingsSource(PydanticBaseSettingsSource):
             values["database_url"] = _sqlalchemy_url(database.get_uri())
         smtp = _connection("gwp_smtp")
         if smtp is not None:
-            given = {"smtp_host": smtp.host, "smtp_port": smtp.port, "smtp_user": smtp.login, "smtp_password": smtp.password}
-            values.update({k: v for k, v in given.items() if v})
+            given = {"smtp_host": smtp.host, "smtp_port": smtp.port, "smtp_user": smtp.login}
+            values.update({k: v for k, v in {**given, "smtp_password": smtp.password}.items() if v})
         self.from_connections = set(values)
         for name, info in self.settings_cls.model_fields.items():
             raw = Variable.get(f"gwp_{info.alias or name}", default=None)
