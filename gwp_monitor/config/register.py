@@ -21,7 +21,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any
