@@ -1,19 +1,22 @@
 """The thin layer between Airflow tasks and `gwp_monitor.orchestration`.
 
 Kept out of the DAG files so they stay cheap to parse (no pandas, GX or SQLAlchemy import at parse
-time): everything heavy is imported when a task runs. A configuration error fails the task at once
-(retrying cannot fix a broken register); other operational errors are retried with backoff.
+time): everything heavy is imported when a task runs. Settings come from ``config.settings`` (light:
+pydantic only); Airflow Variables and Connections are read when a task runs, never while parsing.
+A configuration error fails the task at once (retrying cannot fix a broken register or a bad
+setting); other operational errors are retried with backoff.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from gwp_monitor.config.settings import Settings, SettingsError, use_settings
+
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "gwp-monitor",
-    "retries": int(os.environ.get("GWP_TASK_RETRIES", "3")),
+    "retries": Settings.load().task_retries,  # GWP_TASK_RETRIES; a bad value fails the DAG import, naming it
     "retry_delay": timedelta(minutes=1),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
@@ -35,13 +38,13 @@ def call(step: str, *args: Any) -> Any:
     from airflow.sdk.exceptions import AirflowFailException
 
     from gwp_monitor import orchestration
-    from gwp_monitor.config.settings import Settings
-
     from gwp_monitor.notify.channels import ChannelConfigError, DeliveryError
 
     try:
-        return getattr(orchestration, step)(Settings.from_airflow(), *args)
-    except (orchestration.ConfigurationError, ChannelConfigError) as exc:
+        settings = Settings.from_airflow()
+        with use_settings(settings):
+            return getattr(orchestration, step)(settings, *args)
+    except (orchestration.ConfigurationError, ChannelConfigError, SettingsError) as exc:
         raise AirflowFailException(str(exc)) from exc
     except DeliveryError as exc:
         if exc.retryable:

@@ -1,6 +1,7 @@
 """The `gwp-monitor` command line (spec 7).
 
-Settings come from flags, then GWP_* environment variables, then defaults. Exit status: 0 when the
+Settings come from flags, then GWP_* environment variables, then defaults (config.settings); a
+command runs with them installed, so the whole pipeline sees the same settings. Exit status: 0 when the
 command did its work (breaches and rejected returns are outcomes, not failures), 1 when `check` finds
 problems, 2 with a one-line reason on an operational failure.
 """
@@ -9,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Sequence
 
+from gwp_monitor.config.settings import Settings, SettingsError, use_settings
 from gwp_monitor.console import console, print_run_summary, print_status, problems_table, progress_reporter, submissions_table
 
 EPILOG = """\
@@ -61,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  gwp-monitor check payroll-2025-06.csv --contracts register.yaml --format json",
     )
     check.add_argument("files", nargs="+", type=Path, metavar="FILE", help="CSV (UTF-8) or XLSX return file(s)")
-    check.add_argument("--contracts", type=Path, default=os.environ.get("GWP_REGISTER"), help="contract register YAML (env GWP_REGISTER)")
-    check.add_argument("--as-of", type=_date, default=date.today(), help="date the check is made as of (default today)")
+    check.add_argument("--contracts", type=Path, default=None, help="contract register YAML (env GWP_REGISTER)")
+    check.add_argument("--as-of", type=_date, default=None, help="date the check is made as of (default today)")
     check.add_argument("--format", choices=("table", "json"), default="table")
     check.set_defaults(handler=cmd_check)
 
@@ -75,13 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example:\n  gwp-monitor run --contracts register.yaml --landing landing/ --db postgresql://user@host/gwp --as-of 2026-11-30",
     )
-    run.add_argument("--contracts", type=Path, default=os.environ.get("GWP_REGISTER"), help="contract register YAML (env GWP_REGISTER)")
-    run.add_argument("--landing", type=Path, default=os.environ.get("GWP_LANDING_DIR"), help="folder suppliers' files land in (env GWP_LANDING_DIR)")
+    run.add_argument("--contracts", type=Path, default=None, help="contract register YAML (env GWP_REGISTER)")
+    run.add_argument("--landing", type=Path, default=None, help="folder suppliers' files land in (env GWP_LANDING_DIR)")
     _db_flag(run)
     run.add_argument("--as-of", type=_date, default=None, help="decide timeliness and due returns as of this date (default today)")
     run.add_argument("--quiet", action="store_true", help="no progress, only the summary")
     run.add_argument(
-        "--report-dir", type=Path, default=os.environ.get("GWP_REPORT_DIR"),
+        "--report-dir", type=Path, default=None,
         help="dashboard folder: this run's Great Expectations Data Docs are written under it (env GWP_REPORT_DIR)",
     )
     run.set_defaults(handler=cmd_run)
@@ -118,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _db_flag(report)
-    report.add_argument("--out", type=Path, default=os.environ.get("GWP_REPORT_DIR"), help="output folder (env GWP_REPORT_DIR)")
+    report.add_argument("--out", type=Path, default=None, help="output folder (env GWP_REPORT_DIR)")
     report.add_argument("--as-of", type=_date, default=None, help="as-of date shown (default: the latest run's)")
     report.set_defaults(handler=cmd_report)
 
@@ -148,43 +149,46 @@ def _open_db(url: str | None, upgrade_schema: bool = True):
         raise OperationalError(str(exc)) from exc
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from gwp_monitor.pipeline import run_pipeline
 
-    register = _load_register(args.contracts)
-    if args.landing is None:
+    register = _load_register(settings.given("contract_register"))
+    landing = settings.given("landing_dir")
+    if landing is None:
         raise OperationalError("no landing folder given: pass --landing DIR or set GWP_LANDING_DIR")
-    if not args.landing.is_dir():
-        raise OperationalError(f"landing folder {args.landing} does not exist")
-    database = _open_db(args.db)
+    if not landing.is_dir():
+        raise OperationalError(f"landing folder {landing} does not exist")
+    database = _open_db(settings.database_url)
     with progress_reporter(enabled=not args.quiet) as progress:
         summary = run_pipeline(
-            register, args.landing, database, as_of=args.as_of, progress=progress, data_docs_dir=args.report_dir
+            register, landing, database, as_of=settings.as_of, progress=progress,
+            data_docs_dir=settings.given("report_dir"),
         )
     print_run_summary(summary)
     print_status(database, "table")
     return 0
 
 
-def cmd_status(args: argparse.Namespace) -> int:
-    print_status(_open_db(args.db, upgrade_schema=False), args.format)
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    print_status(_open_db(settings.database_url, upgrade_schema=False), args.format)
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from gwp_monitor.report.build import build_report
 
-    if args.out is None:
+    out = settings.given("report_dir")
+    if out is None:
         raise OperationalError("no output folder given: pass --out DIR or set GWP_REPORT_DIR")
-    index = build_report(_open_db(args.db, upgrade_schema=False), args.out, args.as_of)
+    index = build_report(_open_db(settings.database_url, upgrade_schema=False), out, settings.as_of)
     console.print(f"Dashboard written: [bold]{index}[/] (open it in a browser; it needs no network)")
     return 0
 
 
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from gwp_monitor.store.database import DatabaseError, make_engine, safe_url, upgrade
 
-    engine = make_engine(args.db)
+    engine = make_engine(settings.database_url)
     try:
         applied = upgrade(engine)
     except DatabaseError as exc:
@@ -193,11 +197,11 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from gwp_monitor.pipeline import run_pipeline
     from gwp_monitor.demo.landing import write_demo_landing
 
-    as_of = args.as_of or date.today()
+    as_of = settings.today
     console.print(f"Writing sample register and supplier returns under {args.dir}/ (seed {args.seed}, as of {as_of}) ...")
     demo = write_demo_landing(args.dir, seed=args.seed, as_of=as_of, overwrite=True)
     console.print(demo.summary())
@@ -234,21 +238,17 @@ def _load_register(path: Path | None, fmt: str = "table"):
         raise OperationalError(f"contract register {path} is invalid ({len(exc.problems)} problem(s)); nothing was done") from exc
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from gwp_monitor.ingest.intake import take_in
     from gwp_monitor.ingest.reading import ReadLimits
     from gwp_monitor.validate.expectations import SuiteError
 
-    register = _load_register(args.contracts, args.format)
+    register = _load_register(settings.given("contract_register"), args.format)
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise OperationalError(f"no such file: {', '.join(missing)}")
     try:
-        limits = ReadLimits.from_env()
-    except ValueError as exc:
-        raise OperationalError("GWP_MAX_FILE_BYTES and GWP_MAX_LINE_BYTES must be whole numbers of bytes") from exc
-    try:
-        intake = take_in(args.files, register, as_of=args.as_of, limits=limits)
+        intake = take_in(args.files, register, as_of=settings.today, limits=ReadLimits.from_settings(settings))
     except SuiteError as exc:  # a broken suite is ours, not the supplier's: exit 2, not 1 ("problems found")
         raise OperationalError(str(exc).splitlines()[0]) from exc
     if args.format == "json":
@@ -281,11 +281,29 @@ def _submission_json(s) -> dict:
     }
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    """The flags this command has, over the environment (None: a flag not given)."""
+    flags = {
+        "register": getattr(args, "contracts", None),
+        "landing_dir": getattr(args, "landing", None),
+        "database_url": getattr(args, "db", None),
+        "report_dir": getattr(args, "report_dir", None) or getattr(args, "out", None),
+        "as_of": getattr(args, "as_of", None),
+    }
+    return Settings.load(**flags)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        settings = _settings(args)
+    except SettingsError as exc:
+        print(f"gwp-monitor: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with use_settings(settings):
+            return args.handler(args, settings)
     except OperationalError as exc:
         print(f"gwp-monitor: error: {exc}", file=sys.stderr)
         return 2
@@ -295,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - an operational failure gets one line, not a traceback
         from sqlalchemy.exc import SQLAlchemyError
 
-        if not isinstance(exc, (SQLAlchemyError, OSError)) and os.environ.get("GWP_DEBUG"):
+        if not isinstance(exc, (SQLAlchemyError, OSError)) and settings.debug:
             raise
         first_line = (str(exc).splitlines() or [""])[0]
         print(f"gwp-monitor: error: {type(exc).__name__}: {first_line} (set GWP_DEBUG=1 for the traceback)", file=sys.stderr)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gwp_monitor.notify.channels import OperationalError, channels_from_env
+from gwp_monitor.notify.channels import OperationalError, channels_from_settings
 from gwp_monitor.notify.lifecycle import breach_alerts, dispatch, return_alerts
 from gwp_monitor.store.database import Database, DatabaseError, open_database
 from gwp_monitor.ingest.intake import return_files
@@ -32,7 +32,7 @@ def _open(settings: Settings) -> Database:
 
 def _register(settings: Settings) -> Register:
     try:
-        return load_register(settings.register)
+        return load_register(settings.contract_register)
     except RegisterError as exc:
         raise ConfigurationError(str(exc)) from exc
 
@@ -65,7 +65,8 @@ def refresh_status(settings: Settings) -> dict:
 
 def send_breach_alerts(settings: Settings) -> dict:
     db = _open(settings)
-    report = dispatch(db, breach_alerts(db, settings.today, settings.breach_reminder_days or None), channels_from_env(settings.alert_env))
+    alerts = breach_alerts(db, settings.today, settings.breach_reminder_days or None)
+    report = dispatch(db, alerts, channels_from_settings(settings))
     return {"sent": report.sent, "already_sent": report.already_sent}
 
 
@@ -74,7 +75,7 @@ def send_return_alerts(settings: Settings) -> dict:
     refresh_status(settings)
     db = _open(settings)
     alerts = return_alerts(db, settings.today, settings.reminder_days_before)
-    report = dispatch(db, alerts, channels_from_env(settings.alert_env))
+    report = dispatch(db, alerts, channels_from_settings(settings))
     return {"sent": report.sent, "already_sent": report.already_sent}
 
 

@@ -139,7 +139,7 @@ class SMTPRecorder:
             self.failed_logins.clear()
 
     def env(self, sender: str = "gwp-monitor <alerts@council.example>") -> dict[str, str]:
-        """The GWP_* variables that point ``channels_from_env`` at this server."""
+        """The GWP_* variables that point ``channels_from_settings`` at this server (via Settings.from_env)."""
         env = {"GWP_SMTP_HOST": self.host, "GWP_SMTP_PORT": str(self.port), "GWP_ALERT_FROM": sender}
         if self.auth:
             user, password = next(iter(self.auth.items()))
@@ -357,7 +357,7 @@ class WebhookRecorder:
             self.requests.clear()
 
     def env(self, style: str = "slack") -> dict[str, str]:
-        """The GWP_* variables that point ``channels_from_env`` at this receiver."""
+        """The GWP_* variables that point ``channels_from_settings`` at this receiver (via Settings.from_env)."""
         return {"GWP_WEBHOOK_URL": self.url, "GWP_WEBHOOK_STYLE": style}
 
     def _answer(self) -> int:

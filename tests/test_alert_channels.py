@@ -26,6 +26,7 @@ from helpers_mail_http import (  # noqa: F401  (smtp_server, webhook_receiver ar
     webhook_receiver,
 )
 
+from gwp_monitor.config.settings import Settings, SettingsError
 from gwp_monitor.notify import (
     Alert,
     Channel,
@@ -35,7 +36,7 @@ from gwp_monitor.notify import (
     OperationalError,
     WebhookChannel,
     breach_alert,
-    channels_from_env,
+    channels_from_settings,
     redact_url,
     render_webhook,
     return_alert,
@@ -390,6 +391,11 @@ def test_webhook_events_filter_and_secret_free_repr() -> None:
 # ============================================================================ configuration
 
 
+def channels_from_env(env: dict[str, str]) -> list[Channel]:
+    """The channels GWP_* variables ``env`` configure, through the one Settings."""
+    return channels_from_settings(Settings.from_env(env))
+
+
 def test_channels_from_env_empty() -> None:
     assert channels_from_env({}) == []
     assert channels_from_env({"GWP_SMTP_HOST": " ", "GWP_WEBHOOK_URL": ""}) == []
@@ -428,15 +434,15 @@ def test_channels_from_env_full() -> None:
     ],
 )
 def test_channels_from_env_errors(env: dict, message: str) -> None:
-    with pytest.raises(ChannelConfigError, match=message) as info:
+    with pytest.raises((ChannelConfigError, SettingsError), match=message) as info:
         channels_from_env(env)
-    assert isinstance(info.value, OperationalError)
+    assert isinstance(info.value, (OperationalError, SettingsError))
 
 
 def test_channels_from_env_send_for_real(smtp_server, webhook_receiver, monkeypatch) -> None:  # noqa: F811
     for name, value in {**smtp_server.env(), **webhook_receiver.env(style="slack")}.items():
         monkeypatch.setenv(name, value)
-    channels = channels_from_env()
+    channels = channels_from_settings(Settings.load())
     assert [c.name for c in channels] == ["email", "webhook"]
     for alert in (rlw_breach(), overdue(), due_soon()):
         for channel in channels:

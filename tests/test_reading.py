@@ -298,10 +298,10 @@ def test_size_limit_refuses_a_file_over_it_and_accepts_one_at_it(returns, write_
 def test_limits_come_from_the_environment(monkeypatch):
     monkeypatch.delenv("GWP_MAX_FILE_BYTES", raising=False)
     monkeypatch.delenv("GWP_MAX_LINE_BYTES", raising=False)
-    assert ReadLimits.from_env().max_bytes == DEFAULT_MAX_BYTES
+    assert ReadLimits.from_settings().max_bytes == DEFAULT_MAX_BYTES
     monkeypatch.setenv("GWP_MAX_FILE_BYTES", "1234")
     monkeypatch.setenv("GWP_MAX_LINE_BYTES", "99")
-    assert ReadLimits.from_env() == ReadLimits(max_bytes=1234, max_line_bytes=99)
+    assert ReadLimits.from_settings() == ReadLimits(max_bytes=1234, max_line_bytes=99)
 
 
 def test_take_in_applies_gwp_max_file_bytes(returns, write_return, register, monkeypatch):
@@ -313,7 +313,7 @@ def test_take_in_applies_gwp_max_file_bytes(returns, write_return, register, mon
     (submission,) = intake.submissions
     assert submission.status == "rejected" and submission.kind is None
     assert "limit" in submission.problems[0].rule
-    assert not read_return_file(small, ReadLimits.from_env()).unreadable
+    assert not read_return_file(small, ReadLimits.from_settings()).unreadable
 
 
 def test_line_length_limit(returns, write_return):

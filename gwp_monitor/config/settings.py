@@ -1,92 +1,212 @@
-"""Deployment settings in one place: flags win, then GWP_* environment variables, then defaults.
+"""Deployment settings in one place, read by the command line, the Airflow tasks and the library.
 
-Airflow deployments may instead set Airflow Variables named like the environment variables in lower
-case without the prefix (e.g. `gwp_database_url`); `Settings.from_airflow` reads those first.
-Secrets (database passwords, SMTP passwords, webhook URLs) come from the environment or Airflow,
-never from files in the repository.
+Precedence (highest first): command-line flags, then ``GWP_*`` environment variables, then, inside
+an Airflow task only, Airflow Variables ``gwp_<setting>`` and the Connections ``gwp_reporting_db``
+(database URL) and ``gwp_smtp`` (SMTP host, port, login, password), then the defaults below. An empty
+variable counts as unset. Secrets (database passwords, SMTP password, webhook URL) come from the
+environment or Airflow, never from files in the repository, and are never shown in messages.
+
+A value that cannot be used fails at once with one line naming the variable (``SettingsError``),
+instead of a traceback in the middle of a run. This module imports nothing heavy and not Airflow:
+the DAG files read ``task_retries`` from it while Airflow parses them.
+
+The command line and the Airflow tasks install the settings they built with ``use_settings`` for the
+duration of a command; code deep in the pipeline (where the suites or the wage tables are, how large
+a file may be) asks ``current_settings()``, which outside such a block reads the environment afresh.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Mapping
+from typing import Annotated, Any
 
-from gwp_monitor.store.database import DEFAULT_URL
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticUseDefault
+from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsError as _SourceError
+from pydantic_settings.sources.utils import parse_env_vars
+
+DEFAULT_DATABASE_URL = "sqlite:///gwp-demo/gwp.db"
+DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024
+DEFAULT_MAX_LINE_BYTES = 64 * 1024
+ENV_PREFIX = "GWP_"
+#: Kept exactly as given: spaces may be part of a password.
+_UNSTRIPPED = frozenset({"smtp_password"})
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str = DEFAULT_URL
-    register: Path = Path("gwp-demo/register.yaml")
+class SettingsError(ValueError):
+    """A setting's value cannot be used; the one-line message names the variable to fix."""
+
+
+class Settings(BaseSettings):
+    """Every setting of a deployment; the field ``x`` is the environment variable ``GWP_X``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_prefix_target="all", env_ignore_empty=True, validate_by_name=True, extra="ignore",
+        frozen=True,
+    )
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, repr=False)  # may embed a password
+    #: GWP_REGISTER (a field named ``register`` would shadow pydantic's ABC machinery).
+    contract_register: Path = Field(Path("gwp-demo/register.yaml"), alias="register")
     landing_dir: Path = Path("gwp-demo/landing")
     report_dir: Path = Path("gwp-demo/report")
     as_of: date | None = None  # None: today
-    reminder_days_before: int = 3
-    breach_reminder_days: int = 0  # 0: no reminders while a breach stays open
-    returns_schedule: str = "@hourly"
+    reminder_days_before: int = Field(3, ge=0)
+    breach_reminder_days: int = Field(0, ge=0)  # 0: no reminders while a breach stays open
+    #: Reading limits for supplier files (ingest.reading.ReadLimits).
+    max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0)
+    max_line_bytes: int = Field(DEFAULT_MAX_LINE_BYTES, gt=0)
+    #: None: the files shipped in the package (gwp_monitor.resources).
+    expectations_dir: Path | None = None
+    sql_dir: Path | None = None
+    rates_dir: Path | None = None
+    task_retries: int = Field(3, ge=0)
+    debug: bool = False
+    #: Alert channels (notify.channels.channels_from_settings): e-mail is on when smtp_host is set,
+    #: the webhook when webhook_url is.
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(None, gt=0, lt=65536)  # None: 587 with STARTTLS, else 25
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    alert_from: str | None = None
+    webhook_url: SecretStr | None = None  # Slack and Teams webhook URLs embed their token
+    webhook_style: str = "slack"
+    webhook_events: Annotated[tuple[str, ...] | None, NoDecode] = None  # comma-separated
 
     @property
     def today(self) -> date:
         return self.as_of or date.today()
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
-        values = {}
-        for f in fields(cls):
-            if f.name == "alert_env":
-                continue
-            raw = env.get(f"GWP_{f.name.upper()}")
-            if raw in (None, ""):
-                continue
-            values[f.name] = _convert(f.name, raw)
-        return cls(**values, alert_env={k: env[k] for k in ALERT_SETTINGS if env.get(k)})
+    def given(self, name: str) -> Any:
+        """The setting when somebody set it (flag, environment, Airflow), else None, for commands
+        whose default is "not at all" rather than the deployment default (e.g. Data Docs)."""
+        return getattr(self, name) if name in self.model_fields_set else None
 
-    #: Alert channel settings (GWP_SMTP_*, GWP_ALERT_FROM, GWP_WEBHOOK_*), as channels_from_env reads them.
-    alert_env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                raise PydanticUseDefault()
+            return value if info.field_name in _UNSTRIPPED else value.strip()
+        return value
+
+    @field_validator("webhook_events", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(e.strip() for e in value.split(",") if e.strip()) or None
+        return value
 
     @classmethod
-    def from_airflow(cls) -> "Settings":
-        """Settings inside an Airflow task: Airflow Connections and Variables over GWP_* environment
-        variables. Connection `gwp_reporting_db` gives the database URL; `gwp_smtp` the SMTP host,
-        port, login and password; Variables `gwp_<setting>` (e.g. gwp_landing_dir, gwp_smtp_host,
-        gwp_webhook_url) override the rest."""
+    def load(cls, *, environ: Mapping[str, str] | None = None, airflow: bool = False, **flags: Any) -> Settings:
+        """The settings from ``flags`` (None values ignored), then the environment (``environ`` or
+        the process's), then Airflow when ``airflow``; SettingsError names any unusable value."""
+        given = {name: value for name, value in flags.items() if value is not None}
+        build = _Build(environ, airflow)
+        token = _BUILD.set(build)
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc, given, build)) from None
+        except _SourceError as exc:
+            raise SettingsError(str(exc).splitlines()[0]) from None
+        finally:
+            _BUILD.reset(token)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Defaults and the ``GWP_*`` variables of ``env`` (default: the process's environment)."""
+        return cls.load(environ=env)
+
+    @classmethod
+    def from_airflow(cls, **flags: Any) -> Settings:
+        """Settings inside an Airflow task: flags, environment, then Airflow Variables and Connections."""
+        return cls.load(airflow=True, **flags)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Flags (init), environment, then Airflow; no .env or secrets files (deployments put
+        secrets in the environment or in Airflow)."""
+        build = _BUILD.get() or _Build()
+        env = _MappingEnvSource(settings_cls, build.environ) if build.environ is not None else env_settings
+        build.env = env
+        if build.airflow:
+            build.airflow_source = AirflowSettingsSource(settings_cls)
+            return init_settings, env, build.airflow_source
+        return init_settings, env
+
+
+@dataclass
+class _Build:
+    """What one ``Settings.load`` asked for, and the sources it used (to say where a bad value came from)."""
+
+    environ: Mapping[str, str] | None = None
+    airflow: bool = False
+    env: PydanticBaseSettingsSource | None = field(default=None, repr=False)
+    airflow_source: AirflowSettingsSource | None = field(default=None, repr=False)
+
+
+_BUILD: ContextVar[_Build | None] = ContextVar("gwp_settings_build", default=None)
+_ACTIVE: ContextVar[Settings | None] = ContextVar("gwp_settings", default=None)
+
+
+class _MappingEnvSource(EnvSettingsSource):
+    """The environment source reading a given mapping instead of the process's environment."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
+
+
+class AirflowSettingsSource(PydanticBaseSettingsSource):
+    """Airflow Variables ``gwp_<setting>`` and Connections ``gwp_reporting_db`` and ``gwp_smtp``.
+
+    Airflow is imported only when this source is read, i.e. inside an Airflow task. A Variable wins
+    over the value a Connection gives for the same setting.
+    """
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # noqa: ARG002
+        return None, field_name, False  # unused: __call__ reads everything at once
+
+    def __call__(self) -> dict[str, Any]:
         from airflow.sdk import Variable
 
-        settings = cls.from_env()
-        overrides: dict = {}
-        for f in fields(cls):
-            if f.name == "alert_env":
-                continue
-            raw = Variable.get(f"gwp_{f.name}", default=None)
-            if raw not in (None, ""):
-                overrides[f.name] = _convert(f.name, raw)
-        alert_env = dict(settings.alert_env)
-        for name in ALERT_SETTINGS:
-            raw = Variable.get(name.lower(), default=None)
-            if raw not in (None, ""):
-                alert_env[name] = raw
+        values: dict[str, Any] = {}
         database = _connection("gwp_reporting_db")
-        if database is not None and "database_url" not in overrides:
-            overrides["database_url"] = _sqlalchemy_url(database.get_uri())
+        if database is not None:
+            values["database_url"] = _sqlalchemy_url(database.get_uri())
         smtp = _connection("gwp_smtp")
         if smtp is not None:
-            alert_env.update({k: v for k, v in {
-                "GWP_SMTP_HOST": smtp.host, "GWP_SMTP_PORT": str(smtp.port) if smtp.port else None,
-                "GWP_SMTP_USER": smtp.login, "GWP_SMTP_PASSWORD": smtp.password,
-            }.items() if v})
-        return replace(settings, alert_env=alert_env, **overrides)
+            given = {"smtp_host": smtp.host, "smtp_port": smtp.port, "smtp_user": smtp.login}
+            values.update({k: v for k, v in {**given, "smtp_password": smtp.password}.items() if v})
+        self.from_connections = set(values)
+        for name, info in self.settings_cls.model_fields.items():
+            raw = Variable.get(f"gwp_{info.alias or name}", default=None)
+            if raw not in (None, ""):
+                values[name] = raw
+                self.from_connections.discard(name)
+        return values
 
 
-ALERT_SETTINGS = (
-    "GWP_SMTP_HOST", "GWP_SMTP_PORT", "GWP_SMTP_USER", "GWP_SMTP_PASSWORD", "GWP_SMTP_STARTTLS",
-    "GWP_ALERT_FROM", "GWP_WEBHOOK_URL", "GWP_WEBHOOK_STYLE", "GWP_WEBHOOK_EVENTS",
-)
-
-
-def _connection(conn_id: str):
+def _connection(conn_id: str) -> Any:
     """An Airflow connection, or None when it is not defined."""
     from airflow.sdk import BaseHook
 
@@ -101,11 +221,40 @@ def _sqlalchemy_url(uri: str) -> str:
     return "postgresql://" + uri[len("postgres://"):] if uri.startswith("postgres://") else uri
 
 
-def _convert(name: str, raw: str):
-    if name in ("register", "landing_dir", "report_dir"):
-        return Path(raw)
-    if name == "as_of":
-        return date.fromisoformat(raw)
-    if name in ("reminder_days_before", "breach_reminder_days"):
-        return int(raw)
-    return raw
+def _one_line(exc: ValidationError, flags: Mapping[str, Any], build: _Build) -> str:
+    """``GWP_MAX_FILE_BYTES='10MB' is not valid: ...``: where each bad value came from, never a secret."""
+    parts = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        shown = "" if "password" in name or "url" in name else f"={error.get('input')!r}"
+        reason = error["msg"][:1].lower() + error["msg"][1:]
+        parts.append(f"{_origin(name, flags, build)}{shown} is not valid: {reason}")
+    return "; ".join(parts)
+
+
+def _origin(name: str, flags: Mapping[str, Any], build: _Build) -> str:
+    if name in flags:
+        return f"setting {name}"
+    env = getattr(build.env, "env_vars", None) or {}
+    if (ENV_PREFIX + name).lower() in env:
+        return ENV_PREFIX + name.upper()
+    if build.airflow_source is not None and name in getattr(build.airflow_source, "from_connections", ()):
+        return f"Airflow Connection for {name}"
+    if build.airflow_source is not None:
+        return f"Airflow Variable gwp_{name}"
+    return name
+
+
+def current_settings() -> Settings:
+    """The settings in force: those a command installed with ``use_settings``, else the environment's."""
+    return _ACTIVE.get() or Settings.load()
+
+
+@contextmanager
+def use_settings(settings: Settings) -> Iterator[Settings]:
+    """Make ``settings`` the ones ``current_settings()`` returns until the block ends."""
+    token = _ACTIVE.set(settings)
+    try:
+        yield settings
+    finally:
+        _ACTIVE.reset(token)

@@ -10,7 +10,6 @@ module and checked line by line; the per-row lookups over payroll frames are vec
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,11 +20,11 @@ from typing import Literal
 
 import numpy as np
 from gwp_monitor import resources
+from gwp_monitor.config.settings import Settings, current_settings
 import pandas as pd
 
 RLW_FILE = "real_living_wage.csv"
 STATUTORY_FILE = "statutory_minimum_wage.csv"
-RATES_DIR_ENV = "GWP_RATES_DIR"
 StatutoryBand = Literal["21_plus", "18_20", "under_18", "apprentice"]
 STATUTORY_BANDS: tuple[StatutoryBand, ...] = ("21_plus", "18_20", "under_18", "apprentice")
 #: A Real Living Wage table with nothing announced in this many months is probably out of date.
@@ -59,10 +58,9 @@ class StatutoryRate:
     source: str
 
 
-def default_rates_dir() -> Path:
+def default_rates_dir(settings: Settings | None = None) -> Path:
     """``GWP_RATES_DIR`` when set, otherwise the package's own data directory."""
-    override = os.environ.get(RATES_DIR_ENV, "").strip()
-    return Path(override) if override else resources.rates_dir()
+    return (settings or current_settings()).rates_dir or resources.rates_dir()
 
 
 def _read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:

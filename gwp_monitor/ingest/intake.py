@@ -100,7 +100,7 @@ def take_in(
 ) -> Intake:
     """Read, type and validate every file; nothing a file holds can make this raise."""
     paths = list(paths)
-    limits = limits or ReadLimits.from_env()
+    limits = limits or ReadLimits.from_settings()
     files: list[ReturnFile] = []
     for i, path in enumerate(paths, 1):
         files.append(read_return_file(path, limits))

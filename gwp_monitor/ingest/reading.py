@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
@@ -22,11 +21,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from gwp_monitor.config.settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LINE_BYTES, Settings, current_settings
 from gwp_monitor.domain.problems import Problem, file_problem
 from gwp_monitor.domain.templates import KINDS, Kind, column_names, required_names
 
-DEFAULT_MAX_BYTES = 512 * 1024 * 1024
-DEFAULT_MAX_LINE_BYTES = 64 * 1024
+DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_BYTES
 SUPPORTED = (".csv", ".xlsx")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -39,11 +38,10 @@ class ReadLimits:
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
 
     @classmethod
-    def from_env(cls) -> "ReadLimits":
-        return cls(
-            max_bytes=int(os.environ.get("GWP_MAX_FILE_BYTES", DEFAULT_MAX_BYTES)),
-            max_line_bytes=int(os.environ.get("GWP_MAX_LINE_BYTES", DEFAULT_MAX_LINE_BYTES)),
-        )
+    def from_settings(cls, settings: Settings | None = None) -> "ReadLimits":
+        """GWP_MAX_FILE_BYTES / GWP_MAX_LINE_BYTES (default: the settings in force)."""
+        settings = settings or current_settings()
+        return cls(max_bytes=settings.max_file_bytes, max_line_bytes=settings.max_line_bytes)
 
 
 @dataclass

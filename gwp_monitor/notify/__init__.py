@@ -5,7 +5,7 @@ Split in two so the part people read is testable without a network:
 - ``messages``: the ``Alert`` value (aggregates only, by design: no field can hold a worker_ref or an
   individual's pay), event keys, recipient rules, and pure renderers to e-mail and webhook JSON.
 - ``channels``: ``EmailChannel`` (SMTP) and ``WebhookChannel`` (Slack / Teams), configured from the
-  environment by ``channels_from_env``; failures raise ``DeliveryError``.
+  settings by ``channels_from_settings``; failures raise ``DeliveryError``.
 
 The alert log that makes delivery exactly-once per event and channel keys on
 ``(Alert.event_key, Channel.name)``; it lives with the reporting database, not here.
@@ -19,7 +19,7 @@ from gwp_monitor.notify.channels import (
     EmailChannel,
     OperationalError,
     WebhookChannel,
-    channels_from_env,
+    channels_from_settings,
     redact_url,
 )
 from gwp_monitor.notify.messages import (
@@ -59,7 +59,7 @@ __all__ = [
     "WebhookChannel",
     "breach_alert",
     "breach_event_key",
-    "channels_from_env",
+    "channels_from_settings",
     "commitment_label",
     "compose",
     "format_date",

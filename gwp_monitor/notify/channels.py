@@ -4,7 +4,8 @@ This is the imperative edge of alerting; the words come from ``messages``. Sendi
 standard library (smtplib, email, urllib.request) so that alerting adds no dependency and works in
 any Airflow worker.
 
-Configuration (read by ``channels_from_env``; an unset or empty variable counts as unset):
+Configuration (``GWP_*`` settings, see ``gwp_monitor.config.settings``; read by ``channels_from_settings``;
+an unset or empty variable counts as unset):
 
 ``GWP_SMTP_HOST``
     SMTP server host name. Setting it turns the e-mail channel on.
@@ -43,27 +44,26 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import os
 import smtplib
 import socket
 import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from email.utils import formatdate, parseaddr
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from gwp_monitor.notify.messages import EVENTS, WEBHOOK_STYLES, Alert, render_email, render_webhook
+
+if TYPE_CHECKING:
+    from gwp_monitor.config.settings import Settings
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "gwp-monitor-alerts/1"
 #: Events the webhook posts unless told otherwise (see ``GWP_WEBHOOK_EVENTS``).
 DEFAULT_WEBHOOK_EVENTS: frozenset[str] = frozenset(e for e in EVENTS if e != "return_due_soon")
-
-_TRUE = ("true", "yes", "y", "1", "on")
-_FALSE = ("false", "no", "n", "0", "off")
 
 
 class OperationalError(Exception):
@@ -477,59 +477,37 @@ def _snippet(exc: urllib.error.HTTPError) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _get(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(name)
-    value = value.strip() if isinstance(value, str) else None
-    return value or None
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    value = _get(env, name)
-    if value is None:
-        return default
-    if value.lower() in _TRUE:
-        return True
-    if value.lower() in _FALSE:
-        return False
-    raise ChannelConfigError(f"{name}={value!r} is not true or false")
-
-
-def channels_from_env(env: Mapping[str, str] = os.environ) -> list[Channel]:
-    """The channels the environment configures, e-mail first; an empty list when none is.
+def channels_from_settings(settings: Settings) -> list[Channel]:
+    """The channels the settings configure, e-mail first; an empty list when none is.
 
     Raises ``ChannelConfigError`` naming the variable when a setting is present but wrong, so a
     typo fails the run at start-up instead of silently dropping alerts.
     """
     channels: list[Channel] = []
-    host = _get(env, "GWP_SMTP_HOST")
-    if host:
-        starttls = _bool(env, "GWP_SMTP_STARTTLS", False)
-        port_text = _get(env, "GWP_SMTP_PORT")
-        try:
-            port = int(port_text) if port_text else (587 if starttls else 25)
-        except ValueError:
-            raise ChannelConfigError(f"GWP_SMTP_PORT={port_text!r} is not a port number") from None
-        sender = _get(env, "GWP_ALERT_FROM")
-        if not sender:
+    if settings.smtp_host:
+        if not settings.alert_from:
             raise ChannelConfigError("GWP_ALERT_FROM must be set when GWP_SMTP_HOST is (the alerts' From address)")
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
         channels.append(
             EmailChannel(
-                host,
-                port,
-                sender,
-                username=_get(env, "GWP_SMTP_USER"),
-                password=env.get("GWP_SMTP_PASSWORD") or None,  # not stripped: spaces may be part of it
-                starttls=starttls,
+                settings.smtp_host,
+                settings.smtp_port or (587 if settings.smtp_starttls else 25),
+                settings.alert_from,
+                username=settings.smtp_user,
+                password=password,
+                starttls=settings.smtp_starttls,
             )
         )
     else:
-        for name in ("GWP_SMTP_PORT", "GWP_SMTP_USER", "GWP_SMTP_PASSWORD", "GWP_SMTP_STARTTLS"):
-            if _get(env, name):
+        orphans = {"GWP_SMTP_PORT": settings.smtp_port, "GWP_SMTP_USER": settings.smtp_user,
+                   "GWP_SMTP_PASSWORD": settings.smtp_password, "GWP_SMTP_STARTTLS": settings.smtp_starttls}
+        for name, value in orphans.items():
+            if value:
                 log.warning("%s is set but GWP_SMTP_HOST is not: e-mail alerts are off", name)
                 break
-    url = _get(env, "GWP_WEBHOOK_URL")
-    if url:
-        events_text = _get(env, "GWP_WEBHOOK_EVENTS")
-        events = [e.strip() for e in events_text.split(",") if e.strip()] if events_text else None
-        channels.append(WebhookChannel(url, style=(_get(env, "GWP_WEBHOOK_STYLE") or "slack").lower(), events=events))
+    if settings.webhook_url:
+        events = list(settings.webhook_events) if settings.webhook_events is not None else None
+        channels.append(
+            WebhookChannel(settings.webhook_url.get_secret_value(), style=settings.webhook_style.lower(), events=events)
+        )
     return channels

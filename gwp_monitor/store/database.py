@@ -9,7 +9,6 @@ and PostgreSQL (production) run the same revisions and views.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -19,9 +18,10 @@ from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, delet
 from sqlalchemy.exc import SQLAlchemyError
 
 from gwp_monitor import resources
+from gwp_monitor.config.settings import DEFAULT_DATABASE_URL, Settings, current_settings
 from gwp_monitor.store.schema import metadata, schema_views
 
-DEFAULT_URL = "sqlite:///gwp-demo/gwp.db"
+DEFAULT_URL = DEFAULT_DATABASE_URL
 VIEWS = (
     "v_compliance_history",
     "v_compliance_latest",
@@ -38,13 +38,14 @@ class DatabaseError(RuntimeError):
     """The reporting database cannot be reached or upgraded: an operational failure."""
 
 
-def sql_dir() -> Path:
-    configured = os.environ.get("GWP_SQL_DIR")
-    return Path(configured) if configured else resources.sql_dir()
+def sql_dir(settings: Settings | None = None) -> Path:
+    """GWP_SQL_DIR, else the migrations and views shipped with the package."""
+    return (settings or current_settings()).sql_dir or resources.sql_dir()
 
 
 def database_url(url: str | None = None) -> str:
-    return url or os.environ.get("GWP_DATABASE_URL") or DEFAULT_URL
+    """``url``, else GWP_DATABASE_URL (the settings in force), else the demo's SQLite file."""
+    return url or current_settings().database_url
 
 
 def make_engine(url: str | None = None) -> Engine:

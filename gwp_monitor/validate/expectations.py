@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import numpy as np
 
 from gwp_monitor import resources
+from gwp_monitor.config.settings import Settings, current_settings
 from gwp_monitor.ingest.prepare import PreparedReturns
 from gwp_monitor.domain.problems import Problem, row_problem
 from gwp_monitor.domain.templates import Kind
@@ -41,9 +41,9 @@ class SuiteError(RuntimeError):
     """A suite file is broken: an operational failure, not a supplier's problem."""
 
 
-def expectations_dir() -> Path:
-    configured = os.environ.get("GWP_EXPECTATIONS_DIR")
-    return Path(configured) if configured else resources.suites_dir()
+def expectations_dir(settings: Settings | None = None) -> Path:
+    """GWP_EXPECTATIONS_DIR, else the suites shipped with the package."""
+    return (settings or current_settings()).expectations_dir or resources.suites_dir()
 
 
 @cache
