@@ -8,6 +8,7 @@ time): everything heavy is imported when a task runs. A configuration error fail
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -30,8 +31,8 @@ DAG_DEFAULTS: dict[str, Any] = {
 }
 
 
-def call(step: str, *args: Any) -> Any:
-    """Run orchestration step `step` with the deployment's settings."""
+def call(step: Callable[..., Any], *args: Any) -> Any:
+    """Run orchestration step `step` (a function of `gwp_monitor.orchestration`) with the deployment's settings."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from gwp_monitor import orchestration
@@ -40,7 +41,7 @@ def call(step: str, *args: Any) -> Any:
     from gwp_monitor.notify.channels import ChannelConfigError, DeliveryError
 
     try:
-        return getattr(orchestration, step)(Settings.from_airflow(), *args)
+        return step(Settings.from_airflow(), *args)
     except (orchestration.ConfigurationError, ChannelConfigError) as exc:
         raise AirflowFailException(str(exc)) from exc
     except DeliveryError as exc:
