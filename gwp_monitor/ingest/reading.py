@@ -27,7 +27,6 @@ from gwp_monitor.domain.templates import KINDS, Kind, column_names, required_nam
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 DEFAULT_MAX_LINE_BYTES = 64 * 1024
-SUPPORTED = (".csv", ".xlsx")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _SAVE_AS_HINT = "in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)' or 'Excel Workbook (.xlsx)'"
