@@ -39,7 +39,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     GWP_REGISTER=/opt/gwp/register/register.yaml
 
 # The airflow user: fixed uid, group 0 (so the image also runs under an arbitrary uid with gid 0), home
-# = AIRFLOW_HOME (matplotlib, Great Expectations and Airflow write their caches under it).
+# = AIRFLOW_HOME (Great Expectations and Airflow write their caches under it).
 RUN set -eux; \
     if [ "${AIRFLOW_UID}" = 0 ]; then echo "AIRFLOW_UID must not be 0: the image runs as a non-root user" >&2; exit 1; fi; \
     useradd --uid "${AIRFLOW_UID}" --gid 0 --home-dir /opt/airflow --create-home --shell /bin/bash airflow; \
@@ -61,16 +61,18 @@ RUN if [ "$AIRFLOW_EXECUTOR" = "CeleryExecutor" ]; then \
 
 # 2. the package itself, without dependencies (they all come from the lock). Editable, as ./dev installs
 #    it, so the package finds expectations/ and sql/ next to it the same way in the image as in a checkout.
+#    They are copied first: pyproject.toml maps them into the package (gwp_monitor._expectations,
+#    gwp_monitor._sql), and the install needs every mapped folder to exist.
 #    (README.m[d]: pyproject.toml names it as the long description; the pattern lets the build go on
 #    without it.)
 COPY pyproject.toml README.m[d] ./
+COPY expectations/ expectations/
+COPY sql/ sql/
 COPY gwp_monitor/ gwp_monitor/
 RUN pip install --no-deps -e . && python -m compileall -q gwp_monitor
 
-# 3. DAGs, Great Expectations suites, SQL views, the airflow-init script
+# 3. DAGs and the airflow-init script
 COPY dags/ dags/
-COPY expectations/ expectations/
-COPY sql/ sql/
 COPY deploy/airflow-init.sh deploy/
 
 # Writable state: AIRFLOW_HOME (airflow.cfg, logs, auth/ for SimpleAuthManager's password file) and the

@@ -1,7 +1,8 @@
 """gwp_return_deadlines: daily reminders before returns fall due and notices when they are overdue.
 
 Reminders go to suppliers GWP_REMINDER_DAYS_BEFORE days (default 3) before a due date; overdue
-notices go to the supplier and the contract manager. Each notice is sent once per channel.
+notices go to the supplier and the contract manager. Each notice is sent once per channel. The task
+imports gwp_monitor.orchestration in its body, so parsing this file loads no pandas or Great Expectations.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from gwp_monitor.airflow_support import DAG_DEFAULTS, call
 def gwp_return_deadlines():
     @task(multiple_outputs=False)
     def send_return_alerts() -> dict:
-        return call("send_return_alerts")
+        from gwp_monitor import orchestration
+
+        return call(orchestration.send_return_alerts)
 
     send_return_alerts()
 

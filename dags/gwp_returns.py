@@ -2,7 +2,8 @@
 
 Runs hourly (GWP_RETURNS_SCHEDULE, a cron expression) and whenever the `gwp_landing` asset is
 updated by whatever drops files in the landing folder (e.g. an SFTP sync job posting an asset event).
-One mapped task per new file; only paths and counts travel through XCom.
+One mapped task per new file; only paths and counts travel through XCom. Each task imports
+gwp_monitor.orchestration in its body, so parsing this file loads no pandas or Great Expectations.
 """
 
 from __future__ import annotations
@@ -28,23 +29,33 @@ SCHEDULE = os.environ.get("GWP_RETURNS_SCHEDULE", "0 * * * *")
 def gwp_returns():
     @task
     def list_new_files() -> list[str]:
-        return call("pending_files")
+        from gwp_monitor import orchestration
+
+        return call(orchestration.pending_files)
 
     @task(max_active_tis_per_dagrun=2, multiple_outputs=False)
     def ingest(path: str) -> dict:
-        return call("ingest_file", path)
+        from gwp_monitor import orchestration
+
+        return call(orchestration.ingest_file, path)
 
     @task(trigger_rule="all_done", multiple_outputs=False)
     def refresh_status() -> dict:
-        return call("refresh_status")
+        from gwp_monitor import orchestration
+
+        return call(orchestration.refresh_status)
 
     @task(multiple_outputs=False)
     def send_breach_alerts() -> dict:
-        return call("send_breach_alerts")
+        from gwp_monitor import orchestration
+
+        return call(orchestration.send_breach_alerts)
 
     @task(trigger_rule="all_done")
     def build_report() -> str:
-        return call("build_report")
+        from gwp_monitor import orchestration
+
+        return call(orchestration.build_report)
 
     @task(trigger_rule="one_failed", retries=0)
     def watcher() -> None:

@@ -9,6 +9,7 @@ setting); other operational errors are retried with backoff.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -33,8 +34,8 @@ DAG_DEFAULTS: dict[str, Any] = {
 }
 
 
-def call(step: str, *args: Any) -> Any:
-    """Run orchestration step `step` with the deployment's settings."""
+def call(step: Callable[..., Any], *args: Any) -> Any:
+    """Run orchestration step `step` (a function of `gwp_monitor.orchestration`) with the deployment's settings."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from gwp_monitor import orchestration
@@ -43,7 +44,7 @@ def call(step: str, *args: Any) -> Any:
     try:
         settings = Settings.from_airflow()
         with use_settings(settings):
-            return getattr(orchestration, step)(settings, *args)
+            return step(settings, *args)
     except (orchestration.ConfigurationError, ChannelConfigError, SettingsError) as exc:
         raise AirflowFailException(str(exc)) from exc
     except DeliveryError as exc:

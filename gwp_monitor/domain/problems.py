@@ -45,12 +45,6 @@ def problems_to_json(problems: Iterable[Problem]) -> str:
     return json.dumps([{**asdict(p), "first_rows": list(p.first_rows)} for p in problems])
 
 
-def problems_from_json(text: str | None) -> list[Problem]:
-    if not text:
-        return []
-    return [Problem(p["column"], p["rule"], p["rows"], tuple(p["first_rows"])) for p in json.loads(text)]
-
-
 def problems_to_text(problems: Iterable[Problem]) -> str:
     """One problem a line: what v_submissions.errors holds and what e-mails quote."""
     return "\n".join(p.describe() for p in problems)

@@ -26,7 +26,6 @@ from gwp_monitor.domain.problems import Problem, file_problem
 from gwp_monitor.domain.templates import KINDS, Kind, column_names, required_names
 
 DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_BYTES
-SUPPORTED = (".csv", ".xlsx")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _SAVE_AS_HINT = "in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)' or 'Excel Workbook (.xlsx)'"
@@ -91,8 +90,7 @@ def read_return_file(path: Path | str, limits: ReadLimits | None = None, receive
             raise _Unreadable("the file is empty")
         suffix = path.suffix.lower()
         if suffix == ".xlsx" or data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC) or suffix in (".xls", ".xlsm"):
-            header, table, rows, cell_problems = _read_xlsx(data, suffix)
-            result.problems.extend(cell_problems)
+            header, table, rows = _read_xlsx(data, suffix)
         elif suffix in (".csv", ".txt", ""):
             header, table, rows = _read_csv(data, limits)
         else:
@@ -303,7 +301,7 @@ def _read_csv(data: bytes, limits: ReadLimits) -> tuple[list[str], pa.Table, np.
 
 # --- XLSX ------------------------------------------------------------------------------------------
 
-def _read_xlsx(data: bytes, suffix: str) -> tuple[list[str], pa.Table, np.ndarray, list[Problem]]:
+def _read_xlsx(data: bytes, suffix: str) -> tuple[list[str], pa.Table, np.ndarray]:
     import openpyxl  # imported here: only spreadsheet returns pay its import cost
 
     if data.startswith(_OLE_MAGIC):
@@ -352,7 +350,7 @@ def _read_xlsx(data: bytes, suffix: str) -> tuple[list[str], pa.Table, np.ndarra
             f"{len(formulas)} cell(s) hold formulas (first: {', '.join(formulas[:5])}): copy and paste as values, then send again"
         )
     table = pa.table({f"c{i}": pa.array(col, type=pa.string()) for i, col in enumerate(columns)})
-    return header, table, np.asarray(row_numbers, dtype=np.int64), []
+    return header, table, np.asarray(row_numbers, dtype=np.int64)
 
 
 def _cell_text(value: object) -> str | None:
