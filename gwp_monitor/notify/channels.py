@@ -54,7 +54,8 @@ from collections.abc import Iterable, Mapping
 from email.utils import formatdate, parseaddr
 from typing import Protocol, runtime_checkable
 
-from gwp_monitor.notify.messages import EVENTS, WEBHOOK_STYLES, Alert, render_email, render_webhook
+from gwp_monitor.notify.events import EVENTS, Alert
+from gwp_monitor.notify.render import WEBHOOK_STYLES, render_email, render_webhook
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from sqlalchemy import insert, select, text, update
 
 from gwp_monitor.store.database import Database
 from gwp_monitor.notify.channels import Channel, DeliveryError
-from gwp_monitor.notify.messages import Alert, breach_alert, return_alert
+from gwp_monitor.notify.events import Alert, breach_alert, return_alert
 
 log = logging.getLogger(__name__)
 
