@@ -4,7 +4,7 @@ Split so the part people read is testable without a network:
 
 - ``events``: the ``Alert`` value (aggregates only, by design: no field can hold a worker_ref or an
   individual's pay), event keys and recipient rules.
-- ``compose``: what each alert says, in words taken from the commitment catalogue.
+- ``content``: what each alert says (``compose``), in words taken from the commitment catalogue.
 - ``render``: pure renderers to e-mail (Jinja2 templates in ``templates/``) and webhook JSON.
 - ``channels``: ``EmailChannel`` (SMTP) and ``WebhookChannel`` (Slack / Teams), configured from the
   environment by ``channels_from_env``; failures raise ``DeliveryError``.
@@ -24,7 +24,7 @@ from gwp_monitor.notify.channels import (
     channels_from_env,
     redact_url,
 )
-from gwp_monitor.notify.compose import AlertContent, commitment_label, compose, format_date, format_gbp, period_label
+from gwp_monitor.notify.content import AlertContent, commitment_label, compose, format_date, format_gbp, period_label
 from gwp_monitor.notify.events import (
     BREACH_EVENTS,
     EVENTS,

@@ -1,6 +1,6 @@
 """What happened and who is told: the ``Alert`` value, its event keys and its recipients.
 
-With ``compose`` (the words) and ``render`` (e-mail and webhook bodies) this is the functional core
+With ``content`` (the words) and ``render`` (e-mail and webhook bodies) this is the functional core
 of alerting. Nothing here opens a socket, reads the clock or the environment, so every alert can be
 tested without a mail server, and the sending edge (``channels``) stays small.
 

@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, pass_eval_context, select_autoesc
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from gwp_monitor.notify.compose import AlertContent, one_line, compose
+from gwp_monitor.notify.content import AlertContent, compose, one_line
 from gwp_monitor.notify.events import Alert
 
 WebhookStyle = Literal["slack", "teams"]

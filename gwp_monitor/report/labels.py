@@ -74,7 +74,9 @@ def label(table: dict[str, str], code: Any) -> str:
 
 
 def commitment_name(code: Any) -> str:
-    return label(COMMITMENTS, code)
+    """The catalogue's title for a commitment type; an unknown code is humanised."""
+    spec = CATALOGUE.get("" if code is None else str(code).strip().lower())
+    return spec.title if spec else humanise(code)
 
 
 def floor_name(rate_type: Any, band: Any) -> str:
@@ -83,7 +85,7 @@ def floor_name(rate_type: Any, band: Any) -> str:
 
 
 def commitment_sort_key(code: Any) -> tuple[int, str]:
-    keys = list(COMMITMENTS)
+    keys = list(CATALOGUE)
     text = "" if code is None else str(code)
     return (keys.index(text) if text in keys else len(keys), text)
 
