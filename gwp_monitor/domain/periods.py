@@ -3,8 +3,9 @@ calendar quarters (Jan-Mar, Apr-Jun, Jul-Sep, Oct-Dec).
 
 Everything that decides whether a period is "real" (the register's expected returns, the check that
 a submission's dates are one of its contract's periods) goes through this module, so the rule lives
-in one place, and so does the way a period is named to people (``period_label``). Scalar helpers work on ``datetime.date``; the ``*_mask`` and
-``expand_periods`` functions are the vectorised equivalents for frames.
+in one place, and so does the way a period is named to people (``period_label``). Scalar helpers
+work on ``datetime.date``; the ``*_mask`` and ``expand_periods`` functions are the vectorised
+equivalents for frames.
 """
 
 from __future__ import annotations

@@ -119,8 +119,9 @@ def _render_slack(content: AlertContent) -> dict[str, Any]:
     steps = "\n".join(f"• {s(step)}" for step in content.next_steps)
     blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _clip(f"*What to do next*\n{steps}", 3000)}})
     if content.dashboard_url:
-        button = {"type": "button", "text": {"type": "plain_text", "text": "Open dashboard"}, "url": content.dashboard_url}
-        blocks.append({"type": "actions", "elements": [button]})
+        button = {"type": "plain_text", "text": "Open dashboard"}
+        action = {"type": "button", "text": button, "url": content.dashboard_url}
+        blocks.append({"type": "actions", "elements": [action]})
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(s(content.footer), 3000)}]})
     return {"text": _clip(s(f"{content.subject}\n{content.summary}"), 3000), "blocks": blocks}
 
@@ -135,7 +136,9 @@ def _render_teams(content: AlertContent) -> dict[str, Any]:
         {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in content.facts]},
         {"type": "TextBlock", "text": "What to do next", "weight": "Bolder", "wrap": True, "spacing": "Medium"},
     ]
-    body += [{"type": "TextBlock", "text": f"- {step}", "wrap": True, "spacing": "Small"} for step in content.next_steps]
+    body += [
+        {"type": "TextBlock", "text": f"- {step}", "wrap": True, "spacing": "Small"} for step in content.next_steps
+    ]
     body.append({"type": "TextBlock", "text": content.footer, "wrap": True, "isSubtle": True, "size": "Small"})
     card: dict[str, Any] = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
