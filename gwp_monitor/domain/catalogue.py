@@ -25,7 +25,6 @@ Severity = Literal["critical", "high", "medium"]
 ParamType = Literal["fraction", "integer", "number", "bool"]
 
 
-
 class CommitmentType(StrEnum):
     """The commitment types of spec 4. Members are strings, so they compare equal to the names the
     register, the database and the published views hold."""
@@ -45,6 +44,7 @@ class CommitmentType(StrEnum):
 
 #: The commitment every contract carries whatever the register says (spec 3.2).
 STATUTORY_MINIMUM_WAGE = CommitmentType.STATUTORY_MINIMUM_WAGE
+#: The wage commitment a contract may add; the assessors treat both wage types specially.
 REAL_LIVING_WAGE = CommitmentType.REAL_LIVING_WAGE
 
 

@@ -3,7 +3,8 @@
 The views carry machine values (``max_zero_hours_share``, ``received_late``, ``18_20``); contract
 managers read plain English. Keeping the vocabulary in one table keeps the overview, the contract
 pages and the charts' legends consistent, and an unknown code still reads sensibly via
-:func:`humanise` instead of breaking the page.
+:func:`humanise` instead of breaking the page. Everything about a commitment type (its title, the
+unit its figures read in, a wage floor's name) comes from the catalogue, which the alerts read too.
 """
 
 from __future__ import annotations
