@@ -78,7 +78,7 @@ def product(files, register, floors):
     """The product path from read text to problems, acceptance and wage figures, timed by stage."""
     import time
 
-    from gwp_monitor.assess.compliance import assess_payroll
+    from gwp_monitor.assess.wages import assess_payroll
     from gwp_monitor.ingest.intake import Intake, _submissions_of
     from gwp_monitor.ingest.prepare import prepare
     from gwp_monitor.validate.expectations import validate

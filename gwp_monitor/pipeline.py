@@ -16,7 +16,9 @@ from typing import Callable
 
 import pandas as pd
 
-from gwp_monitor.assess.compliance import VERDICT_COLUMNS, WAGE_COLUMNS, Assessment, assess_payroll, assess_workforce
+from gwp_monitor.assess.verdicts import VERDICT_COLUMNS, WAGE_COLUMNS, Assessment
+from gwp_monitor.assess.wages import assess_payroll
+from gwp_monitor.assess.workforce import assess_workforce
 from gwp_monitor.store.database import Database, open_database
 from gwp_monitor.ingest.intake import Intake, Progress, Submission, return_files, take_in
 from gwp_monitor.domain.rates import WageFloors, load_wage_floors

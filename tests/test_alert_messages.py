@@ -1,6 +1,6 @@
 """What alerts say: subjects, bodies, figures, next steps, escaping, keys and recipients.
 
-Pure tests of gwp_monitor.notify.messages: no network. Sending is in test_alert_channels.py.
+Pure tests of gwp_monitor.notify (events, compose, render): no network. Sending is in test_alert_channels.py.
 """
 
 from __future__ import annotations

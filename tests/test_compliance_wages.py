@@ -27,7 +27,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gwp_monitor.assess.compliance import WAGE_COLUMNS, Assessment, assess_payroll
+from gwp_monitor.assess.verdicts import WAGE_COLUMNS, Assessment
+from gwp_monitor.assess.wages import assess_payroll
 from gwp_monitor.ingest.intake import take_in
 from gwp_monitor.domain.rates import load_wage_floors
 from gwp_monitor.config.register import load_register

@@ -17,7 +17,9 @@ import pandas as pd
 import pytest
 
 from gwp_monitor.domain.catalogue import CATALOGUE
-from gwp_monitor.assess.compliance import VERDICT_COLUMNS, Assessment, assess_workforce, gap_verdicts
+from gwp_monitor.assess.missing import gap_verdicts
+from gwp_monitor.assess.verdicts import VERDICT_COLUMNS, Assessment
+from gwp_monitor.assess.workforce import assess_workforce
 from gwp_monitor.ingest.intake import take_in
 from gwp_monitor.config.register import load_register
 

@@ -12,12 +12,12 @@ from gwp_monitor.domain.periods import (
     calendar_month_mask,
     calendar_period_mask,
     calendar_quarter_mask,
-    due_date,
     expand_periods,
     is_calendar_month,
     is_calendar_period,
     is_calendar_quarter,
     month_of,
+    period_label,
     periods_between,
     quarter_of,
 )
@@ -90,17 +90,23 @@ def test_periods_between_refuses_unknown_frequency() -> None:
 
 
 @pytest.mark.parametrize(
-    "period, days, expected",
+    "start, end, dashboard, plain",
     [
-        (month_of(D(2025, 5, 1)), 15, D(2025, 6, 15)),
-        (month_of(D(2024, 2, 1)), 1, D(2024, 3, 1)),  # from 29 Feb
-        (month_of(D(2025, 2, 1)), 1, D(2025, 3, 1)),
-        (quarter_of(D(2025, 10, 1)), 30, D(2026, 1, 30)),
-        (month_of(D(2025, 6, 1)), 0, D(2025, 6, 30)),
+        (D(2026, 10, 1), D(2026, 10, 31), "Oct 2026", "Oct 2026"),
+        (D(2028, 2, 1), D(2028, 2, 29), "Feb 2028", "Feb 2028"),
+        (D(2026, 1, 1), D(2026, 3, 31), "Jan\u2013Mar 2026", "Jan-Mar 2026"),
+        # Whole months but not a calendar quarter: the dashboard shortens, alerts spell the dates out.
+        (D(2026, 2, 1), D(2026, 4, 30), "Feb\u2013Apr 2026", "1 Feb 2026 to 30 Apr 2026"),
+        (D(2025, 11, 1), D(2026, 1, 31), "Nov 2025\u2013Jan 2026", "1 Nov 2025 to 31 Jan 2026"),
+        (D(2026, 10, 2), D(2026, 10, 31), "2 Oct 2026 \u2013 31 Oct 2026", "2 Oct 2026 to 31 Oct 2026"),
+        ("2026-01-01", "2026-03-31", "Jan\u2013Mar 2026", "Jan-Mar 2026"),  # ISO text, as SQLite returns it
+        (None, D(2026, 1, 5), "5 Jan 2026", "5 Jan 2026"),
+        (None, None, "\u2014", "\u2014"),
     ],
 )
-def test_due_date(period: Period, days: int, expected: date) -> None:
-    assert due_date(period, days) == expected
+def test_period_label(start: object, end: object, dashboard: str, plain: str) -> None:
+    assert period_label(start, end) == dashboard
+    assert period_label(start, end, plain=True) == plain
 
 
 @pytest.mark.parametrize(

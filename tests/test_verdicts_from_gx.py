@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gwp_monitor.assess import compliance
-
+from gwp_monitor.assess import verdicts
+from gwp_monitor.assess.wages import assess_payroll
+from gwp_monitor.assess.workforce import assess_workforce
 from gwp_monitor.validate import expectations as validation
-from gwp_monitor.assess.compliance import assess_payroll, assess_workforce
 from gwp_monitor.ingest.intake import Intake, take_in
 from gwp_monitor.domain.rates import WageFloors, load_wage_floors
 from gwp_monitor.config.register import Register, load_register
@@ -103,8 +103,8 @@ def _patch(monkeypatch: pytest.MonkeyPatch, observed: str, add: int, remove: int
         return result, out
 
     monkeypatch.setattr(validation, "run_expectations", altered)
-    if hasattr(compliance, "run_expectations"):  # in case compliance ever imports the name at module level
-        monkeypatch.setattr(compliance, "run_expectations", altered)
+    if hasattr(verdicts, "run_expectations"):  # in case the assessors ever import the name at module level
+        monkeypatch.setattr(verdicts, "run_expectations", altered)
     return seen
 
 

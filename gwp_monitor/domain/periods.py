@@ -2,19 +2,22 @@
 calendar quarters (Jan-Mar, Apr-Jun, Jul-Sep, Oct-Dec).
 
 Everything that decides whether a period is "real" (the register's expected returns, the check that
-a submission's dates are one of its contract's periods, due dates) goes through this module, so the
-rule lives in one place. Scalar helpers work on ``datetime.date``; the ``*_mask`` and
-``expand_periods`` functions are the vectorised equivalents for frames.
+a submission's dates are one of its contract's periods) goes through this module, so the rule lives
+in one place, and so does the way a period is named to people (``period_label``). Scalar helpers
+work on ``datetime.date``; the ``*_mask`` and ``expand_periods`` functions are the vectorised
+equivalents for frames.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+
+from gwp_monitor.domain.formatting import DASH, as_date, format_date
 
 Frequency = Literal["monthly", "quarterly"]
 FREQUENCIES: tuple[Frequency, ...] = ("monthly", "quarterly")
@@ -80,11 +83,6 @@ def periods_between(frequency: Frequency, start: date, end: date) -> list[Period
     return out
 
 
-def due_date(period: Period, due_days: int) -> date:
-    """The last on-time day for a return: ``due_days`` days after the period's last day."""
-    return period.end + timedelta(days=due_days)
-
-
 def is_calendar_month(start: date, end: date) -> bool:
     """True when [start, end] is exactly one calendar month."""
     return month_of(start) == Period(start, end) if end >= start else False
@@ -98,6 +96,32 @@ def is_calendar_quarter(start: date, end: date) -> bool:
 def is_calendar_period(frequency: Frequency, start: date, end: date) -> bool:
     """True when [start, end] is exactly one period of ``frequency``."""
     return period_of(frequency, start) == Period(start, end) if end >= start else False
+
+
+def period_label(start: Any, end: Any, *, plain: bool = False) -> str:
+    """How people name a return period: ``Mar 2026`` for a month, ``Jan–Mar 2026`` for a quarter.
+
+    The dashboard (default) names any run of whole months that way (``Nov 2025–Jan 2026``) and
+    other ranges by their two dates (``1 Feb 2026 – 3 Mar 2026``). ``plain`` is for alerts, which
+    go out as plain text and e-mail subjects: ASCII only (``Jan-Mar 2026``, ``1 Feb 2026 to 30 Apr
+    2026``), and only a calendar month or quarter is shortened, so a rejected return's odd period is
+    spelled out in full. Dates may be anything ``as_date`` reads; a missing one shows as a dash.
+    """
+    first, last = as_date(start), as_date(end)
+    if first is None or last is None:
+        return DASH if first is None and last is None else format_date(first or last)
+    dash, between = ("-", " to ") if plain else ("\u2013", " \u2013 ")
+    if plain:
+        months = is_calendar_month(first, last) or is_calendar_quarter(first, last)
+    else:
+        months = first.day == 1 and month_of(last).end == last
+    if not months:
+        return f"{format_date(first)}{between}{format_date(last)}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%b %Y}"
+    if first.year == last.year:
+        return f"{first:%b}{dash}{last:%b %Y}"
+    return f"{first:%b %Y}{dash}{last:%b %Y}"
 
 
 # --- vectorised -----------------------------------------------------------------------------------

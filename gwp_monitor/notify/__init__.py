@@ -1,9 +1,11 @@
 """Alerts: telling contract managers and suppliers about breaches and returns.
 
-Split in two so the part people read is testable without a network:
+Split so the part people read is testable without a network:
 
-- ``messages``: the ``Alert`` value (aggregates only, by design: no field can hold a worker_ref or an
-  individual's pay), event keys, recipient rules, and pure renderers to e-mail and webhook JSON.
+- ``events``: the ``Alert`` value (aggregates only, by design: no field can hold a worker_ref or an
+  individual's pay), event keys and recipient rules.
+- ``content``: what each alert says (``compose``), in words taken from the commitment catalogue.
+- ``render``: pure renderers to e-mail (Jinja2 templates in ``templates/``) and webhook JSON.
 - ``channels``: ``EmailChannel`` (SMTP) and ``WebhookChannel`` (Slack / Teams), configured from the
   settings by ``channels_from_settings``; failures raise ``DeliveryError``.
 
@@ -22,27 +24,19 @@ from gwp_monitor.notify.channels import (
     channels_from_settings,
     redact_url,
 )
-from gwp_monitor.notify.messages import (
+from gwp_monitor.notify.content import AlertContent, commitment_label, compose, format_date, format_gbp, period_label
+from gwp_monitor.notify.events import (
     BREACH_EVENTS,
     EVENTS,
     RETURN_EVENTS,
     Alert,
-    AlertContent,
     breach_alert,
     breach_event_key,
-    commitment_label,
-    compose,
-    format_date,
-    format_gbp,
-    period_label,
     recipients_for,
-    render_email,
-    render_html,
-    render_text,
-    render_webhook,
     return_alert,
     return_event_key,
 )
+from gwp_monitor.notify.render import render_email, render_html, render_text, render_webhook
 
 __all__ = [
     "Alert",

@@ -54,7 +54,8 @@ from collections.abc import Iterable
 from email.utils import formatdate, parseaddr
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from gwp_monitor.notify.messages import EVENTS, WEBHOOK_STYLES, Alert, render_email, render_webhook
+from gwp_monitor.notify.events import EVENTS, Alert
+from gwp_monitor.notify.render import WEBHOOK_STYLES, render_email, render_webhook
 
 if TYPE_CHECKING:
     from gwp_monitor.config.settings import Settings

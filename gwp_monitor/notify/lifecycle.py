@@ -21,7 +21,7 @@ from sqlalchemy import select, text, update
 from gwp_monitor.store.database import Database
 from gwp_monitor.store.upsert import insert_or_ignore
 from gwp_monitor.notify.channels import Channel, DeliveryError
-from gwp_monitor.notify.messages import Alert, breach_alert, return_alert
+from gwp_monitor.notify.events import Alert, breach_alert, return_alert
 
 log = logging.getLogger(__name__)
 

@@ -3,35 +3,20 @@
 The views carry machine values (``max_zero_hours_share``, ``received_late``, ``18_20``); contract
 managers read plain English. Keeping the vocabulary in one table keeps the overview, the contract
 pages and the charts' legends consistent, and an unknown code still reads sensibly via
-:func:`humanise` instead of breaking the page.
+:func:`humanise` instead of breaking the page. Everything about a commitment type (its title, the
+unit its figures read in, a wage floor's name) comes from the catalogue, which the alerts read too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from gwp_monitor.report.fmt import DASH, as_float, as_int, percent
+from gwp_monitor.domain.catalogue import CATALOGUE, REAL_LIVING_WAGE, STATUTORY_MINIMUM_WAGE
+from gwp_monitor.domain.formatting import DASH, NUMBER, as_decimal
 
 # Catalogue order of spec 4: the grid and tables list commitments in this order, wages first,
-# because that is the order contract managers are asked about them.
-COMMITMENTS: dict[str, str] = {
-    "statutory_minimum_wage": "Statutory minimum wage",
-    "real_living_wage": "Real Living Wage",
-    "max_zero_hours_share": "Zero-hours share",
-    "max_agency_share": "Agency worker share",
-    "min_apprentices": "Apprentices",
-    "min_local_resident_share": "Local resident share",
-    "worker_voice": "Worker voice",
-    "flexible_working": "Flexible working from day one",
-    "gender_pay_gap_reported": "Gender pay gap reported",
-    "max_gender_pay_gap": "Gender pay gap",
-    "min_training_hours_per_fte": "Training hours per FTE",
-}
-
-WAGE_COMMITMENTS = ("statutory_minimum_wage", "real_living_wage")
-SHARE_MAX = ("max_zero_hours_share", "max_agency_share")
-SHARE_MIN = ("min_local_resident_share",)
-YES_NO = ("worker_voice", "flexible_working", "gender_pay_gap_reported")
+# because that is the order contract managers are asked about them. Titles come from the catalogue.
+COMMITMENTS: dict[str, str] = {name: spec.title for name, spec in CATALOGUE.items()}
 
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 RAG_TEXT = {"red": "Red", "amber": "Amber", "green": "Green"}
@@ -53,7 +38,8 @@ TIMELINESS_TEXT = {
 SUBMISSION_TEXT = {"accepted": "Accepted", "rejected": "Rejected", "superseded": "Superseded"}
 KIND_TEXT = {"payroll": "Payroll", "workforce": "Workforce"}
 
-RATE_TYPE_TEXT = {"real_living_wage": "Real Living Wage", "statutory_minimum_wage": "Statutory minimum"}
+# A wage floor's rate type is its commitment type's name (the rates tables are named after them).
+RATE_TYPE_TEXT = {name: spec.floor_title for name, spec in CATALOGUE.items() if spec.floor_title}
 BAND_TEXT = {
     "uk": "UK",
     "london": "London",
@@ -65,12 +51,12 @@ BAND_TEXT = {
 # Series order in charts and tables: Real Living Wage first (the commitment the contract is about),
 # then the statutory bands from oldest to youngest, apprentices last.
 FLOOR_ORDER = [
-    ("real_living_wage", "uk"),
-    ("real_living_wage", "london"),
-    ("statutory_minimum_wage", "21_plus"),
-    ("statutory_minimum_wage", "18_20"),
-    ("statutory_minimum_wage", "under_18"),
-    ("statutory_minimum_wage", "apprentice"),
+    (REAL_LIVING_WAGE.value, "uk"),
+    (REAL_LIVING_WAGE.value, "london"),
+    (STATUTORY_MINIMUM_WAGE.value, "21_plus"),
+    (STATUTORY_MINIMUM_WAGE.value, "18_20"),
+    (STATUTORY_MINIMUM_WAGE.value, "under_18"),
+    (STATUTORY_MINIMUM_WAGE.value, "apprentice"),
 ]
 
 
@@ -89,7 +75,9 @@ def label(table: dict[str, str], code: Any) -> str:
 
 
 def commitment_name(code: Any) -> str:
-    return label(COMMITMENTS, code)
+    """The catalogue's title for a commitment type; an unknown code is humanised."""
+    spec = CATALOGUE.get("" if code is None else str(code).strip().lower())
+    return spec.title if spec else humanise(code)
 
 
 def floor_name(rate_type: Any, band: Any) -> str:
@@ -98,53 +86,26 @@ def floor_name(rate_type: Any, band: Any) -> str:
 
 
 def commitment_sort_key(code: Any) -> tuple[int, str]:
-    keys = list(COMMITMENTS)
+    keys = list(CATALOGUE)
     text = "" if code is None else str(code)
     return (keys.index(text) if text in keys else len(keys), text)
 
 
 def observed_text(commitment: Any, value: Any) -> str:
     """The observed figure in the commitment's own unit (spec 4: workers, share, count, yes/no, %)."""
-    number = as_float(value)
+    number = as_decimal(value)
     if number is None:
         return DASH
-    code = str(commitment)
-    if code in WAGE_COMMITMENTS:
-        workers = as_int(number) or 0
-        return f"{workers:,} worker{'s' if workers != 1 else ''} below"
-    if code in SHARE_MAX or code in SHARE_MIN:
-        return percent(number)
-    if code in YES_NO:
-        return "Yes" if number >= 1 else "No"
-    if code == "max_gender_pay_gap":
-        return f"{number:.1f}%"
-    if code == "min_training_hours_per_fte":
-        return f"{number:,.1f} h"
-    if number == int(number):
-        return f"{int(number):,}"
-    return f"{number:,.2f}"
+    spec = CATALOGUE.get(str(commitment))
+    return (spec.unit if spec else NUMBER).show(number)
 
 
 def threshold_text(commitment: Any, value: Any) -> str:
     """The requirement, with its direction, so ``5.0%`` is never read as the observed share."""
-    number = as_float(value)
+    number = as_decimal(value)
     if number is None:
         return DASH
-    code = str(commitment)
-    if code in WAGE_COMMITMENTS:
-        return "none below the rate"
-    if code in SHARE_MAX:
-        return f"at most {percent(number)}"
-    if code in SHARE_MIN:
-        return f"at least {percent(number)}"
-    if code in YES_NO:
-        return "Yes"
-    if code == "max_gender_pay_gap":
-        return f"at most {number:.1f}%"
-    if code == "min_apprentices":
-        return f"at least {as_int(number):,}"
-    if code == "min_training_hours_per_fte":
-        return f"at least {number:,.1f} h"
-    if number == int(number):
-        return f"{int(number):,}"
-    return f"{number:,.2f}"
+    spec = CATALOGUE.get(str(commitment))
+    if spec is None:
+        return NUMBER.show(number)
+    return spec.unit.requirement or f"{spec.relation} {spec.unit.show(number)}"

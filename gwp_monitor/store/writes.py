@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import and_, delete, insert, select, update
 
-from gwp_monitor.assess.compliance import gap_verdicts
+from gwp_monitor.assess.missing import gap_verdicts
 from gwp_monitor.store.database import Database
 from gwp_monitor.store.upsert import insert_or_ignore, insert_or_update
 from gwp_monitor.ingest.intake import Submission

@@ -1,11 +1,9 @@
-"""Deciding, per contract, commitment and period, whether the supplier kept its word (spec 3, 4).
+"""Wage commitments (spec 4): statutory minimum wage and Real Living Wage, per worker, in one GX run.
 
-Each commitment type's `Rule` (in the catalogue) turns into one Great Expectations expectation over
-the accepted rows of a run: the observed value per row against a limit per row, where the limit
-comes from the register (the contract's `max`, `min`...) or, for wages, from the wage-floor tables.
-The rows GX reports as unexpected ARE the breaches: verdicts, workers below and arrears are derived
-from GX's row ids, not from a second hand-written comparison. Pandas adds only what GX does not
-compute: counts per submission, the lowest rate, and arrears in pounds.
+Each worker's hourly rate is checked against the floors that apply to them (from the rates tables:
+their age band or apprenticeship for the statutory minimum, London or UK for the Real Living Wage
+when the contract commits to it); GX's failing rows are the workers below. Pandas adds only what GX
+does not compute: counts per submission and band, the lowest rate, and arrears in pounds.
 
 Hourly rates and floors are compared in ten-thousandths of a pound with floating-point noise rounded
 away, so a rate exactly equal to the floor is compliant however the arithmetic rounded; a rate the
@@ -15,156 +13,34 @@ Arrears are rounded to the penny after summing, half a penny up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
-from gwp_monitor.domain.catalogue import CATALOGUE, STATUTORY_MINIMUM_WAGE, CommitmentType
-from gwp_monitor.domain.rates import WageFloors
+from gwp_monitor.assess.verdicts import (
+    VERDICT_COLUMNS,
+    WAGE_COLUMNS,
+    Assessment,
+    as_dates,
+    expectation_for,
+    limits_by_contract,
+    no_assessment,
+    row_mask,
+    run_rules,
+)
 from gwp_monitor.config.register import Register
+from gwp_monitor.domain.catalogue import CATALOGUE, REAL_LIVING_WAGE, STATUTORY_MINIMUM_WAGE
+from gwp_monitor.domain.formatting import format_gbp
+from gwp_monitor.domain.rates import WageFloors
 
-RLW = "real_living_wage"
 SCALE = 10_000  # rates in ten-thousandths of a pound (spec: rates rounded to 4 decimal places)
 NOISE_DP = 6  # decimals kept when rounding away floating-point noise (4-dp rates x 2-dp hours are exact at 6)
 PENNY = Decimal("0.01")
+# Plain strings, not enum members: they become the rate_type column written to the database.
+SMW, RLW = STATUTORY_MINIMUM_WAGE.value, REAL_LIVING_WAGE.value
 
-VERDICT_COLUMNS = [
-    "submission_key", "contract_ref", "commitment", "period_start", "period_end",
-    "status", "severity", "observed_value", "threshold", "detail",
-]
-WAGE_COLUMNS = [
-    "submission_key", "contract_ref", "period_start", "period_end", "rate_type", "band", "required_rate",
-    "workers_assessed", "workers_below", "lowest_rate", "arrears_gbp", "upcoming_rate", "workers_below_upcoming",
-]
-
-
-@dataclass
-class Assessment:
-    verdicts: pd.DataFrame
-    wages: pd.DataFrame
-    gx_result: object = None
-
-
-def _empty(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
-
-
-def limits_by_contract(register: Register, kind: str) -> pd.DataFrame:
-    """One row per contract, one column per commitment type of `kind`: the contract's limit, or NaN
-    where the contract has no such commitment. Wage types carry 1.0 (the floor itself is per row)."""
-    records = []
-    for ref, contract in register.contracts.items():
-        row: dict[str, object] = {"contract_ref": ref}
-        for commitment in contract.commitments:
-            spec = CATALOGUE[commitment.type]
-            if spec.source_kind != kind:
-                continue
-            rule = spec.rule
-            row[commitment.type] = float(commitment.params[rule.limit]) if isinstance(rule.limit, str) else float(rule.limit)
-            if commitment.type == RLW:
-                row["rlw_include_apprentices"] = bool(commitment.params.get("include_apprentices", False))
-        records.append(row)
-    types = [name for name, spec in CATALOGUE.items() if spec.source_kind == kind]
-    frame = pd.DataFrame.from_records(records, columns=["contract_ref", *types] + (["rlw_include_apprentices"] if kind == "payroll" else []))
-    return frame.set_index("contract_ref")
-
-
-def expectation_for(spec: CommitmentType, observed: str, limit: str):
-    """The GX expectation that decides `spec` for every row with both an observed value and a limit."""
-    import great_expectations as gx
-
-    a, b = (observed, limit) if spec.rule.comparison == "at_least" else (limit, observed)
-    return gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A=a,
-        column_B=b,
-        or_equal=True,
-        ignore_row_if="either_value_is_missing",
-        meta={"commitment": spec.name, "observed": observed},
-    )
-
-
-def _run(frame: pd.DataFrame, expectations: list) -> tuple[object, dict[str, np.ndarray]]:
-    """Failing row ids per observed column, straight from GX."""
-    from gwp_monitor.validate.expectations import run_expectations
-
-    if frame.empty or not expectations:
-        return None, {}
-    result, failures = run_expectations(frame, expectations, name="commitments")
-    failing = {config.meta["observed"]: row_ids for config, row_ids in failures}
-    return result, failing
-
-
-def _mask(n: int, row_ids: np.ndarray | None) -> np.ndarray:
-    mask = np.zeros(n, dtype=bool)
-    if row_ids is not None and len(row_ids):
-        mask[row_ids] = True
-    return mask
-
-
-def _dates(series: pd.Series) -> pd.Series:
-    return pd.to_datetime(series).dt.date
-
-
-# --- workforce ---------------------------------------------------------------------------------------
-
-def assess_workforce(rows: pd.DataFrame, register: Register) -> Assessment:
-    """Verdicts for every workforce commitment of every accepted workforce submission."""
-    if rows.empty:
-        return Assessment(_empty(VERDICT_COLUMNS), _empty(WAGE_COLUMNS))
-    frame = rows.reset_index(drop=True)
-    limits = limits_by_contract(register, "workforce").reindex(frame["contract_ref"]).reset_index(drop=True)
-    work = pd.DataFrame(index=frame.index)
-    expectations, types = [], []
-    for name in limits.columns:
-        if limits[name].isna().all():
-            continue
-        spec = CATALOGUE[name]
-        work[f"{name}__observed"] = spec.rule.observe(frame).astype("float64").round(9)
-        work[f"{name}__limit"] = limits[name].to_numpy(dtype="float64")
-        expectations.append(expectation_for(spec, f"{name}__observed", f"{name}__limit"))
-        types.append(name)
-    result, failing = _run(work, expectations)
-    parts = []
-    for name in types:
-        spec = CATALOGUE[name]
-        observed, limit = work[f"{name}__observed"], work[f"{name}__limit"]
-        applies = limit.notna().to_numpy()
-        breach = _mask(len(frame), failing.get(f"{name}__observed"))
-        assessable = observed.notna().to_numpy()
-        status = np.where(~assessable, "not_assessable", np.where(breach, "breach", "compliant"))
-        part = pd.DataFrame(
-            {
-                "submission_key": frame["_submission"].to_numpy(),
-                "contract_ref": frame["contract_ref"].to_numpy(),
-                "commitment": name,
-                "period_start": _dates(frame["period_start"]).to_numpy(),
-                "period_end": _dates(frame["period_end"]).to_numpy(),
-                "status": status,
-                "severity": spec.severity,
-                "observed_value": observed.where(assessable).to_numpy(),
-                "threshold": limit.where(assessable).to_numpy(),
-                "detail": np.where(assessable, "", spec.rule.missing),
-            }
-        )[applies]
-        parts.append(part)
-    verdicts = pd.concat(parts, ignore_index=True) if parts else _empty(VERDICT_COLUMNS)
-    verdicts["detail"] = _workforce_detail(verdicts)
-    return Assessment(verdicts[VERDICT_COLUMNS], _empty(WAGE_COLUMNS), result)
-
-
-def _workforce_detail(verdicts: pd.DataFrame) -> pd.Series:
-    words = verdicts["commitment"].map(lambda t: CATALOGUE[t].summary)
-    kept = np.where(verdicts["status"] == "compliant", "Kept: ", np.where(verdicts["status"] == "breach", "Not kept: ", "Cannot tell: "))
-    return pd.Series(
-        np.where(verdicts["detail"].astype(str) != "", kept + verdicts["detail"].astype(str), kept + words),
-        index=verdicts.index,
-    )
-
-
-# --- payroll -----------------------------------------------------------------------------------------
 
 def _bands(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per rate type, each worker's band as (codes, names): names sorted (the order the figures are
@@ -176,7 +52,7 @@ def _bands(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     age_rank = np.array([rank[str(a)] for a in ages] + [-1], dtype=np.int64)  # the extra -1 is for age_codes == -1
     statutory = np.where(apprentice, rank["apprentice"], age_rank[age_codes])
     london = frame["london"].fillna(False).to_numpy(dtype=bool)
-    return {STATUTORY_MINIMUM_WAGE: (statutory, names), RLW: (np.where(london, 0, 1), np.array(["london", "uk"], dtype=object))}
+    return {SMW: (statutory, names), RLW: (np.where(london, 0, 1), np.array(["london", "uk"], dtype=object))}
 
 
 def payroll_floors(frame: pd.DataFrame, register: Register, floors: WageFloors, as_of: date) -> pd.DataFrame:
@@ -201,7 +77,7 @@ def payroll_floors(frame: pd.DataFrame, register: Register, floors: WageFloors, 
     return pd.DataFrame(
         {
             "hourly": hourly.to_numpy(dtype="float64"),
-            STATUTORY_MINIMUM_WAGE: np.where(assessed, statutory, np.nan),
+            SMW: np.where(assessed, statutory, np.nan),
             RLW: np.where(in_rlw_scope, rlw, np.nan),
             "upcoming": np.where(in_rlw_scope, upcoming, np.nan),
         },
@@ -235,18 +111,18 @@ def _to_pennies(amounts: pd.Series) -> pd.Series:
 def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, as_of: date) -> Assessment:
     """Wage verdicts and wage figures for every accepted payroll submission, in one GX run."""
     if rows.empty:
-        return Assessment(_empty(VERDICT_COLUMNS), _empty(WAGE_COLUMNS))
+        return no_assessment()
     frame = rows.reset_index(drop=True)
     pay = payroll_floors(frame, register, floors, as_of)
     work = pd.DataFrame({"hourly_e4": _scaled(pay["hourly"])})
     expectations = []
-    for name in (STATUTORY_MINIMUM_WAGE, RLW, "upcoming"):
+    for name in (SMW, RLW, "upcoming"):
         work[f"{name}__floor_e4"] = _scaled(pay[name])
         spec = CATALOGUE[RLW if name == "upcoming" else name]
         expectation = expectation_for(spec, "hourly_e4", f"{name}__floor_e4")
-        expectation.meta = {"commitment": spec.name, "observed": name}
+        expectation.meta = {"commitment": spec.name.value, "observed": name}
         expectations.append(expectation)
-    result, failing = _run(work, expectations)
+    result, failing = run_rules(work, expectations)
     bands = _bands(frame)
     submission = frame["_submission"].to_numpy()
     # Contract and period are the submission's own: grouped on (submission, band) and looked up after,
@@ -256,12 +132,12 @@ def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, a
     of_submission = frame.iloc[first_row].set_index("_submission")[["contract_ref", "period_start", "period_end"]]
     hourly, hours = pay["hourly"].to_numpy(), frame["hours_paid"].to_numpy(dtype="float64", na_value=np.nan)
     wage_parts = []
-    for rate_type in (STATUTORY_MINIMUM_WAGE, RLW):
+    for rate_type in (SMW, RLW):
         floor = pay[rate_type].to_numpy()
         codes, names = bands[rate_type]
         rows = np.flatnonzero(~np.isnan(floor) & keyed & (codes >= 0))
-        below = _mask(len(frame), failing.get(rate_type))
-        below_upcoming = _mask(len(frame), failing.get("upcoming")) if rate_type == RLW else np.zeros(len(frame), bool)
+        below = row_mask(len(frame), failing.get(rate_type))
+        below_upcoming = row_mask(len(frame), failing.get("upcoming")) if rate_type == RLW else np.zeros(len(frame), bool)
         shortfall = np.where(below, (floor - hourly) * hours, 0.0)
         upcoming = pay["upcoming"].to_numpy() if rate_type == RLW else np.full(len(frame), np.nan)
         per_worker = pd.DataFrame(
@@ -301,7 +177,7 @@ def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, a
         wage_parts.append(figures)
     wages = pd.concat(wage_parts, ignore_index=True)
     for column in ("period_start", "period_end"):
-        wages[column] = _dates(wages[column])
+        wages[column] = as_dates(wages[column])
     wages = wages[WAGE_COLUMNS]
     verdicts = _wage_verdicts(frame, register, wages)
     return Assessment(verdicts, wages, result)
@@ -312,7 +188,7 @@ def _wage_verdicts(frame: pd.DataFrame, register: Register, wages: pd.DataFrame)
     subs = frame.groupby("_submission", sort=True).agg(
         contract_ref=("contract_ref", "first"), period_start=("period_start", "first"), period_end=("period_end", "first")
     )
-    subs["period_start"], subs["period_end"] = _dates(subs["period_start"]), _dates(subs["period_end"])
+    subs["period_start"], subs["period_end"] = as_dates(subs["period_start"]), as_dates(subs["period_end"])
     totals = wages.groupby(["submission_key", "rate_type"]).agg(
         assessed=("workers_assessed", "sum"), below=("workers_below", "sum"), arrears=("arrears_gbp", "sum")
     )
@@ -339,7 +215,7 @@ def _wage_verdicts(frame: pd.DataFrame, register: Register, wages: pd.DataFrame)
                     threshold=0.0,
                     detail=(
                         f"{below} of {int(total['assessed'])} workers paid below the {spec.rule.label}; "
-                        f"arrears £{total['arrears']:,.2f}" if below
+                        f"arrears {format_gbp(total['arrears'])}" if below
                         else f"All {int(total['assessed'])} workers assessed are paid at least the {spec.rule.label}"
                     ),
                 )
@@ -352,31 +228,3 @@ def _no_wage_assessment(commitment: str, period_start: date) -> str:
         f"Cannot tell: no worker with hours paid in scope, or no {CATALOGUE[commitment].rule.label} "
         f"in the rates tables for a period starting {period_start}"
     )
-
-
-# --- returns that never came ---------------------------------------------------------------------------
-
-def gap_verdicts(gaps: pd.DataFrame, register: Register) -> pd.DataFrame:
-    """not_assessable verdicts for expected periods with no accepted return (missing or rejected).
-
-    `gaps` has contract_ref, kind, period_start, period_end, reason ('missing' | 'rejected').
-    """
-    records = []
-    for gap in gaps.itertuples(index=False):  # one per missing return, a handful per run
-        contract = register.contracts.get(gap.contract_ref)
-        if contract is None:
-            continue
-        for commitment in contract.commitments:
-            spec = CATALOGUE[commitment.type]
-            if spec.source_kind != gap.kind:
-                continue
-            why = "was rejected (see its problems)" if gap.reason == "rejected" else "has not been received"
-            records.append(
-                {
-                    "submission_key": None, "contract_ref": gap.contract_ref, "commitment": commitment.type,
-                    "period_start": pd.Timestamp(gap.period_start).date(), "period_end": pd.Timestamp(gap.period_end).date(),
-                    "status": "not_assessable", "severity": spec.severity, "observed_value": None, "threshold": None,
-                    "detail": f"Cannot tell: the {gap.kind} return for this period {why}",
-                }
-            )
-    return pd.DataFrame.from_records(records, columns=VERDICT_COLUMNS)
