@@ -107,9 +107,12 @@ def test_exit_0_says_ready_to_send(capsys, register_path, files):
 
 
 def test_register_from_environment(capsys, monkeypatch, register_path, files):
+    """The register is found (exit 1, the file's problems, not 2, no register); an unreadable file
+    needs no validation run to say so."""
     monkeypatch.setenv("GWP_REGISTER", str(register_path))
-    code, _, _ = check(capsys, files["good_csv"], "--as-of", "2026-01-31")
-    assert code == 0
+    code, out, err = check(capsys, files["unreadable"], "--as-of", "2026-01-31")
+    assert (code, err) == (1, "")
+    assert "notes.csv" in out
 
 
 INVALID_REGISTER = register_yaml(
