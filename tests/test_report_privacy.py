@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from sqlalchemy import text
 
 from gwp_monitor.store.database import open_database
