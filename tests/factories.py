@@ -76,7 +76,9 @@ def contract(
     return entry
 
 
-def numbered_contracts(n: int, prefix: str = "C", *, commitments: Iterable[Commitment] = (), **kw: Any) -> list[dict[str, Any]]:
+def numbered_contracts(
+    n: int, prefix: str = "C", *, commitments: Iterable[Commitment] = (), **kw: Any
+) -> list[dict[str, Any]]:
     """`prefix`-1 .. `prefix`-n, each with its own supplier, all carrying the same commitments."""
     listed = list(commitments)
     return [
@@ -116,7 +118,9 @@ STANDARD_CONTRACTS = (
         workforce=QUARTERLY_WORKFORCE,
         commitments=["real_living_wage", {"type": "max_zero_hours_share", "max": 0.05}],
     ),
-    contract(PAYROLL_ONLY_REF, title="Cleaning test contract", supplier_id="01234567", supplier_name="Test Cleaning Ltd"),
+    contract(
+        PAYROLL_ONLY_REF, title="Cleaning test contract", supplier_id="01234567", supplier_name="Test Cleaning Ltd"
+    ),
 )
 REGISTER_YAML = register_yaml(*STANDARD_CONTRACTS)
 

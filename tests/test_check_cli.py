@@ -222,7 +222,7 @@ CHECK_STATUSES = [("payroll-july.csv", "rejected"), ("payroll-june.csv", "accept
 
 def _sandbox(tmp_path: Path, register_path: Path, files: dict[str, Path]) -> tuple[Path, dict[str, str]]:
     """An empty working directory holding the files to check, and an environment of its own (TMPDIR,
-    HOME, caches) with no GWP_* settings; the returned snapshot covers all three folders."""
+    HOME, caches under tmp_path) with no GWP_* settings, so `_snapshot(tmp_path)` sees every write."""
     work, tmp, home = tmp_path / "cwd", tmp_path / "tmp", tmp_path / "home"
     for d in (work, tmp, home):
         d.mkdir()
@@ -256,7 +256,9 @@ def test_check_writes_nothing_from_a_fresh_process(tmp_path, register_path, file
     exit 1 for problems, JSON on stdout, and still nothing written anywhere."""
     work, env = _sandbox(tmp_path, register_path, files)
     before = _snapshot(tmp_path)
-    proc = subprocess.run([*console_script, *CHECK_ARGV], cwd=work, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [*console_script, *CHECK_ARGV], cwd=work, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 1, proc.stderr
     assert sorted((s["file"], s["status"]) for s in json.loads(proc.stdout)) == CHECK_STATUSES
     assert _snapshot(tmp_path) == before

@@ -19,13 +19,15 @@ UNREACHABLE_PG = "postgresql://postgres:s3cret-pw@127.0.0.1:1/x"
 GOOD_REGISTER = register_yaml(
     contract("CLI-1", title="Home care", supplier_id="88888888", supplier_name="Cli Care Ltd",
              start_date="2025-09-01", commitments=["real_living_wage"]),
-    contract("CLI-2", title="Cleaning", supplier_id="99999999", supplier_name="Cli Cleaning Ltd", start_date="2025-09-01"),
+    contract("CLI-2", title="Cleaning", supplier_id="99999999", supplier_name="Cli Cleaning Ltd",
+             start_date="2025-09-01"),
 )
 #: Three problems: an unknown commitment type, an end before the start, a duplicate contract_ref.
 BAD_REGISTER = register_yaml(
     contract("CLI-1", title="Home care", supplier_id="88888888", supplier_name="Cli Care Ltd",
              start_date="2025-09-01", end_date="2025-01-31", commitments=["living_wage_ish"]),
-    contract("CLI-1", title="Home care again", supplier_id="88888888", supplier_name="Cli Care Ltd", start_date="2025-09-01"),
+    contract("CLI-1", title="Home care again", supplier_id="88888888", supplier_name="Cli Care Ltd",
+             start_date="2025-09-01"),
 )
 SEP = ("2025-09-01", "2025-09-30")
 
