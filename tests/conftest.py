@@ -1,5 +1,7 @@
-"""Shared fixtures: a small valid contract register, and good return rows written as CSV or XLSX.
+"""Shared fixtures: a small valid contract register, good return rows written as CSV or XLSX, reporting
+databases on SQLite and PostgreSQL, and the demo run through the pipeline.
 
+The builders themselves live in factories.py (registers, rows, files); these fixtures hand them out.
 Rows are dicts of text, exactly as a supplier would type them, so a test breaks one rule by
 overriding one cell: ``returns.payroll_row(hourly_rate="0")``. Files are written by
 ``returns.csv(path, rows)`` / ``returns.xlsx(path, rows)`` (the header is the first row's keys, which
@@ -9,185 +11,14 @@ the ``write_return`` fixture into the test's own tmp_path.
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import pytest
 
-from gwp_monitor.domain import templates
+from factories import REGISTER_YAML, ReturnBuilder
 from gwp_monitor.config.register import Register, load_register
-from gwp_monitor.domain.templates import Kind
-
-#: Expects payroll (monthly) and workforce (quarterly) returns from January 2010 on.
-CONTRACT_REF = "TST-001"
-#: Expects payroll returns only.
-PAYROLL_ONLY_REF = "TST-002"
-#: Late enough that every period the tests use has ended.
-AS_OF = date(2026, 1, 31)
-
-REGISTER_YAML = f"""\
-contracts:
-  - contract_ref: {CONTRACT_REF}
-    title: Home care test contract
-    supplier: {{supplier_id: "08064685", name: Test Care Ltd}}
-    start_date: 2010-01-01
-    returns:
-      payroll: {{frequency: monthly, due_days: 15}}
-      workforce: {{frequency: quarterly, due_days: 30}}
-    commitments:
-      - type: real_living_wage
-      - {{type: max_zero_hours_share, max: 0.05}}
-  - contract_ref: {PAYROLL_ONLY_REF}
-    title: Cleaning test contract
-    supplier: {{supplier_id: "01234567", name: Test Cleaning Ltd}}
-    start_date: 2010-01-01
-    returns:
-      payroll: {{frequency: monthly, due_days: 15}}
-"""
-
-
-def month(year: int, m: int) -> tuple[str, str]:
-    """(period_start, period_end) of a calendar month, as ISO text."""
-    start = date(year, m, 1)
-    end = (date(year + m // 12, m % 12 + 1, 1)) - timedelta(days=1)
-    return start.isoformat(), end.isoformat()
-
-
-def quarter(year: int, q: int) -> tuple[str, str]:
-    """(period_start, period_end) of a calendar quarter (q = 1..4), as ISO text."""
-    start, _ = month(year, 3 * q - 2)
-    _, end = month(year, 3 * q)
-    return start, end
-
-
-class ReturnBuilder:
-    """Good rows of both templates and the files that hold them. Stateless; one per session."""
-
-    contract_ref = CONTRACT_REF
-    payroll_only_ref = PAYROLL_ONLY_REF
-    as_of = AS_OF
-    month = staticmethod(month)
-    quarter = staticmethod(quarter)
-
-    def nth_month(self, n: int) -> tuple[str, str]:
-        """The n-th month of the contract (0 = January 2010): a distinct period per n."""
-        return month(2010 + n // 12, n % 12 + 1)
-
-    def nth_quarter(self, n: int) -> tuple[str, str]:
-        return quarter(2010 + n // 4, n % 4 + 1)
-
-    def payroll_row(self, period: tuple[str, str] = ("2025-06-01", "2025-06-30"), worker: int = 1, **cells: str) -> dict[str, str]:
-        """One worker's month; 150 h at 13.50 = 2025.00 (hourly_rate agrees with basic_pay / hours_paid)."""
-        row = {
-            "contract_ref": CONTRACT_REF,
-            "period_start": period[0],
-            "period_end": period[1],
-            "worker_ref": f"W{worker:05d}",
-            "employer": "Test Care Ltd",
-            "employment_type": "direct",
-            "contract_type": "permanent",
-            "age_band": "21_plus",
-            "apprentice": "no",
-            "london": "no",
-            "hours_paid": "150",
-            "basic_pay": "2025.00",
-            "hourly_rate": "13.50",
-            "gender": "female",
-        }
-        return _override(row, cells, "payroll")
-
-    def workforce_row(self, period: tuple[str, str] = ("2025-04-01", "2025-06-30"), **cells: str) -> dict[str, str]:
-        """One contract's quarter with every optional column filled in, all within headcount."""
-        row = {
-            "contract_ref": CONTRACT_REF,
-            "period_start": period[0],
-            "period_end": period[1],
-            "headcount": "40",
-            "fte": "32.5",
-            "zero_hours_workers": "2",
-            "agency_workers": "3",
-            "apprentices": "2",
-            "local_residents": "20",
-            "disabled_workers": "4",
-            "ethnic_minority_workers": "6",
-            "female_workers": "22",
-            "gender_pay_gap_median_pct": "4.5",
-            "gender_pay_gap_mean_pct": "6.25",
-            "recognised_trade_union": "yes",
-            "worker_voice_forum": "no",
-            "flexible_working_from_day_one": "Y",
-            "training_hours": "120",
-        }
-        return _override(row, cells, "workforce")
-
-    def csv(
-        self,
-        path: Path,
-        rows: Iterable[Mapping[str, object]],
-        columns: list[str] | None = None,
-        *,
-        encoding: str = "utf-8",
-        line_end: str = "\n",
-    ) -> Path:
-        """Write rows as CSV with `columns` as the header (default: the first row's keys).
-        A row's missing key is an empty cell. encoding="utf-8-sig" writes a BOM."""
-        rows = list(rows)
-        columns = columns or list(rows[0])
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator=line_end)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([row.get(c, "") for c in columns])
-        path.write_bytes(buffer.getvalue().encode(encoding))
-        return path
-
-    def excel_typed(self, row: Mapping[str, str], kind: Kind) -> dict[str, object]:
-        """The row as Excel holds typed cells: dates, numbers and booleans instead of text.
-        Text that is not a valid value of its type stays text, as a supplier's typo would."""
-        out: dict[str, object] = dict(row)
-        for col in templates.columns(kind):
-            text = row.get(col.name, "")
-            try:
-                if col.type == "date":
-                    out[col.name] = datetime.fromisoformat(text)
-                elif col.type == "integer":
-                    out[col.name] = int(text)
-                elif col.type == "decimal":
-                    out[col.name] = float(text)
-                elif col.type == "boolean" and text.lower() in templates.BOOLEAN_TRUE + templates.BOOLEAN_FALSE:
-                    out[col.name] = text.lower() in templates.BOOLEAN_TRUE
-            except ValueError:
-                pass
-        return out
-
-    def xlsx(self, path: Path, rows: Iterable[Mapping[str, object]], columns: list[str] | None = None) -> Path:
-        """Write rows to the first sheet of a workbook. Values are written as given: pass dates,
-        numbers or booleans to get typed Excel cells, text to get text cells, '=...' for a formula."""
-        import openpyxl
-
-        rows = list(rows)
-        columns = columns or list(rows[0])
-        book = openpyxl.Workbook()
-        sheet = book.active
-        sheet.append(columns)
-        for row in rows:
-            sheet.append([_xlsx_value(row.get(c)) for c in columns])
-        book.save(path)
-        return path
-
-
-def _override(row: dict[str, str], cells: Mapping[str, str], kind: Kind) -> dict[str, str]:
-    unknown = set(cells) - set(templates.column_names(kind))
-    if unknown:
-        raise KeyError(f"not {kind} columns: {sorted(unknown)}")  # a typo in a test, not a case
-    return {**row, **cells}
-
-
-def _xlsx_value(value: object) -> object:
-    return None if value == "" else value
 
 
 @pytest.fixture(scope="session")
@@ -218,6 +49,16 @@ def write_return(tmp_path: Path, returns: ReturnBuilder):
         return returns.csv(path, rows, columns, **kw)
 
     return write
+
+
+@pytest.fixture(scope="session")
+def console_script() -> list[str]:
+    """The `gwp-monitor` console script next to this interpreter (what `pip install` puts on PATH), for
+    the few tests whose subject is the real process; the module it runs where scripts are not installed."""
+    import sys
+
+    script = Path(sys.executable).with_name("gwp-monitor")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "gwp_monitor.cli"]
 
 
 # --- reporting database backends: a SQLite file, or PostgreSQL (spec 5) --------------------------------

@@ -9,10 +9,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from factories import QUARTERLY_WORKFORCE, contract, register_yaml
 from gwp_monitor.validate import expectations as validation
 from gwp_monitor.cli import main
 
@@ -105,29 +107,21 @@ def test_exit_0_says_ready_to_send(capsys, register_path, files):
 
 
 def test_register_from_environment(capsys, monkeypatch, register_path, files):
+    """The register is found (exit 1, the file's problems, not 2, no register); an unreadable file
+    needs no validation run to say so."""
     monkeypatch.setenv("GWP_REGISTER", str(register_path))
-    code, _, _ = check(capsys, files["good_csv"], "--as-of", "2026-01-31")
-    assert code == 0
+    code, out, err = check(capsys, files["unreadable"], "--as-of", "2026-01-31")
+    assert (code, err) == (1, "")
+    assert "notes.csv" in out
 
 
-INVALID_REGISTER = """\
-contracts:
-  - contract_ref: BAD-1
-    title: Ends before it starts
-    supplier: {supplier_id: "1", name: A Ltd}
-    start_date: 2025-04-01
-    end_date: 2025-01-01
-    returns: {payroll: {frequency: monthly, due_days: 15}}
-    commitments:
-      - type: living_wage_ish
-  - contract_ref: BAD-1
-    title: Duplicate reference and a commitment without its parameter
-    supplier: {supplier_id: "2", name: B Ltd}
-    start_date: 2025-04-01
-    returns: {workforce: {frequency: quarterly, due_days: 30}}
-    commitments:
-      - type: max_zero_hours_share
-"""
+INVALID_REGISTER = register_yaml(
+    contract("BAD-1", title="Ends before it starts", supplier_id="1", supplier_name="A Ltd",
+             start_date="2025-04-01", end_date="2025-01-01", commitments=["living_wage_ish"]),
+    contract("BAD-1", title="Duplicate reference and a commitment without its parameter", supplier_id="2",
+             supplier_name="B Ltd", start_date="2025-04-01", payroll=None, workforce=QUARTERLY_WORKFORCE,
+             commitments=["max_zero_hours_share"]),
+)
 
 
 def test_invalid_register_exits_2_listing_every_problem(capsys, tmp_path, files):
@@ -220,23 +214,52 @@ def _snapshot(*roots: Path) -> dict[str, tuple[int, int, str]]:
     return out
 
 
-def test_check_writes_nothing(tmp_path, register_path, files):
-    """A real process (GX and all) in an empty working directory with its own TMPDIR and HOME."""
+CHECKED = ("good_csv", "bad", "good_xlsx")
+CHECK_ARGV = ["check", "payroll-june.csv", "payroll-july.csv", "payroll-june.xlsx",
+              "--contracts", "register.yaml", "--as-of", "2026-01-31", "--format", "json"]
+CHECK_STATUSES = [("payroll-july.csv", "rejected"), ("payroll-june.csv", "accepted"), ("payroll-june.xlsx", "accepted")]
+
+
+def _sandbox(tmp_path: Path, register_path: Path, files: dict[str, Path]) -> tuple[Path, dict[str, str]]:
+    """An empty working directory holding the files to check, and an environment of its own (TMPDIR,
+    HOME, caches under tmp_path) with no GWP_* settings, so `_snapshot(tmp_path)` sees every write."""
     work, tmp, home = tmp_path / "cwd", tmp_path / "tmp", tmp_path / "home"
     for d in (work, tmp, home):
         d.mkdir()
-    for key in ("good_csv", "bad", "good_xlsx"):
+    for key in CHECKED:
         shutil.copy2(files[key], work)
     shutil.copy2(register_path, work / "register.yaml")
-    before = _snapshot(work, tmp, home)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GWP_")}
     env.update(TMPDIR=str(tmp), HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), MPLCONFIGDIR=str(home / ".mpl"))
+    return work, env
+
+
+def test_check_writes_nothing(capsys, monkeypatch, tmp_path, register_path, files):
+    """In this process: nothing in the working directory, the temporary folder or HOME changes."""
+    work, env = _sandbox(tmp_path, register_path, files)
+    before = _snapshot(tmp_path)
+    monkeypatch.chdir(work)
+    for key in [k for k in os.environ if k.startswith("GWP_")]:
+        monkeypatch.delenv(key)
+    for key in ("TMPDIR", "HOME", "XDG_CACHE_HOME", "MPLCONFIGDIR"):
+        monkeypatch.setenv(key, env[key])
+    monkeypatch.setattr(tempfile, "tempdir", env["TMPDIR"])
+    code = main(CHECK_ARGV)
+    assert code == 1
+    assert sorted((s["file"], s["status"]) for s in json.loads(capsys.readouterr().out)) == CHECK_STATUSES
+    assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.slow
+def test_check_writes_nothing_from_a_fresh_process(tmp_path, register_path, files, console_script):
+    """A real process (GX imported and set up from scratch) run through the installed console script:
+    exit 1 for problems, JSON on stdout, and still nothing written anywhere."""
+    work, env = _sandbox(tmp_path, register_path, files)
+    before = _snapshot(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "gwp_monitor.cli", "check", "payroll-june.csv", "payroll-july.csv", "payroll-june.xlsx",
-         "--contracts", "register.yaml", "--as-of", "2026-01-31", "--format", "json"],
-        cwd=work, env=env, capture_output=True, text=True, timeout=120,
+        [*console_script, *CHECK_ARGV], cwd=work, env=env, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 1, proc.stderr
-    statuses = sorted((s["file"], s["status"]) for s in json.loads(proc.stdout))
-    assert statuses == [("payroll-july.csv", "rejected"), ("payroll-june.csv", "accepted"), ("payroll-june.xlsx", "accepted")]
-    assert _snapshot(work, tmp, home) == before
+    assert sorted((s["file"], s["status"]) for s in json.loads(proc.stdout)) == CHECK_STATUSES
+    assert _snapshot(tmp_path) == before
+

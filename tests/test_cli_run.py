@@ -8,57 +8,28 @@ import io
 import json
 import os
 import subprocess
-import sys
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import create_engine, inspect
 
+from factories import contract, register_yaml
 from gwp_monitor.cli import main
 
 UNREACHABLE_PG = "postgresql://postgres:s3cret-pw@127.0.0.1:1/x"
-GOOD_REGISTER = """\
-contracts:
-  - contract_ref: CLI-1
-    title: Home care
-    supplier: {supplier_id: "88888888", name: Cli Care Ltd}
-    start_date: 2025-09-01
-    returns:
-      payroll: {frequency: monthly, due_days: 15}
-    commitments:
-      - type: real_living_wage
-  - contract_ref: CLI-2
-    title: Cleaning
-    supplier: {supplier_id: "99999999", name: Cli Cleaning Ltd}
-    start_date: 2025-09-01
-    returns:
-      payroll: {frequency: monthly, due_days: 15}
-"""
+GOOD_REGISTER = register_yaml(
+    contract("CLI-1", title="Home care", supplier_id="88888888", supplier_name="Cli Care Ltd",
+             start_date="2025-09-01", commitments=["real_living_wage"]),
+    contract("CLI-2", title="Cleaning", supplier_id="99999999", supplier_name="Cli Cleaning Ltd",
+             start_date="2025-09-01"),
+)
 #: Three problems: an unknown commitment type, an end before the start, a duplicate contract_ref.
-BAD_REGISTER = """\
-contracts:
-  - contract_ref: CLI-1
-    title: Home care
-    supplier: {supplier_id: "88888888", name: Cli Care Ltd}
-    start_date: 2025-09-01
-    end_date: 2025-01-31
-    returns:
-      payroll: {frequency: monthly, due_days: 15}
-    commitments:
-      - type: living_wage_ish
-  - contract_ref: CLI-1
-    title: Home care again
-    supplier: {supplier_id: "88888888", name: Cli Care Ltd}
-    start_date: 2025-09-01
-    returns:
-      payroll: {frequency: monthly, due_days: 15}
-"""
+BAD_REGISTER = register_yaml(
+    contract("CLI-1", title="Home care", supplier_id="88888888", supplier_name="Cli Care Ltd",
+             start_date="2025-09-01", end_date="2025-01-31", commitments=["living_wage_ish"]),
+    contract("CLI-1", title="Home care again", supplier_id="88888888", supplier_name="Cli Care Ltd",
+             start_date="2025-09-01"),
+)
 SEP = ("2025-09-01", "2025-09-30")
-
-
-def pay(returns, ref: str, worker: int, rate: str) -> dict:
-    basic = str((Decimal(rate) * 100).quantize(Decimal("0.01")))
-    return returns.payroll_row(SEP, worker, contract_ref=ref, hourly_rate=rate, hours_paid="100", basic_pay=basic)
 
 
 def one_line_error(err: str) -> str:
@@ -82,8 +53,8 @@ def nothing_written(url: str, tmp_path) -> None:
 
 @pytest.fixture
 def landing(landing_writer, returns):
-    landing_writer("cli1-sep.csv", [pay(returns, "CLI-1", 1, "12.00"), pay(returns, "CLI-1", 2, "13.00")], "2025-10-05T09:00:00")
-    landing_writer("cli2-sep.csv", [pay(returns, "CLI-2", 1, "13.00"), returns.payroll_row(SEP, 2, contract_ref="CLI-2", age_band="adult")], "2025-10-06T09:00:00")
+    landing_writer("cli1-sep.csv", [returns.paid_row("CLI-1", SEP, 1, "12.00"), returns.paid_row("CLI-1", SEP, 2, "13.00")], "2025-10-05T09:00:00")
+    landing_writer("cli2-sep.csv", [returns.paid_row("CLI-2", SEP, 1, "13.00"), returns.payroll_row(SEP, 2, contract_ref="CLI-2", age_band="adult")], "2025-10-06T09:00:00")
     return landing_writer.folder
 
 
@@ -91,10 +62,11 @@ def snapshot(folder) -> dict:
     return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()}
 
 
-def test_status_with_postgres_unreachable_exits_2_with_one_line_and_no_password(tmp_path):
+def test_status_with_postgres_unreachable_exits_2_with_one_line_and_no_password(tmp_path, console_script):
+    """Through the console script, as an operator runs it: the exit code and stderr of a real process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GWP_")}
     done = subprocess.run(
-        [sys.executable, "-m", "gwp_monitor.cli", "status", "--db", UNREACHABLE_PG],
+        [*console_script, "status", "--db", UNREACHABLE_PG],
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
     )
     assert done.returncode == 2, done

@@ -53,7 +53,7 @@ from helpers_mail_http import (
     running_webhook_receiver,
 )
 
-pytestmark = pytest.mark.airflow
+pytestmark = [pytest.mark.airflow, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
 DAGS = REPO / "dags"

@@ -516,6 +516,7 @@ def airflow_package_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
+@pytest.mark.slow
 def test_airflow_commands_exist_in_the_installed_airflow(services, tmp_path):
     airflow_package_dir()
     argvs: list[list[str]] = []

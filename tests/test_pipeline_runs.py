@@ -13,30 +13,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import inspect, text
 
+from factories import make_register, numbered_contracts
 from gwp_monitor.store.database import VIEWS, open_database
 from gwp_monitor.pipeline import run_pipeline
-from gwp_monitor.config.register import load_register
 
 AS_OF = date(2025, 10, 20)
-REGISTER_YAML = """\
-contracts:
-  - contract_ref: P-1
-    title: Home care
-    supplier: {supplier_id: "55555555", name: Payroll One Ltd}
-    start_date: 2025-07-01
-    returns:
-      payroll: {frequency: monthly, due_days: 15}
-    commitments:
-      - type: real_living_wage
-  - contract_ref: P-2
-    title: Cleaning
-    supplier: {supplier_id: "66666666", name: Payroll Two Ltd}
-    start_date: 2025-07-01
-    returns:
-      payroll: {frequency: monthly, due_days: 15}
-    commitments:
-      - type: real_living_wage
-"""
+CONTRACTS = numbered_contracts(2, "P", start_date="2025-07-01", commitments=["real_living_wage"])
 JUL, AUG, SEP = ("2025-07-01", "2025-07-31"), ("2025-08-01", "2025-08-31"), ("2025-09-01", "2025-09-30")
 
 #: Every table of the schema; a new table must be added here (and so to the idempotency check).
@@ -46,16 +28,9 @@ TABLES = {
 }
 
 
-def pay(returns, ref: str, period: tuple[str, str], worker: int, rate: str, hours: str = "100") -> dict:
-    basic = str((Decimal(rate) * Decimal(hours)).quantize(Decimal("0.01")))
-    return returns.payroll_row(period, worker, contract_ref=ref, hourly_rate=rate, hours_paid=hours, basic_pay=basic)
-
-
 @pytest.fixture
 def register(tmp_path):
-    path = tmp_path / "register.yaml"
-    path.write_text(REGISTER_YAML, encoding="utf-8")
-    return load_register(path)
+    return make_register(tmp_path, *CONTRACTS)
 
 
 @pytest.fixture
@@ -86,11 +61,11 @@ def runs(db, db_rows) -> list[dict]:
 
 def test_the_same_folder_three_times_changes_nothing_but_the_run_log(db, register, landing_writer, returns, db_rows):
     r = returns
-    landing_writer("p1-jul.csv", [pay(r, "P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
-    landing_writer("p1-aug.csv", [pay(r, "P-1", AUG, 1, "12.00"), pay(r, "P-1", AUG, 2, "13.00")], "2025-09-10T09:00:00")
-    landing_writer("p1-sep.csv", [pay(r, "P-1", SEP, 1, "12.00")], "2025-10-05T09:00:00")
-    landing_writer("p1-sep-fix.csv", [pay(r, "P-1", SEP, 1, "12.70")], "2025-10-09T09:00:00")
-    landing_writer("p2.csv", [pay(r, "P-2", JUL, 1, "13.00"), r.payroll_row(AUG, 1, contract_ref="P-2", hours_paid="x")], "2025-09-12T09:00:00")
+    landing_writer("p1-jul.csv", [r.paid_row("P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
+    landing_writer("p1-aug.csv", [r.paid_row("P-1", AUG, 1, "12.00"), r.paid_row("P-1", AUG, 2, "13.00")], "2025-09-10T09:00:00")
+    landing_writer("p1-sep.csv", [r.paid_row("P-1", SEP, 1, "12.00")], "2025-10-05T09:00:00")
+    landing_writer("p1-sep-fix.csv", [r.paid_row("P-1", SEP, 1, "12.70")], "2025-10-09T09:00:00")
+    landing_writer("p2.csv", [r.paid_row("P-2", JUL, 1, "13.00"), r.payroll_row(AUG, 1, contract_ref="P-2", hours_paid="x")], "2025-09-12T09:00:00")
     landing_writer("notes.docx", b"PK\x03\x04 not really a workbook", "2025-09-13T09:00:00")
     assert set(inspect(db.engine).get_table_names()) == TABLES
 
@@ -129,10 +104,10 @@ def test_the_same_folder_three_times_changes_nothing_but_the_run_log(db, registe
 
 def test_a_failure_while_storing_leaves_no_trace_and_the_next_run_stores_it(db, register, landing_writer, returns, db_rows):
     r = returns
-    landing_writer("p1-jul.csv", [pay(r, "P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
-    landing_writer("p1-sep.csv", [pay(r, "P-1", SEP, 1, "12.00"), pay(r, "P-1", SEP, 2, "13.00")], "2025-10-05T09:00:00")
+    landing_writer("p1-jul.csv", [r.paid_row("P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
+    landing_writer("p1-sep.csv", [r.paid_row("P-1", SEP, 1, "12.00"), r.paid_row("P-1", SEP, 2, "13.00")], "2025-10-05T09:00:00")
     # One file, two submissions: P-1's corrected September (which would supersede) and P-2's September.
-    landing_writer("fixes.csv", [pay(r, "P-1", SEP, 1, "12.70"), pay(r, "P-1", SEP, 2, "13.00"), pay(r, "P-2", SEP, 1, "13.00")], "2025-10-09T09:00:00")
+    landing_writer("fixes.csv", [r.paid_row("P-1", SEP, 1, "12.70"), r.paid_row("P-1", SEP, 2, "13.00"), r.paid_row("P-2", SEP, 1, "13.00")], "2025-10-09T09:00:00")
 
     calls = []
 
@@ -186,9 +161,9 @@ def test_a_failure_while_storing_leaves_no_trace_and_the_next_run_stores_it(db, 
 
 def test_a_later_resubmission_replaces_its_period_and_an_older_one_arriving_late_does_not(db, register, landing_writer, returns, db_rows):
     r = returns
-    landing_writer("p1-jul.csv", [pay(r, "P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
-    landing_writer("p1-aug.csv", [pay(r, "P-1", AUG, 1, "12.00"), pay(r, "P-1", AUG, 2, "12.50", hours="50")], "2025-09-10T09:00:00")
-    landing_writer("p1-sep.csv", [pay(r, "P-1", SEP, 1, "12.90")], "2025-10-10T09:00:00")
+    landing_writer("p1-jul.csv", [r.paid_row("P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
+    landing_writer("p1-aug.csv", [r.paid_row("P-1", AUG, 1, "12.00"), r.paid_row("P-1", AUG, 2, "12.50", hours="50")], "2025-09-10T09:00:00")
+    landing_writer("p1-sep.csv", [r.paid_row("P-1", SEP, 1, "12.90")], "2025-10-10T09:00:00")
     run_pipeline(register, landing_writer.folder, db, as_of=AS_OF)
 
     def rlw_august():
@@ -205,7 +180,7 @@ def test_a_later_resubmission_replaces_its_period_and_an_older_one_arriving_late
     assert [x["periods_in_breach"] for x in db_rows(db, "SELECT * FROM v_open_breaches WHERE contract_ref = 'P-1'")] == []  # September compliant
 
     # The supplier corrects August (three workers now, all paid the Real Living Wage).
-    landing_writer("p1-aug-corrected.csv", [pay(r, "P-1", AUG, w, "12.60") for w in (1, 2, 3)], "2025-09-20T09:00:00")
+    landing_writer("p1-aug-corrected.csv", [r.paid_row("P-1", AUG, w, "12.60") for w in (1, 2, 3)], "2025-09-20T09:00:00")
     second = run_pipeline(register, landing_writer.folder, db, as_of=AS_OF)
     assert (second.files_read, second.outcomes["accepted"]) == (1, 1)
     assert rlw_august() == [{"status": "compliant", "observed_value": 0}]
@@ -218,7 +193,7 @@ def test_a_later_resubmission_replaces_its_period_and_an_older_one_arriving_late
     assert [t["status"] for t in timeliness] == ["received_on_time"]  # the first receipt counts
 
     # A version received between the two arrives only now: it is kept, as superseded, and changes nothing.
-    landing_writer("p1-aug-old.csv", [pay(r, "P-1", AUG, 1, "11.00")], "2025-09-15T09:00:00")
+    landing_writer("p1-aug-old.csv", [r.paid_row("P-1", AUG, 1, "11.00")], "2025-09-15T09:00:00")
     before = db_rows(db, "SELECT * FROM v_compliance_history WHERE contract_ref = 'P-1'")
     third = run_pipeline(register, landing_writer.folder, db, as_of=AS_OF)
     assert (third.outcomes["superseded"], third.outcomes["accepted"]) == (1, 0)
@@ -237,10 +212,10 @@ def test_a_file_sent_twice_or_too_large_is_neither_lost_nor_fatal(db, register, 
     other skipped; every file over the size limit is rejected with its reason, each one recorded."""
     monkeypatch.setenv("GWP_MAX_FILE_BYTES", "2000")
     r = returns
-    first = landing_writer("returns.csv", [pay(r, "P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
+    first = landing_writer("returns.csv", [r.paid_row("P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
     landing_writer("returns (1).csv", first.read_bytes(), "2025-08-10T09:05:00")
-    landing_writer("big-aug.csv", [pay(r, "P-1", AUG, w, "12.80") for w in range(1, 20)], "2025-09-10T09:00:00")
-    landing_writer("big-sep.csv", [pay(r, "P-1", SEP, w, "12.80") for w in range(1, 20)], "2025-10-10T09:00:00")
+    landing_writer("big-aug.csv", [r.paid_row("P-1", AUG, w, "12.80") for w in range(1, 20)], "2025-09-10T09:00:00")
+    landing_writer("big-sep.csv", [r.paid_row("P-1", SEP, w, "12.80") for w in range(1, 20)], "2025-10-10T09:00:00")
     assert all((landing_writer.folder / n).stat().st_size > 2000 for n in ("big-aug.csv", "big-sep.csv"))
 
     summary = run_pipeline(register, landing_writer.folder, db, as_of=AS_OF)

@@ -39,6 +39,7 @@ def one_line_error(err: str) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_report_writes_the_dashboard_from_the_database(backend: str, demo_dashboard, tmp_path: Path) -> None:
     built = demo_dashboard(backend)
@@ -73,6 +74,7 @@ def _without_generated_time(page: str) -> str:
     return page[:start] + page[page.index("</dd>", start):]
 
 
+@pytest.mark.slow
 def test_report_with_the_database_unreachable_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "site"
     done = gwp_monitor("report", "--db", UNREACHABLE_PG, "--out", str(out), cwd=tmp_path)

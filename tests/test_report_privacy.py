@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from sqlalchemy import text
 
 from gwp_monitor.store.database import open_database
@@ -211,6 +212,7 @@ def scan(report_dir: Path, refs: set[str], forms: set[str]) -> list[tuple[str, s
 # Tests
 
 
+@pytest.mark.slow
 def test_demo_site_and_data_docs_hold_no_worker_ref_or_pay_figure(demo_dashboard) -> None:
     built = demo_dashboard("sqlite")
     inputs = read_inputs(built.demo.landing)

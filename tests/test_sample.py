@@ -547,6 +547,7 @@ def test_demo_landing_plants_wage_and_workforce_breaches(demo) -> None:
     assert len({b.period_start for b in rlw}) == 3  # an open run of three months
 
 
+@pytest.mark.slow
 def test_demo_landing_is_deterministic_and_refuses_to_mix_with_old_files(demo, tmp_path: Path) -> None:
     again = write_demo_landing(tmp_path, seed=42, as_of=DEMO_AS_OF)
     assert [f.path.name for f in again.files] == [f.path.name for f in demo.files]
