@@ -15,11 +15,11 @@ the comparison. This file is a benchmark, not product code.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -39,8 +39,22 @@ GENDER = ("female", "male", "other", "not_disclosed")
 CONTRACT_REF = r"^[A-Za-z0-9._/-]{1,64}$"
 NI_NUMBER = r"(?i)^[A-Z]{2}\s*\d{2}\s*\d{2}\s*\d{2}\s*[A-D]$"
 FORMULA = r"^[=+\-@]"
-COLUMNS = ("contract_ref", "period_start", "period_end", "worker_ref", "employer", "employment_type", "contract_type",
-           "age_band", "apprentice", "london", "hours_paid", "basic_pay", "hourly_rate", "gender")
+COLUMNS = (
+    "contract_ref",
+    "period_start",
+    "period_end",
+    "worker_ref",
+    "employer",
+    "employment_type",
+    "contract_type",
+    "age_band",
+    "apprentice",
+    "london",
+    "hours_paid",
+    "basic_pay",
+    "hourly_rate",
+    "gender",
+)
 
 
 @dataclass
@@ -51,7 +65,7 @@ class Rule:
     type: str
     column: str
     regex: str | None
-    failing: Callable[["Typed"], np.ndarray]
+    failing: Callable[[Typed], np.ndarray]
 
 
 @dataclass
@@ -84,8 +98,12 @@ def type_frame(table, contract_refs) -> Typed:
         # returns repeat a handful of dates: parse each distinct text once (2025-02-30 becomes NaT), spread back
         codes, distinct = pd.factorize(text[name])
         shaped = pd.Series(distinct).str.contains(ISO_DATE, regex=True).to_numpy(dtype=bool)
-        parsed = pd.to_datetime(pd.Series(distinct).where(shaped), format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[D]")
-        dates[name] = np.where(codes >= 0, parsed[np.maximum(codes, 0)] if len(parsed) else np.datetime64("NaT"), np.datetime64("NaT"))
+        parsed = pd.to_datetime(pd.Series(distinct).where(shaped), format="%Y-%m-%d", errors="coerce").to_numpy(
+            dtype="datetime64[D]"
+        )
+        dates[name] = np.where(
+            codes >= 0, parsed[np.maximum(codes, 0)] if len(parsed) else np.datetime64("NaT"), np.datetime64("NaT")
+        )
         ok[name] = ~np.isnat(dates[name])
     for name in ("apprentice", "london"):
         lowered = text[name].str.lower()
@@ -114,10 +132,13 @@ def _regex(name: str, pattern: str, match: bool) -> Callable[[Typed], np.ndarray
     def failing(t: Typed) -> np.ndarray:
         found = t.text[name].str.contains(pattern, regex=True).to_numpy(dtype=bool)
         return t.present[name] & (~found if match else found)
+
     return failing
 
 
-def _between(name: str, low: float, high: float | None = None, strict_low: bool = False) -> Callable[[Typed], np.ndarray]:
+def _between(
+    name: str, low: float, high: float | None = None, strict_low: bool = False
+) -> Callable[[Typed], np.ndarray]:
     def failing(t: Typed) -> np.ndarray:
         v = t.num[name]
         with np.errstate(invalid="ignore"):
@@ -125,6 +146,7 @@ def _between(name: str, low: float, high: float | None = None, strict_low: bool 
             if high is not None:
                 bad |= v > high
         return bad  # NaN compares False: blanks and unparseable values are other rules' business
+
     return failing
 
 
@@ -176,7 +198,9 @@ RULES: list[Rule] = [
     Rule("expect_column_values_to_be_in_set", "basic_pay__valid", None, _parses("basic_pay")),
     Rule("expect_column_values_to_be_in_set", "hourly_rate__valid", None, _parses("hourly_rate")),
     Rule("expect_column_values_to_be_in_set", "gender", None, _in_set("gender", GENDER)),
-    Rule("expect_column_values_to_match_regex", "contract_ref", CONTRACT_REF, _regex("contract_ref", CONTRACT_REF, True)),
+    Rule(
+        "expect_column_values_to_match_regex", "contract_ref", CONTRACT_REF, _regex("contract_ref", CONTRACT_REF, True)
+    ),
     Rule("expect_column_values_to_not_match_regex", "worker_ref", NI_NUMBER, _regex("worker_ref", NI_NUMBER, False)),
     Rule("expect_column_values_to_not_match_regex", "worker_ref", "@", _regex("worker_ref", "@", False)),
     Rule("expect_column_values_to_not_match_regex", "worker_ref", FORMULA, _regex("worker_ref", FORMULA, False)),
@@ -206,7 +230,9 @@ def suite_labels(path: Path | None = None) -> dict[tuple[str, str, str | None], 
 def rules_match_suite(path: Path | None = None) -> bool:
     suite = json.loads((path or ROOT / "expectations" / "payroll.json").read_text(encoding="utf-8"))
     keys = [_suite_key(s) for s in suite["expectations"]]
-    return sorted(keys, key=str) == sorted(((r.type, r.column, r.regex) for r in RULES), key=str) and len(set(keys)) == len(keys)
+    return sorted(keys, key=str) == sorted(((r.type, r.column, r.regex) for r in RULES), key=str) and len(
+        set(keys)
+    ) == len(keys)
 
 
 @dataclass
@@ -229,18 +255,34 @@ def check(table, register, floors, as_of: date) -> BaselineResult:
             failures[(rule.type, rule.column, rule.regex)] = rows
             rejected[np.unique(t.submission[rows])] = True
     text = t.text
-    firsts = pd.DataFrame({
-        "submission": t.submission, "contract_ref": text["contract_ref"], "period_start_text": text["period_start"],
-        "period_end_text": text["period_end"], "period_start": t.dates["period_start"], "period_end": t.dates["period_end"],
-    }).groupby("submission", sort=True).first()
+    firsts = (
+        pd.DataFrame(
+            {
+                "submission": t.submission,
+                "contract_ref": text["contract_ref"],
+                "period_start_text": text["period_start"],
+                "period_end_text": text["period_end"],
+                "period_start": t.dates["period_start"],
+                "period_end": t.dates["period_end"],
+            }
+        )
+        .groupby("submission", sort=True)
+        .first()
+    )
     firsts["rejected"] = rejected
     for sid, sub in firsts.iterrows():  # per submission, not per row: the register's period rule
         contract = register.contracts.get(sub["contract_ref"])
-        if contract is not None and not pd.isna(sub["period_start"]) and not pd.isna(sub["period_end"]):
-            if contract.period_problem("payroll", sub["period_start"].date(), sub["period_end"].date(), as_of):
-                firsts.at[sid, "rejected"] = True
+        dated = not pd.isna(sub["period_start"]) and not pd.isna(sub["period_end"])
+        if (
+            contract is not None
+            and dated
+            and contract.period_problem("payroll", sub["period_start"].date(), sub["period_end"].date(), as_of)
+        ):
+            firsts.at[sid, "rejected"] = True
     accepted = ~firsts["rejected"].to_numpy()[t.submission]
-    return BaselineResult(firsts, failures, _problems(failures, t.submission), _wages(t, accepted, register, floors, as_of), t.submission)
+    return BaselineResult(
+        firsts, failures, _problems(failures, t.submission), _wages(t, accepted, register, floors, as_of), t.submission
+    )
 
 
 def _problems(failures: dict, submission: np.ndarray) -> dict[int, list]:
@@ -251,14 +293,16 @@ def _problems(failures: dict, submission: np.ndarray) -> dict[int, list]:
         order = np.argsort(subs, kind="stable")
         subs, ordered = subs[order], rows[order]
         cuts = np.flatnonzero(np.diff(subs)) + 1
-        for chunk_subs, chunk_rows in zip(np.split(subs, cuts), np.split(ordered, cuts)):
+        for chunk_subs, chunk_rows in zip(np.split(subs, cuts), np.split(ordered, cuts), strict=False):
             out.setdefault(int(chunk_subs[0]), []).append((key, len(chunk_rows), np.sort(chunk_rows)[:10]))
     return out
 
 
 def _per_value(keys: pd.DataFrame, lookup: Callable) -> np.ndarray:
     """`lookup` evaluated once per distinct key combination and spread back to the rows."""
-    codes = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()  # numbered by first appearance
+    codes = (
+        keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    )  # numbered by first appearance
     distinct = keys.drop_duplicates()  # in order of first appearance too
     values = np.array([lookup(*row) for row in distinct.itertuples(index=False, name=None)], dtype=float)
     return values[codes] if len(values) else np.full(len(keys), np.nan)
@@ -279,15 +323,28 @@ def _wages(t: Typed, accepted: np.ndarray, register, floors, as_of: date) -> pd.
     age = t.enums["age_band"].to_numpy(dtype=object)[rows]
     start = pd.Series(t.dates["period_start"][rows])
     refs = t.text["contract_ref"].iloc[rows]
-    rlw = {ref: next((m for m in c.commitments if m.type == "real_living_wage"), None) for ref, c in register.contracts.items()}
+    rlw = {
+        ref: next((m for m in c.commitments if m.type == "real_living_wage"), None)
+        for ref, c in register.contracts.items()
+    }
     has_rlw = refs.isin([k for k, m in rlw.items() if m is not None]).to_numpy(dtype=bool)
-    include_apprentices = refs.isin([k for k, m in rlw.items() if m and m.params.get("include_apprentices", False)]).to_numpy(dtype=bool)
+    include_apprentices = refs.isin(
+        [k for k, m in rlw.items() if m and m.params.get("include_apprentices", False)]
+    ).to_numpy(dtype=bool)
     band = np.where(apprentice, "apprentice", age)
-    statutory = _per_value(pd.DataFrame({"s": start, "b": band}), lambda s, b: _f(floors.statutory(s.date(), b)) if b in
-                           ("21_plus", "18_20", "under_18", "apprentice") else np.nan)
-    required = _per_value(pd.DataFrame({"s": start, "l": london}), lambda s, l: _f(floors.real_living_wage(s.date(), bool(l))))
-    upcoming = _per_value(pd.DataFrame({"s": start, "l": london}),
-                          lambda s, l: _f(floors.upcoming_real_living_wage(s.date(), as_of, bool(l))))
+    statutory = _per_value(
+        pd.DataFrame({"s": start, "b": band}),
+        lambda s, b: (
+            _f(floors.statutory(s.date(), b)) if b in ("21_plus", "18_20", "under_18", "apprentice") else np.nan
+        ),
+    )
+    required = _per_value(
+        pd.DataFrame({"s": start, "l": london}), lambda s, ldn: _f(floors.real_living_wage(s.date(), bool(ldn)))
+    )
+    upcoming = _per_value(
+        pd.DataFrame({"s": start, "l": london}),
+        lambda s, ldn: _f(floors.upcoming_real_living_wage(s.date(), as_of, bool(ldn))),
+    )
     in_rlw = assessed & has_rlw & (age != "under_18") & (include_apprentices | ~apprentice)
     scaled = np.round(hourly * 10_000, 6)  # ten-thousandths of a pound, float noise removed (as the product)
     parts = []
@@ -300,17 +357,35 @@ def _wages(t: Typed, accepted: np.ndarray, register, floors, as_of: date) -> pd.
         below = keep & (scaled < np.round(floor * 10_000, 6))
         up = np.where(scope, upcoming, np.nan) if rate_type == "real_living_wage" else np.full(len(rows), np.nan)
         below_up = ~np.isnan(up) & (scaled < np.round(up * 10_000, 6))
-        frame = pd.DataFrame({
-            "submission": t.submission[rows], "band": bands, "required_rate": floor, "hourly": hourly, "below": below,
-            "shortfall": np.where(below, (floor - hourly) * hours, 0.0), "upcoming": up, "below_upcoming": below_up,
-        })[keep]
-        figures = frame.groupby(["submission", "band"], sort=True).agg(
-            required_rate=("required_rate", "max"), workers_assessed=("hourly", "size"), workers_below=("below", "sum"),
-            lowest_rate=("hourly", "min"), arrears_gbp=("shortfall", "sum"), upcoming_rate=("upcoming", "max"),
-            workers_below_upcoming=("below_upcoming", "sum"),
-        ).reset_index()
+        frame = pd.DataFrame(
+            {
+                "submission": t.submission[rows],
+                "band": bands,
+                "required_rate": floor,
+                "hourly": hourly,
+                "below": below,
+                "shortfall": np.where(below, (floor - hourly) * hours, 0.0),
+                "upcoming": up,
+                "below_upcoming": below_up,
+            }
+        )[keep]
+        figures = (
+            frame.groupby(["submission", "band"], sort=True)
+            .agg(
+                required_rate=("required_rate", "max"),
+                workers_assessed=("hourly", "size"),
+                workers_below=("below", "sum"),
+                lowest_rate=("hourly", "min"),
+                arrears_gbp=("shortfall", "sum"),
+                upcoming_rate=("upcoming", "max"),
+                workers_below_upcoming=("below_upcoming", "sum"),
+            )
+            .reset_index()
+        )
         # to the penny after summing, half up (one Decimal per submission and band, not per worker)
-        figures["arrears_gbp"] = [float(Decimal(repr(round(x, 6))).quantize(Decimal("0.01"), ROUND_HALF_UP)) for x in figures["arrears_gbp"]]
+        figures["arrears_gbp"] = [
+            float(Decimal(repr(round(x, 6))).quantize(Decimal("0.01"), ROUND_HALF_UP)) for x in figures["arrears_gbp"]
+        ]
         figures["rate_type"] = rate_type
         parts.append(figures)
     return pd.concat(parts, ignore_index=True)

@@ -48,7 +48,9 @@ print(json.dumps({"airflow": t1 - t0, "dag": t2 - t1, "total": t2 - t0, "heavy":
 
 def probe(dag: Path, home: str) -> dict:
     env = {**os.environ, "AIRFLOW_HOME": home, "PYTHONWARNINGS": "ignore", "PYTHONPATH": str(common.ROOT)}
-    out = subprocess.run([sys.executable, "-c", PROBE, str(dag)], check=True, capture_output=True, text=True, env=env, cwd=common.ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(dag)], check=True, capture_output=True, text=True, env=env, cwd=common.ROOT
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -66,8 +68,17 @@ def main(argv: list[str] | None = None) -> list[Row]:
             details[dag.name] = runs
             heavy = sorted({m for r in runs for m in r["heavy"]})
             note = f"heavy modules imported at parse time: {', '.join(heavy)}" if heavy else ""
-            rows.append(check_limit(f"DAG parse {dag.name}", best["dag"], 0.5, strict=True, floor=best["airflow"],
-                                    floor_label="import airflow", note=note))
+            rows.append(
+                check_limit(
+                    f"DAG parse {dag.name}",
+                    best["dag"],
+                    0.5,
+                    strict=True,
+                    floor=best["airflow"],
+                    floor_label="import airflow",
+                    note=note,
+                )
+            )
             rows.append(Row(f"  total with airflow import, {dag.name}", min(r["total"] for r in runs)))
             if heavy:
                 rows[-2].passed = False

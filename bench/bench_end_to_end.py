@@ -50,7 +50,7 @@ def timed_sqlite(data: common.PayrollInput, repeat: int) -> tuple[float, list[fl
     for _ in range(repeat):
         folder = common.fresh_dir("e2e-sqlite")
         try:
-            t, _ = common.timed(lambda: one_run(data, common.sqlite_url(folder)))
+            t, _ = common.timed(lambda folder=folder: one_run(data, common.sqlite_url(folder)))
             times.append(t)
         finally:
             common.rmtree(folder)
@@ -70,8 +70,19 @@ def cold_cli(data: common.PayrollInput) -> float:
     folder = common.fresh_dir("e2e-cli")
     try:
         exe = Path(sys.executable).with_name("gwp-monitor")
-        cmd = [str(exe), "run", "--contracts", str(data.register), "--landing", str(data.csv.parent),
-               "--db", common.sqlite_url(folder), "--as-of", AS_OF.isoformat(), "--quiet"]
+        cmd = [
+            str(exe),
+            "run",
+            "--contracts",
+            str(data.register),
+            "--landing",
+            str(data.csv.parent),
+            "--db",
+            common.sqlite_url(folder),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--quiet",
+        ]
         start = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
         return time.perf_counter() - start
@@ -105,18 +116,36 @@ def main(argv: list[str] | None = None) -> list[Row]:
     rows: list[Row] = []
     log(f"SQLite: run_pipeline on {args.rows:,} rows x{args.repeat}")
     figure, runs = timed_sqlite(data, args.repeat)
-    rows.append(check_ratio(f"end to end, {args.rows:,} rows -> SQLite", figure, floor, 3.0, floor_label="pyarrow read",
-                            extra={"figure_runs": runs, "floor_runs": floor_runs}))
+    rows.append(
+        check_ratio(
+            f"end to end, {args.rows:,} rows -> SQLite",
+            figure,
+            floor,
+            3.0,
+            floor_label="pyarrow read",
+            extra={"figure_runs": runs, "floor_runs": floor_runs},
+        )
+    )
     if args.no_postgres:
         pass
     elif common.postgres_available():
         log(f"PostgreSQL: run_pipeline on {args.rows:,} rows x{args.repeat}")
         floor_pg, floor_runs_pg, _ = best_of(lambda: pyarrow_read(data.csv), 5)
         figure, runs = timed_postgres(data, args.repeat)
-        rows.append(check_ratio(f"end to end, {args.rows:,} rows -> PostgreSQL", figure, floor_pg, 3.0, floor_label="pyarrow read",
-                                extra={"figure_runs": runs, "floor_runs": floor_runs_pg}))
+        rows.append(
+            check_ratio(
+                f"end to end, {args.rows:,} rows -> PostgreSQL",
+                figure,
+                floor_pg,
+                3.0,
+                floor_label="pyarrow read",
+                extra={"figure_runs": runs, "floor_runs": floor_runs_pg},
+            )
+        )
     else:
-        rows.append(info("end to end -> PostgreSQL", float("nan"), note=f"skipped: no server at {common.PG_SERVER_URL}"))
+        rows.append(
+            info("end to end -> PostgreSQL", float("nan"), note=f"skipped: no server at {common.PG_SERVER_URL}")
+        )
     rows.append(info("  fixed cost per process: first 200-row run (GX import + context)", warmup))
     if not args.no_cli:
         log("cold CLI: gwp-monitor run in a fresh subprocess")

@@ -38,12 +38,16 @@ def inputs(returns: int, rows_per_return: int) -> tuple[Path, Path, Path]:
         log(f"splitting into {returns} files")
         split.mkdir(parents=True, exist_ok=True)
         names = pacsv.read_csv(one.csv, read_options=pacsv.ReadOptions(skip_rows_after_names=total)).column_names
-        table = pacsv.read_csv(one.csv, convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}))
+        table = pacsv.read_csv(
+            one.csv, convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names})
+        )
         refs = table.column("contract_ref").to_numpy(zero_copy_only=False)
-        starts = np.flatnonzero(np.r_[True, refs[1:] != refs[:-1]])  # the generator writes each contract's rows together
+        starts = np.flatnonzero(
+            np.r_[True, refs[1:] != refs[:-1]]
+        )  # the generator writes each contract's rows together
         ends = np.r_[starts[1:], len(refs)]
         options = pacsv.WriteOptions(quoting_style="none", quoting_header="none")
-        for i, (s, e) in enumerate(zip(starts, ends)):
+        for i, (s, e) in enumerate(zip(starts, ends, strict=False)):
             pacsv.write_csv(table.slice(s, e - s), split / f"return-{i:04d}.csv", write_options=options)
         done.write_text("ok\n")
     return one.register, one.csv.parent, split
@@ -73,8 +77,8 @@ class Counters:
 def run(register: Path, landing: Path, counters: Counters) -> tuple[float, dict]:
     from sqlalchemy import event
 
-    from gwp_monitor.store.database import open_database
     from gwp_monitor.pipeline import run_pipeline
+    from gwp_monitor.store.database import open_database
 
     folder = common.fresh_dir("many")
     try:
@@ -91,9 +95,13 @@ def run(register: Path, landing: Path, counters: Counters) -> tuple[float, dict]
 
         seconds, summary = common.timed(lambda: run_pipeline(register, landing, database, as_of=AS_OF))
         database.engine.dispose()
-        return seconds, {"outcomes": dict(summary.outcomes), "files": summary.files_read,
-                         "gx_contexts_created": counters.contexts - before_ctx, "db_connections_opened": counters.connections,
-                         "db_connection_checkouts": counters.checkouts}
+        return seconds, {
+            "outcomes": dict(summary.outcomes),
+            "files": summary.files_read,
+            "gx_contexts_created": counters.contexts - before_ctx,
+            "db_connections_opened": counters.connections,
+            "db_connection_checkouts": counters.checkouts,
+        }
     finally:
         common.rmtree(folder)
 
@@ -125,14 +133,22 @@ def main(argv: list[str] | None = None) -> list[Row]:
     expected = {"accepted": args.returns}
     ok = facts["many_files"]["outcomes"] == expected and facts["one_file"]["outcomes"] == expected
     one, many = facts["one_file"], facts["many_files"]
-    note = (f"during the runs (1 file / {args.returns} files): GX contexts created {one['gx_contexts_created']} / "
-            f"{many['gx_contexts_created']}; DB connections opened {one['db_connections_opened']} / {many['db_connections_opened']} "
-            f"(pooled connection checked out {one['db_connection_checkouts']} / {many['db_connection_checkouts']} times)")
+    note = (
+        f"during the runs (1 file / {args.returns} files): GX contexts created {one['gx_contexts_created']} / "
+        f"{many['gx_contexts_created']}; DB connections opened {one['db_connections_opened']} / {many['db_connections_opened']} "
+        f"(pooled connection checked out {one['db_connection_checkouts']} / {many['db_connection_checkouts']} times)"
+    )
     if not ok:
         note += f"; UNEXPECTED OUTCOMES {facts}"
     rows = [
-        info(f"{args.returns} files x {args.rows_per_return} rows, one run", figure, floor=floor, floor_label="1 file, same rows",
-             ratio=figure / floor, extra={"runs": manys, "floor_runs": ones}),
+        info(
+            f"{args.returns} files x {args.rows_per_return} rows, one run",
+            figure,
+            floor=floor,
+            floor_label="1 file, same rows",
+            ratio=figure / floor,
+            extra={"runs": manys, "floor_runs": ones},
+        ),
         check_limit("  per-return overhead ((files - one) / returns)", per_return_ms, 60, unit="ms", note=note),
     ]
     rows[1].passed = rows[1].passed and ok and facts["many_files"]["gx_contexts_created"] == 0

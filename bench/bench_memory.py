@@ -50,7 +50,9 @@ print(json.dumps({"bytes": int(usage.sum()), "rows": len(frame), "columns": {k: 
 
 def child(code: str, *args: str) -> dict:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, env=env, cwd=common.ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, env=env, cwd=common.ROOT
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -70,7 +72,9 @@ def main(argv: list[str] | None = None) -> list[Row]:
     mib = 1024 * 1024
     peak, before, frame_bytes = run["peak_kib"] * 1024 / mib, run["before_kib"] * 1024 / mib, frame["bytes"] / mib
     rows = [
-        check_ratio(f"peak RSS, {args.rows:,}-row run", peak, frame_bytes, 4.0, unit="MiB", floor_label="typed frame, deep"),
+        check_ratio(
+            f"peak RSS, {args.rows:,}-row run", peak, frame_bytes, 4.0, unit="MiB", floor_label="typed frame, deep"
+        ),
         info("  RSS after imports + GX context, before reading", before, unit="MiB"),
         info("  peak RSS above that", peak - before, unit="MiB", ratio=(peak - before) / frame_bytes),
     ]

@@ -34,11 +34,22 @@ from common import AS_OF, Row, best_of, check_ratio, info, log, report  # noqa: 
 
 #: (column, bad value or None for blank, how many rows): the mistakes suppliers make (see demo/mistakes.py)
 PROBLEMS = [
-    ("hours_paid", "12,5", 60), ("basic_pay", "£1,200.00", 60), ("worker_ref", "QQ 12 34 56 C", 60),
-    ("worker_ref", "pat@example.org", 60), ("worker_ref", "=HYPERLINK(1)", 60), ("worker_ref", "<dup>", 60),
-    ("employment_type", "permanent staff", 60), ("age_band", None, 60), ("apprentice", "maybe", 60),
-    ("hourly_rate", "99.99", 60), ("hours_paid", "800", 60), ("period_end", "2025-06-31", 40),
-    ("employer", "=cmd", 60), ("gender", "F", 60), ("contract_ref", "NOT-IN-REGISTER", 20), ("basic_pay", "-5", 60),
+    ("hours_paid", "12,5", 60),
+    ("basic_pay", "£1,200.00", 60),
+    ("worker_ref", "QQ 12 34 56 C", 60),
+    ("worker_ref", "pat@example.org", 60),
+    ("worker_ref", "=HYPERLINK(1)", 60),
+    ("worker_ref", "<dup>", 60),
+    ("employment_type", "permanent staff", 60),
+    ("age_band", None, 60),
+    ("apprentice", "maybe", 60),
+    ("hourly_rate", "99.99", 60),
+    ("hours_paid", "800", 60),
+    ("period_end", "2025-06-31", 40),
+    ("employer", "=cmd", 60),
+    ("gender", "F", 60),
+    ("contract_ref", "NOT-IN-REGISTER", 20),
+    ("basic_pay", "-5", 60),
 ]
 BROKEN_CONTRACTS = 5
 
@@ -55,7 +66,9 @@ def broken_input(rows: int) -> common.PayrollInput:
         return common.PayrollInput(csv, clean.register, rows, clean.contracts)
     log(f"injecting problems into {folder.relative_to(common.ROOT)}")
     header = pacsv.read_csv(clean.csv, read_options=pacsv.ReadOptions(skip_rows_after_names=rows)).column_names
-    table = pacsv.read_csv(clean.csv, convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in header}))
+    table = pacsv.read_csv(
+        clean.csv, convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in header})
+    )
     refs = table.column("contract_ref").to_numpy(zero_copy_only=False)
     broken_refs = sorted(set(refs))[:BROKEN_CONTRACTS]
     candidates = np.flatnonzero(np.isin(refs, broken_refs))
@@ -92,8 +105,12 @@ def product(files, register, floors):
     intake = Intake(submissions, {"payroll": ready}, {"payroll": outcome.gx_result})
     assessment = assess_payroll(intake.accepted_rows("payroll"), register, floors, AS_OF)
     t3 = time.perf_counter()
-    return {"ready": ready, "submissions": submissions, "assessment": assessment,
-            "stages": {"prepare": t1 - t0, "validate (GX suite)": t2 - t1, "accept + assess_payroll (GX wages)": t3 - t2}}
+    return {
+        "ready": ready,
+        "submissions": submissions,
+        "assessment": assessment,
+        "stages": {"prepare": t1 - t0, "validate (GX suite)": t2 - t1, "accept + assess_payroll (GX wages)": t3 - t2},
+    }
 
 
 def _sub_key(contract_ref, start, end) -> tuple:
@@ -131,11 +148,19 @@ def compare(prod: dict, base, row_numbers: np.ndarray) -> list[str]:
     p_rejected = {key_of[s.submission_key] for s in prod["submissions"] if s.status == "rejected"}
     b_rejected = {b_key[int(sid)] for sid, r in b_subs.iterrows() if r["rejected"]}
     if p_rejected != b_rejected:
-        diffs.append(f"rejected submissions differ: product {sorted(p_rejected, key=str)} baseline {sorted(b_rejected, key=str)}")
+        diffs.append(
+            f"rejected submissions differ: product {sorted(p_rejected, key=str)} baseline {sorted(b_rejected, key=str)}"
+        )
     cols = ["workers_assessed", "workers_below", "arrears_gbp", "workers_below_upcoming"]
     p_w = prod["assessment"].wages
-    p_w = {(key_of[int(r.submission_key)], r.rate_type, r.band): tuple(_plain(getattr(r, c)) for c in cols) for r in p_w.itertuples()}
-    b_w = {(b_key[int(r.submission)], r.rate_type, r.band): tuple(_plain(getattr(r, c)) for c in cols) for r in base.wages.itertuples()}
+    p_w = {
+        (key_of[int(r.submission_key)], r.rate_type, r.band): tuple(_plain(getattr(r, c)) for c in cols)
+        for r in p_w.itertuples()
+    }
+    b_w = {
+        (b_key[int(r.submission)], r.rate_type, r.band): tuple(_plain(getattr(r, c)) for c in cols)
+        for r in base.wages.itertuples()
+    }
     for k in sorted(set(p_w) | set(b_w), key=str):
         pv, bv = p_w.get(k), b_w.get(k)
         if pv is None or bv is None or pv[:3] != bv[:3] or (pv[3] is not None and pv[3] != bv[3]):
@@ -157,13 +182,15 @@ def main(argv: list[str] | None = None) -> list[Row]:
 
     import baseline_pandas
 
+    from gwp_monitor.config.register import load_register
     from gwp_monitor.domain.rates import load_wage_floors
     from gwp_monitor.ingest.reading import read_return_file
-    from gwp_monitor.config.register import load_register
     from gwp_monitor.validate.expectations import gx_context, load_suite
 
     if not baseline_pandas.rules_match_suite():
-        raise SystemExit("bench/baseline_pandas.py no longer mirrors expectations/payroll.json: update the baseline first")
+        raise SystemExit(
+            "bench/baseline_pandas.py no longer mirrors expectations/payroll.json: update the baseline first"
+        )
     data = broken_input(args.rows)
     register, floors = load_register(data.register), load_wage_floors()
     gx_context(), load_suite("payroll")  # fixed per-process cost, not per-row work
@@ -180,11 +207,22 @@ def main(argv: list[str] | None = None) -> list[Row]:
     b_time, b_times, base = best_of(lambda: baseline_pandas.check(returned.table, register, floors, AS_OF), args.repeat)
     diffs = compare(prod, base, returned.row_numbers)
     accepted = sum(1 for s in prod["submissions"] if s.status == "accepted")
-    note = (f"{len(prod['submissions'])} submissions ({accepted} accepted); answers agree with the baseline" if not diffs
-            else f"ANSWERS DIFFER from the baseline ({len(diffs)}): " + "; ".join(diffs[:5]))
-    rows = [check_ratio(f"validation: GX suite + wage commitments, {args.rows:,} rows", p_time, b_time, 2.0,
-                        floor_label="plain pandas", note=note,
-                        extra={"figure_runs": p_times, "floor_runs": b_times, "differences": diffs})]
+    note = (
+        f"{len(prod['submissions'])} submissions ({accepted} accepted); answers agree with the baseline"
+        if not diffs
+        else f"ANSWERS DIFFER from the baseline ({len(diffs)}): " + "; ".join(diffs[:5])
+    )
+    rows = [
+        check_ratio(
+            f"validation: GX suite + wage commitments, {args.rows:,} rows",
+            p_time,
+            b_time,
+            2.0,
+            floor_label="plain pandas",
+            note=note,
+            extra={"figure_runs": p_times, "floor_runs": b_times, "differences": diffs},
+        )
+    ]
     for stage, seconds in prod["stages"].items():  # of the product's best run
         rows.append(info(f"  of which {stage}", seconds))
     if diffs:

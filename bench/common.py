@@ -15,10 +15,10 @@ import platform
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -27,7 +27,11 @@ DATA = RESULTS / "data"
 #: The as-of date every benchmark runs at: after the benchmark month's due date, so nothing is "awaiting".
 AS_OF = date(2025, 7, 31)
 PERIOD = (date(2025, 6, 1), date(2025, 6, 30))
-PG_SERVER_URL = os.environ.get("GWP_BENCH_PG_URL") or os.environ.get("GWP_TEST_PG_URL") or "postgresql://postgres@127.0.0.1:5432/test"
+PG_SERVER_URL = (
+    os.environ.get("GWP_BENCH_PG_URL")
+    or os.environ.get("GWP_TEST_PG_URL")
+    or "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 if str(ROOT) not in sys.path:  # so `python bench/x.py` finds the package without installing it
     sys.path.insert(0, str(ROOT))
@@ -53,18 +57,60 @@ class Row:
             self.ratio = self.figure / self.floor
 
 
-def check_ratio(benchmark: str, figure: float, floor: float, limit: float, *, floor_label: str = "", unit: str = "s",
-                strict: bool = False, note: str = "", extra: dict | None = None) -> Row:
+def check_ratio(
+    benchmark: str,
+    figure: float,
+    floor: float,
+    limit: float,
+    *,
+    floor_label: str = "",
+    unit: str = "s",
+    strict: bool = False,
+    note: str = "",
+    extra: dict | None = None,
+) -> Row:
     ratio = figure / floor
     ok = ratio < limit if strict else ratio <= limit
-    return Row(benchmark, figure, unit, floor, floor_label, f"{'<' if strict else '<='} {limit:g}x", ok, ratio, note, extra or {})
+    return Row(
+        benchmark,
+        figure,
+        unit,
+        floor,
+        floor_label,
+        f"{'<' if strict else '<='} {limit:g}x",
+        ok,
+        ratio,
+        note,
+        extra or {},
+    )
 
 
-def check_limit(benchmark: str, figure: float, limit: float, *, unit: str = "s", strict: bool = False,
-                floor: float | None = None, floor_label: str = "", note: str = "", extra: dict | None = None) -> Row:
+def check_limit(
+    benchmark: str,
+    figure: float,
+    limit: float,
+    *,
+    unit: str = "s",
+    strict: bool = False,
+    floor: float | None = None,
+    floor_label: str = "",
+    note: str = "",
+    extra: dict | None = None,
+) -> Row:
     ok = figure < limit if strict else figure <= limit
     target = f"{'<' if strict else '<='} {_fmt(limit, unit)}"
-    return Row(benchmark, figure, unit, floor, floor_label, target, ok, None if not floor else figure / floor, note, extra or {})
+    return Row(
+        benchmark,
+        figure,
+        unit,
+        floor,
+        floor_label,
+        target,
+        ok,
+        None if not floor else figure / floor,
+        note,
+        extra or {},
+    )
 
 
 def info(benchmark: str, figure: float, unit: str = "s", note: str = "", **kw) -> Row:
@@ -72,6 +118,7 @@ def info(benchmark: str, figure: float, unit: str = "s", note: str = "", **kw) -
 
 
 # --- machine ---------------------------------------------------------------------------------------
+
 
 def machine() -> dict:
     cpu = "unknown"
@@ -98,11 +145,12 @@ def machine() -> dict:
         "cpu": cpu,
         "python": platform.python_version(),
         "versions": versions,
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 
 # --- timing ----------------------------------------------------------------------------------------
+
 
 def timed(fn: Callable[[], object]) -> tuple[float, object]:
     gc.collect()
@@ -125,6 +173,7 @@ def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, list[float], 
 
 # --- the table ---------------------------------------------------------------------------------------
 
+
 def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
@@ -143,11 +192,19 @@ def table(rows: list[Row]) -> str:
     for r in rows:
         floor = _fmt(r.floor, r.unit) + (f" ({r.floor_label})" if r.floor_label and r.floor is not None else "")
         result = "-" if r.passed is None else ("pass" if r.passed else "MISS")
-        lines.append((r.benchmark, _fmt(r.figure, r.unit), floor if r.floor is not None else "-",
-                      f"{r.ratio:.2f}x" if r.ratio is not None else "-", r.target or "-", result))
+        lines.append(
+            (
+                r.benchmark,
+                _fmt(r.figure, r.unit),
+                floor if r.floor is not None else "-",
+                f"{r.ratio:.2f}x" if r.ratio is not None else "-",
+                r.target or "-",
+                result,
+            )
+        )
     widths = [max(len(str(x[i])) for x in [header, *lines]) for i in range(len(header))]
-    out = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
-    out += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)) for line in lines]
+    out = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=False)), "  ".join("-" * w for w in widths)]
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=False)) for line in lines]
     notes = [f"  {r.benchmark}: {r.note}" for r in rows if r.note]
     return "\n".join(out + ([""] + notes if notes else []))
 
@@ -176,6 +233,7 @@ def warn_if_busy() -> None:
 
 
 # --- inputs ------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PayrollInput:

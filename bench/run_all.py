@@ -54,13 +54,17 @@ def main(argv: list[str]) -> int:
     print("\n=== all benchmarks")
     print(common.table(rows))
     machine = common.machine()
-    print(f"\nmachine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['ram_gib']} GiB RAM, Python {machine['python']}; "
-          f"{time.perf_counter() - started:.0f} s in all")
+    print(
+        f"\nmachine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['ram_gib']} GiB RAM, Python {machine['python']}; "
+        f"{time.perf_counter() - started:.0f} s in all"
+    )
     if len(names) > 1:
         from dataclasses import asdict
 
-        (common.RESULTS / "all.json").write_text(json.dumps({"machine": machine, "rows": [asdict(r) for r in rows]}, indent=2,
-                                                            default=str) + "\n", encoding="utf-8")
+        (common.RESULTS / "all.json").write_text(
+            json.dumps({"machine": machine, "rows": [asdict(r) for r in rows]}, indent=2, default=str) + "\n",
+            encoding="utf-8",
+        )
     if failed:
         print(f"benchmark(s) that failed to run: {', '.join(failed)}", file=sys.stderr)
         return 2

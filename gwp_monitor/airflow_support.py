@@ -10,7 +10,7 @@ setting); other operational errors are retried with backoff.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gwp_monitor.config.settings import Settings, SettingsError, use_settings
@@ -26,7 +26,7 @@ DEFAULT_ARGS: dict[str, Any] = {
 #: Settings both DAGs share: no catch-up of missed runs (each run works on the whole backlog anyway),
 #: one run at a time (runs write the same reporting database).
 DAG_DEFAULTS: dict[str, Any] = {
-    "start_date": datetime(2025, 1, 1, tzinfo=timezone.utc),
+    "start_date": datetime(2025, 1, 1, tzinfo=UTC),
     "catchup": False,
     "max_active_runs": 1,
     "default_args": DEFAULT_ARGS,
@@ -50,4 +50,6 @@ def call(step: Callable[..., Any], *args: Any) -> Any:
     except DeliveryError as exc:
         if exc.retryable:
             raise
-        raise AirflowFailException(f"{exc} (a retry would fail the same way: fix the setting, then clear the task)") from exc
+        raise AirflowFailException(
+            f"{exc} (a retry would fail the same way: fix the setting, then clear the task)"
+        ) from exc

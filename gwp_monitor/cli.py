@@ -11,12 +11,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Sequence
 
 from gwp_monitor.config.settings import Settings, SettingsError, use_settings
-from gwp_monitor.console import console, print_run_summary, print_status, problems_table, progress_reporter, submissions_table
+from gwp_monitor.console import (
+    console,
+    print_run_summary,
+    print_status,
+    problems_table,
+    progress_reporter,
+    submissions_table,
+)
 
 EPILOG = """\
 examples:
@@ -79,10 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--contracts", type=Path, default=None, help="contract register YAML (env GWP_REGISTER)")
     run.add_argument("--landing", type=Path, default=None, help="folder suppliers' files land in (env GWP_LANDING_DIR)")
     _db_flag(run)
-    run.add_argument("--as-of", type=_date, default=None, help="decide timeliness and due returns as of this date (default today)")
+    run.add_argument(
+        "--as-of", type=_date, default=None, help="decide timeliness and due returns as of this date (default today)"
+    )
     run.add_argument("--quiet", action="store_true", help="no progress, only the summary")
     run.add_argument(
-        "--report-dir", type=Path, default=None,
+        "--report-dir",
+        type=Path,
+        default=None,
         help="dashboard folder: this run's Great Expectations Data Docs are written under it (env GWP_REPORT_DIR)",
     )
     run.set_defaults(handler=cmd_run)
@@ -125,7 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="reporting database maintenance", description="Reporting database maintenance.")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_upgrade = db_sub.add_parser("upgrade", help="create or upgrade the schema and views", description="Applies pending migrations under sql/migrations and recreates the views under sql/views.")
+    db_upgrade = db_sub.add_parser(
+        "upgrade",
+        help="create or upgrade the schema and views",
+        description="Applies pending migrations under sql/migrations and recreates the views under sql/views.",
+    )
     _db_flag(db_upgrade)
     db_upgrade.set_defaults(handler=cmd_db_upgrade)
     return parser
@@ -161,7 +176,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     database = _open_db(settings.database_url)
     with progress_reporter(enabled=not args.quiet) as progress:
         summary = run_pipeline(
-            register, landing, database, as_of=settings.as_of, progress=progress,
+            register,
+            landing,
+            database,
+            as_of=settings.as_of,
+            progress=progress,
             data_docs_dir=settings.given("report_dir"),
         )
     print_run_summary(summary)
@@ -193,23 +212,31 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
         applied = upgrade(engine)
     except DatabaseError as exc:
         raise OperationalError(str(exc)) from exc
-    console.print(f"{safe_url(engine)}: " + (f"applied migration(s) {', '.join(map(str, applied))}" if applied else "schema up to date") + "; views recreated")
+    console.print(
+        f"{safe_url(engine)}: "
+        + (f"applied migration(s) {', '.join(map(str, applied))}" if applied else "schema up to date")
+        + "; views recreated"
+    )
     return 0
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from gwp_monitor.pipeline import run_pipeline
     from gwp_monitor.demo.landing import write_demo_landing
+    from gwp_monitor.pipeline import run_pipeline
 
     as_of = settings.today
-    console.print(f"Writing sample register and supplier returns under {args.dir}/ (seed {args.seed}, as of {as_of}) ...")
+    console.print(
+        f"Writing sample register and supplier returns under {args.dir}/ (seed {args.seed}, as of {as_of}) ..."
+    )
     demo = write_demo_landing(args.dir, seed=args.seed, as_of=as_of, overwrite=True)
     console.print(demo.summary())
     url = f"sqlite:///{(args.dir / 'gwp.db').as_posix()}"
     database = _open_db(url)
     register = _load_register(demo.register_path)
     with progress_reporter(enabled=True) as progress:
-        summary = run_pipeline(register, demo.landing, database, as_of=as_of, progress=progress, data_docs_dir=args.dir / "report")
+        summary = run_pipeline(
+            register, demo.landing, database, as_of=as_of, progress=progress, data_docs_dir=args.dir / "report"
+        )
     print_run_summary(summary)
     print_status(database, "table")
     from gwp_monitor.report.build import build_report
@@ -217,7 +244,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     index = build_report(database, args.dir / "report", as_of)
     console.print(f"\nDashboard: [bold]{index}[/]")
     console.print(f"Reporting database: [bold]{args.dir / 'gwp.db'}[/] (views v_contract_status, v_open_breaches, ...)")
-    console.print(f"Try: gwp-monitor status --db {url}   |   gwp-monitor check {next(iter(sorted(demo.landing.glob('*.csv'))), 'FILE')} --contracts {demo.register_path}")
+    console.print(
+        f"Try: gwp-monitor status --db {url}   |   gwp-monitor check {next(iter(sorted(demo.landing.glob('*.csv'))), 'FILE')} --contracts {demo.register_path}"
+    )
     return 0
 
 
@@ -230,12 +259,18 @@ def _load_register(path: Path | None, fmt: str = "table"):
         return load_register(path)
     except RegisterError as exc:
         if fmt == "json":  # stdout stays one JSON document
-            print(json.dumps({"error": "invalid contract register", "register": str(path), "problems": exc.problems}, indent=2))
+            print(
+                json.dumps(
+                    {"error": "invalid contract register", "register": str(path), "problems": exc.problems}, indent=2
+                )
+            )
         else:
             console.print(f"[bold red]The contract register {path} is refused:[/]")
             for problem in exc.problems:
                 console.print(f"  - {problem}")
-        raise OperationalError(f"contract register {path} is invalid ({len(exc.problems)} problem(s)); nothing was done") from exc
+        raise OperationalError(
+            f"contract register {path} is invalid ({len(exc.problems)} problem(s)); nothing was done"
+        ) from exc
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
@@ -260,7 +295,9 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
                 console.print(problems_table(s))
         bad = sum(1 for s in intake.submissions if s.problems)
         if bad:
-            console.print(f"[bold red]{bad} of {len(intake.submissions)} submission(s) would be rejected.[/] Fix the rows listed and check again.")
+            console.print(
+                f"[bold red]{bad} of {len(intake.submissions)} submission(s) would be rejected.[/] Fix the rows listed and check again."
+            )
         else:
             console.print(f"[bold green]All {len(intake.submissions)} submission(s) are ready to send.[/]")
     return 1 if any(s.problems for s in intake.submissions) else 0
@@ -316,7 +353,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not isinstance(exc, (SQLAlchemyError, OSError)) and settings.debug:
             raise
         first_line = (str(exc).splitlines() or [""])[0]
-        print(f"gwp-monitor: error: {type(exc).__name__}: {first_line} (set GWP_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(
+            f"gwp-monitor: error: {type(exc).__name__}: {first_line} (set GWP_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
         return 2
 
 

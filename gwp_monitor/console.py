@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from rich.console import Console
 from rich.table import Table
@@ -34,7 +34,9 @@ def submissions_table(submissions: Iterable, title: str = "Submissions") -> Tabl
 
 def problems_table(submission) -> Table:
     what = " ".join(x for x in (submission.contract_ref, submission.kind, str(submission.period_start or "")) if x)
-    table = Table(title=f"Problems in {submission.file_name} {('(' + what + ')') if what else ''}", title_justify="left")
+    table = Table(
+        title=f"Problems in {submission.file_name} {('(' + what + ')') if what else ''}", title_justify="left"
+    )
     table.add_column("column")
     table.add_column("rule")
     table.add_column("rows", justify="right")
@@ -58,8 +60,12 @@ class progress_reporter:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
-            TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=Console(stderr=True), transient=False,
+            TextColumn("{task.description:<20}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=False,
         )
         self._progress.start()
         return self
@@ -89,7 +95,9 @@ def print_run_summary(summary) -> None:
         shown = attention[:25]
         more = f" (first {len(shown)} of {len(attention)})" if len(attention) > len(shown) else ""
         console.print(submissions_table(shown, title="Submissions not accepted this run" + more))
-        console.print("See each problem with: gwp-monitor check FILE --contracts REGISTER, or in the dashboard's audit trail.")
+        console.print(
+            "See each problem with: gwp-monitor check FILE --contracts REGISTER, or in the dashboard's audit trail."
+        )
     for warning in summary.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
 
@@ -117,8 +125,19 @@ def print_status(database, fmt: str) -> None:
     table.add_column("overdue\nreturns", justify="right")
     table.add_column("last submission")
     for row in frame.itertuples(index=False):
-        last = "" if row.last_submission_at is None or str(row.last_submission_at) in ("NaT", "None") else str(row.last_submission_at)[:16]
-        table.add_row(row.contract_ref, row.supplier_name, f"[{_RAG_STYLE.get(row.rag, '')}] {row.rag.upper()} [/]", str(row.open_breaches), str(row.overdue_returns), last)
+        last = (
+            ""
+            if row.last_submission_at is None or str(row.last_submission_at) in ("NaT", "None")
+            else str(row.last_submission_at)[:16]
+        )
+        table.add_row(
+            row.contract_ref,
+            row.supplier_name,
+            f"[{_RAG_STYLE.get(row.rag, '')}] {row.rag.upper()} [/]",
+            str(row.open_breaches),
+            str(row.overdue_returns),
+            last,
+        )
     if frame.empty:
         console.print("No contracts in the reporting database yet: run `gwp-monitor run` first.")
     else:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gwp_monitor.notify.channels import OperationalError, channels_from_settings
-from gwp_monitor.notify.lifecycle import breach_alerts, dispatch, return_alerts
-from gwp_monitor.store.database import Database, DatabaseError, open_database
-from gwp_monitor.ingest.intake import return_files
-from gwp_monitor.pipeline import file_sha256, run_pipeline
 from gwp_monitor.config.register import Register, RegisterError, load_register
 from gwp_monitor.config.settings import Settings
+from gwp_monitor.ingest.intake import return_files
+from gwp_monitor.notify.channels import OperationalError, channels_from_settings
+from gwp_monitor.notify.lifecycle import breach_alerts, dispatch, return_alerts
+from gwp_monitor.pipeline import file_sha256, run_pipeline
 from gwp_monitor.store import writes as store
+from gwp_monitor.store.database import Database, DatabaseError, open_database
 
 
 class ConfigurationError(OperationalError):
@@ -50,8 +50,14 @@ def pending_files(settings: Settings) -> list[str]:
 def ingest_file(settings: Settings, path: str) -> dict:
     """Validate, assess and store the submissions of one file (a mapped task)."""
     summary = run_pipeline(
-        _register(settings), settings.landing_dir, _open(settings), as_of=settings.today,
-        paths=[Path(path)], refresh=False, sync=False, data_docs_dir=settings.report_dir,
+        _register(settings),
+        settings.landing_dir,
+        _open(settings),
+        as_of=settings.today,
+        paths=[Path(path)],
+        refresh=False,
+        sync=False,
+        data_docs_dir=settings.report_dir,
     )
     return {"file": Path(path).name, "run_id": summary.run_id, **{k: int(v) for k, v in summary.outcomes.items()}}
 

@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
 from gwp_monitor.assess.verdicts import VERDICT_COLUMNS, WAGE_COLUMNS, Assessment
 from gwp_monitor.assess.wages import assess_payroll
 from gwp_monitor.assess.workforce import assess_workforce
-from gwp_monitor.store.database import Database, open_database
-from gwp_monitor.ingest.intake import Intake, Progress, Submission, return_files, take_in
-from gwp_monitor.domain.rates import WageFloors, load_wage_floors
 from gwp_monitor.config.register import Register, load_register
+from gwp_monitor.domain.rates import WageFloors, load_wage_floors
+from gwp_monitor.ingest.intake import Intake, Progress, Submission, return_files, take_in
 from gwp_monitor.store import writes as store
+from gwp_monitor.store.database import Database, open_database
 
 
 @dataclass
@@ -53,8 +53,14 @@ def assess(intake: Intake, register: Register, floors: WageFloors, as_of: date) 
     """Verdicts and wage figures for every accepted submission of the intake."""
     payroll = assess_payroll(intake.accepted_rows("payroll"), register, floors, as_of)
     workforce = assess_workforce(intake.accepted_rows("workforce"), register)
-    verdicts = pd.concat([f for f in (payroll.verdicts, workforce.verdicts) if not f.empty] or [payroll.verdicts], ignore_index=True)
-    return Assessment(verdicts[VERDICT_COLUMNS], payroll.wages[WAGE_COLUMNS], {"payroll": payroll.gx_result, "workforce": workforce.gx_result})
+    verdicts = pd.concat(
+        [f for f in (payroll.verdicts, workforce.verdicts) if not f.empty] or [payroll.verdicts], ignore_index=True
+    )
+    return Assessment(
+        verdicts[VERDICT_COLUMNS],
+        payroll.wages[WAGE_COLUMNS],
+        {"payroll": payroll.gx_result, "workforce": workforce.gx_result},
+    )
 
 
 def run_pipeline(
@@ -97,7 +103,9 @@ def run_pipeline(
             try:
                 hashes[path] = file_sha256(path)
             except OSError as exc:  # moved or deleted since it was listed: next run sees it again
-                summary.warnings.append(f"{path.name}: could not be read now ({exc.strerror}); it will be tried next run")
+                summary.warnings.append(
+                    f"{path.name}: could not be read now ({exc.strerror}); it will be tried next run"
+                )
         candidates = [p for p in candidates if p in hashes]
         new_files = [p for p in candidates if hashes[p] not in seen]
         summary.files_read = len(new_files)
@@ -126,14 +134,18 @@ def run_pipeline(
         for i, submission in enumerate(fresh, 1):
             try:
                 submission_id, outcome = store.store_submission(
-                    database, run_id, submission,
+                    database,
+                    run_id,
+                    submission,
                     verdicts_by.get(submission.submission_key, empty_v),
                     wages_by.get(submission.submission_key, empty_w),
                     hook=store_hook,
                 )
             except Exception as exc:  # noqa: BLE001 - one submission's failure must not sink the run
                 failed_files.add(submission.file_path)
-                summary.warnings.append(f"{submission.file_name}: could not be stored ({type(exc).__name__}: {exc}); it will be retried next run")
+                summary.warnings.append(
+                    f"{submission.file_name}: could not be stored ({type(exc).__name__}: {exc}); it will be retried next run"
+                )
                 continue
             summary.outcomes[outcome] += 1
             summary.stored.append((submission_id, submission, outcome))

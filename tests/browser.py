@@ -21,6 +21,7 @@ Chrome's DevTools network log are checked for requests leaving localhost.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -194,10 +195,8 @@ class BrowserSession:
 
     def collect(self) -> None:
         """Drain the browser console and DevTools network logs and the page's resource timing entries."""
-        try:
+        with contextlib.suppress(Exception):  # a driver without the log type simply has nothing to add
             self.console.extend(self.driver.get_log("browser"))
-        except Exception:  # noqa: BLE001 - a driver without the log type simply has nothing to add
-            pass
         try:
             for entry in self.driver.get_log("performance"):
                 message = json.loads(entry.get("message", "{}")).get("message", {})

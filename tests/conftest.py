@@ -11,13 +11,13 @@ the ``write_return`` fixture into the test's own tmp_path.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import pytest
-
 from factories import REGISTER_YAML, ReturnBuilder
+
 from gwp_monitor.config.register import Register, load_register
 
 
@@ -114,7 +114,9 @@ def pg_database_url():
         gc.collect()  # engines the tests left unreferenced close their connections
         with admin.connect() as conn:
             conn.execute(  # DROP DATABASE ... WITH (FORCE) needs PostgreSQL 13; this works on any
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"),
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
                 {"name": name},
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
@@ -171,19 +173,20 @@ def new_landing(returns: ReturnBuilder):
     last-modified time, the submission's received_at (spec 2.4), is `received` (ISO date-time, UTC).
     `write.folder` is the folder."""
     import os
-    from datetime import timezone
 
     def make(folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
 
-        def write(name: str, rows: Iterable[Mapping[str, object]] | bytes, received: str, columns: list[str] | None = None) -> Path:
+        def write(
+            name: str, rows: Iterable[Mapping[str, object]] | bytes, received: str, columns: list[str] | None = None
+        ) -> Path:
             path = folder / name
             if isinstance(rows, bytes):
                 path.write_bytes(rows)
             else:
                 returns.csv(path, rows, columns)
             when = datetime.fromisoformat(received)
-            when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
             os.utime(path, (when.timestamp(), when.timestamp()))
             return path
 
@@ -205,14 +208,14 @@ def db_rows():
     dates as ISO text, non-integer numbers as Decimal exactly as stored (a float that is not to the
     penny stays visibly so), datetimes as aware UTC. Timestamps read through a view come back from
     SQLite as naive UTC text: parse those in the test."""
-    from datetime import date as _date, timezone
+    from datetime import date as _date
     from decimal import Decimal
 
     from sqlalchemy import text
 
     def plain(value):
         if isinstance(value, datetime):
-            return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         if isinstance(value, _date):
             return value.isoformat()
         if isinstance(value, float):
@@ -257,10 +260,10 @@ def demo_dashboard(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     unreachable), and the dashboard plus the run's Data Docs rendered under report_dir."""
     from types import SimpleNamespace
 
-    from gwp_monitor.store.database import open_database
+    from gwp_monitor.demo.landing import write_demo_landing
     from gwp_monitor.pipeline import run_pipeline
     from gwp_monitor.report.build import build_report
-    from gwp_monitor.demo.landing import write_demo_landing
+    from gwp_monitor.store.database import open_database
 
     built: dict[str, SimpleNamespace] = {}
 
@@ -280,10 +283,18 @@ def demo_dashboard(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
             request.node.addfinalizer(clean_up)
             demo = write_demo_landing(folder, seed=DEMO_SEED, as_of=DEMO_AS_OF, overwrite=True)
             report_dir = folder / "report"
-            summary = run_pipeline(demo.register_path, demo.landing, database, as_of=DEMO_AS_OF, data_docs_dir=report_dir)
+            summary = run_pipeline(
+                demo.register_path, demo.landing, database, as_of=DEMO_AS_OF, data_docs_dir=report_dir
+            )
             index = build_report(database, report_dir, DEMO_AS_OF)
             built[backend] = SimpleNamespace(
-                backend=backend, db_url=url, database=database, demo=demo, summary=summary, report_dir=report_dir, index=index
+                backend=backend,
+                db_url=url,
+                database=database,
+                demo=demo,
+                summary=summary,
+                report_dir=report_dir,
+                index=index,
             )
         return built[backend]
 

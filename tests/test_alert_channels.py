@@ -128,8 +128,15 @@ def test_email_is_delivered_with_headers_and_bodies(smtp_server) -> None:  # noq
     assert parsedate_to_datetime(msg["Date"]).tzinfo is not None
     assert msg.get_content_type() == "multipart/alternative"
     text, html = mail.text(), mail.html()
-    for expected in ("Tyneside <b>Care</b> & Co", "Real Living Wage", "Oct 2026", "£1,234.56", "7 workers",
-                     "uplift plan", "https://dash.council.example/c/NCC-2025-0142"):
+    for expected in (
+        "Tyneside <b>Care</b> & Co",
+        "Real Living Wage",
+        "Oct 2026",
+        "£1,234.56",
+        "7 workers",
+        "uplift plan",
+        "https://dash.council.example/c/NCC-2025-0142",
+    ):
         assert expected in text
     assert "Tyneside &lt;b&gt;Care&lt;/b&gt; &amp; Co" in html and "<b>Care</b>" not in html
     assert mail.login is None and mail.tls is False
@@ -225,9 +232,8 @@ def test_email_recipient_refusals(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_email_connection_refused_says_what_to_check() -> None:
-    with closed_port() as port:
-        with pytest.raises(DeliveryError) as info:
-            EmailChannel("127.0.0.1", port, SENDER).send(rlw_breach())
+    with closed_port() as port, pytest.raises(DeliveryError) as info:
+        EmailChannel("127.0.0.1", port, SENDER).send(rlw_breach())
     message = str(info.value)
     assert f"127.0.0.1:{port}" in message
     assert "connection refused" in message
@@ -237,16 +243,22 @@ def test_email_connection_refused_says_what_to_check() -> None:
 
 
 def test_email_server_that_never_answers_times_out() -> None:
-    with silent_server() as port:
-        with pytest.raises(DeliveryError, match=r"did not answer within 0.3s") as info:
-            EmailChannel("127.0.0.1", port, SENDER, timeout=0.3).send(rlw_breach())
+    with silent_server() as port, pytest.raises(DeliveryError, match=r"did not answer within 0.3s") as info:
+        EmailChannel("127.0.0.1", port, SENDER, timeout=0.3).send(rlw_breach())
     assert info.value.retryable is True
 
 
 def test_email_needs_recipients(smtp_server) -> None:  # noqa: F811
     alert = Alert(
-        event="breach_opened", event_key="k", contract_ref="C-1", contract_title="T", supplier_name="S",
-        commitment="worker_voice", period_start=date(2026, 1, 1), period_end=date(2026, 3, 31), severity="medium",
+        event="breach_opened",
+        event_key="k",
+        contract_ref="C-1",
+        contract_title="T",
+        supplier_name="S",
+        commitment="worker_voice",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        severity="medium",
     )
     channel = EmailChannel(smtp_server.host, smtp_server.port, SENDER)
     assert channel.handles(alert) is False
@@ -288,8 +300,9 @@ def test_webhook_slack_post(webhook_receiver) -> None:  # noqa: F811
     body = request.json
     assert body["text"].startswith("[gwp-monitor] BREACH opened: NCC-2025-0142 real_living_wage (high)")
     assert "Tyneside &lt;b&gt;Care&lt;/b&gt; &amp; Co" in body["text"]
-    fields = {f["text"].split("\n")[0]: f["text"].split("\n")[1] for b in body["blocks"] if "fields" in b
-              for f in b["fields"]}
+    fields = {
+        f["text"].split("\n")[0]: f["text"].split("\n")[1] for b in body["blocks"] if "fields" in b for f in b["fields"]
+    }
     assert fields["*Arrears*"] == "£1,234.56" and fields["*Workers affected*"] == "7"
     assert json.loads(request.body.decode("utf-8")) == body  # UTF-8 on the wire, £ included
 
@@ -356,9 +369,8 @@ def test_webhook_connection_refused_says_what_to_check() -> None:
 
 
 def test_webhook_that_never_answers_times_out() -> None:
-    with silent_server() as port:
-        with pytest.raises(DeliveryError, match=r"no answer within 0.3s") as info:
-            WebhookChannel(f"http://127.0.0.1:{port}/x", timeout=0.3).send(rlw_breach())
+    with silent_server() as port, pytest.raises(DeliveryError, match=r"no answer within 0.3s") as info:
+        WebhookChannel(f"http://127.0.0.1:{port}/x", timeout=0.3).send(rlw_breach())
     assert info.value.retryable is True
 
 
@@ -449,7 +461,9 @@ def test_channels_from_env_send_for_real(smtp_server, webhook_receiver, monkeypa
             if channel.handles(alert):
                 channel.send(alert)
     assert [m.message["X-GWP-Event"] for m in smtp_server.wait_for(3)] == [
-        "breach_opened", "return_overdue", "return_due_soon"
+        "breach_opened",
+        "return_overdue",
+        "return_due_soon",
     ]
     assert [b["text"].split("\n")[0] for b in webhook_receiver.bodies] == [
         "[gwp-monitor] BREACH opened: NCC-2025-0142 real_living_wage (high)",

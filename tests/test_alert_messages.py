@@ -168,8 +168,9 @@ def test_breach_opened_rlw_body_has_the_facts_and_next_step() -> None:
 
 
 def test_statutory_minimum_wage_breach_says_unlawful_and_critical() -> None:
-    alert = rlw_opened(commitment="statutory_minimum_wage", severity="critical", workers_affected=1,
-                       arrears_gbp=Decimal("45.5"))
+    alert = rlw_opened(
+        commitment="statutory_minimum_wage", severity="critical", workers_affected=1, arrears_gbp=Decimal("45.5")
+    )
     text = plain(alert)
     assert render_email(alert)["Subject"].endswith("statutory_minimum_wage (critical)")
     assert "1 worker on contract" in text  # singular
@@ -202,8 +203,17 @@ def test_rlw_reminder_over_several_periods_mentions_run_arrears() -> None:
         **{
             k: getattr(alert, k)
             for k in (
-                "contract_ref", "contract_title", "supplier_name", "commitment", "severity", "period_start",
-                "period_end", "first_period_start", "periods_in_breach", "workers_affected", "arrears_gbp",
+                "contract_ref",
+                "contract_title",
+                "supplier_name",
+                "commitment",
+                "severity",
+                "period_start",
+                "period_end",
+                "first_period_start",
+                "periods_in_breach",
+                "workers_affected",
+                "arrears_gbp",
             )
         },
         contract_manager=CM,
@@ -245,7 +255,10 @@ def test_return_overdue_body_tells_supplier_and_manager_what_to_do() -> None:
 
 def test_workforce_overdue_uses_quarter_label() -> None:
     alert = payroll_return(
-        "return_overdue", kind="workforce", period_start=date(2026, 7, 1), period_end=date(2026, 9, 30),
+        "return_overdue",
+        kind="workforce",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
         due_date=date(2026, 10, 30),
     )
     assert render_email(alert)["Subject"] == (
@@ -385,7 +398,7 @@ def test_every_spec_commitment_renders_in_every_breach_event(
 # ---------------------------------------------------------------------------- escaping
 
 
-NASTY = "Smith <b>Bros</b> & Sons \"Care\" <script>alert(1)</script>"
+NASTY = 'Smith <b>Bros</b> & Sons "Care" <script>alert(1)</script>'
 
 
 def test_html_escapes_supplier_name() -> None:
@@ -492,8 +505,16 @@ def test_unknown_webhook_style_is_refused() -> None:
 
 def test_alert_cannot_carry_worker_level_data() -> None:
     names = {f.name for f in dataclasses.fields(Alert)}
-    assert not names & {"worker_ref", "worker_refs", "worker_name", "hourly_rate", "basic_pay", "hours_paid",
-                        "lowest_rate", "workers"}
+    assert not names & {
+        "worker_ref",
+        "worker_refs",
+        "worker_name",
+        "hourly_rate",
+        "basic_pay",
+        "hours_paid",
+        "lowest_rate",
+        "workers",
+    }
     with pytest.raises(TypeError):
         rlw_opened(worker_ref="W-0001")  # type: ignore[call-arg]
     # Only aggregates are shown: the wage breach never prints an observed rate, only counts and money.
@@ -584,9 +605,9 @@ def test_return_keys() -> None:
     key = return_event_key("return_overdue", "NCC-2025-0142", "payroll", *OCT)
     assert key == "return_overdue:NCC-2025-0142:payroll:2026-10-01:2026-10-31"
     assert payroll_return("return_overdue").event_key == key
-    assert return_event_key("return_due_soon", "C", "workforce", date(2026, 7, 1), date(2026, 9, 30), days_before=7) == (
-        "return_due_soon:C:workforce:2026-07-01:2026-09-30:d7"
-    )
+    assert return_event_key(
+        "return_due_soon", "C", "workforce", date(2026, 7, 1), date(2026, 9, 30), days_before=7
+    ) == ("return_due_soon:C:workforce:2026-07-01:2026-09-30:d7")
     assert payroll_return("return_due_soon").event_key != key
     with pytest.raises(ValueError):
         return_event_key("return_overdue", "C", "payroll", *OCT, days_before=3)

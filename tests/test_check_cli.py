@@ -8,15 +8,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-
 from factories import QUARTERLY_WORKFORCE, contract, register_yaml
-from gwp_monitor.validate import expectations as validation
+
 from gwp_monitor.cli import main
+from gwp_monitor.validate import expectations as validation
 
 SUBMISSION_KEYS = {"file", "kind", "contract_ref", "period_start", "period_end", "rows", "status", "problems"}
 PROBLEM_KEYS = {"column", "rule", "rows", "first_rows"}
@@ -80,7 +79,12 @@ def test_json_output_shape(capsys, register_path, files):
             assert isinstance(p["rows"], int) and all(isinstance(r, int) for r in p["first_rows"])
     by_file = {s["file"]: s for s in report}
     bad = by_file["payroll-july.csv"]
-    assert (bad["kind"], bad["contract_ref"], bad["period_start"], bad["period_end"]) == ("payroll", "TST-001", "2025-07-01", "2025-07-31")
+    assert (bad["kind"], bad["contract_ref"], bad["period_start"], bad["period_end"]) == (
+        "payroll",
+        "TST-001",
+        "2025-07-01",
+        "2025-07-31",
+    )
     assert (bad["rows"], bad["status"]) == (4, "rejected")
     assert [(p["column"], p["rows"], p["first_rows"]) for p in bad["problems"]] == [
         ("basic_pay", 2, [3, 5]),
@@ -94,7 +98,9 @@ def test_json_output_shape(capsys, register_path, files):
 
 
 def test_exit_1_and_table_lists_the_rows_to_fix(capsys, register_path, files):
-    code, out, err = check(capsys, files["good_csv"], files["bad"], "--contracts", register_path, "--as-of", "2026-01-31")
+    code, out, err = check(
+        capsys, files["good_csv"], files["bad"], "--contracts", register_path, "--as-of", "2026-01-31"
+    )
     assert code == 1
     assert "1 of 2 submission(s) would be rejected" in out
     assert "payroll-july.csv" in out and "3, 5" in out
@@ -116,11 +122,25 @@ def test_register_from_environment(capsys, monkeypatch, register_path, files):
 
 
 INVALID_REGISTER = register_yaml(
-    contract("BAD-1", title="Ends before it starts", supplier_id="1", supplier_name="A Ltd",
-             start_date="2025-04-01", end_date="2025-01-01", commitments=["living_wage_ish"]),
-    contract("BAD-1", title="Duplicate reference and a commitment without its parameter", supplier_id="2",
-             supplier_name="B Ltd", start_date="2025-04-01", payroll=None, workforce=QUARTERLY_WORKFORCE,
-             commitments=["max_zero_hours_share"]),
+    contract(
+        "BAD-1",
+        title="Ends before it starts",
+        supplier_id="1",
+        supplier_name="A Ltd",
+        start_date="2025-04-01",
+        end_date="2025-01-01",
+        commitments=["living_wage_ish"],
+    ),
+    contract(
+        "BAD-1",
+        title="Duplicate reference and a commitment without its parameter",
+        supplier_id="2",
+        supplier_name="B Ltd",
+        start_date="2025-04-01",
+        payroll=None,
+        workforce=QUARTERLY_WORKFORCE,
+        commitments=["max_zero_hours_share"],
+    ),
 )
 
 
@@ -137,8 +157,10 @@ def test_invalid_register_exits_2_listing_every_problem(capsys, tmp_path, files)
     code, out, err = check(capsys, files["good_csv"], "--contracts", path)
     assert code == 2
     (line,) = err.strip().splitlines()  # one-line reason
-    assert line.startswith("gwp-monitor: error: contract register") and "is invalid" in line and "nothing was done" in line
-    listed = [l for l in out.splitlines() if l.strip().startswith("- ")]
+    assert (
+        line.startswith("gwp-monitor: error: contract register") and "is invalid" in line and "nothing was done" in line
+    )
+    listed = [ln for ln in out.splitlines() if ln.strip().startswith("- ")]
     assert len(listed) == 4 and "(4 problem(s))" in line
     text = " ".join(out.split())  # the console may wrap long lines
     for words in expected:
@@ -208,15 +230,29 @@ def _snapshot(*roots: Path) -> dict[str, tuple[int, int, str]]:
     for root in roots:
         for path in sorted(root.rglob("*")):
             if path.is_file():
-                out[str(path)] = (path.stat().st_size, path.stat().st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
+                out[str(path)] = (
+                    path.stat().st_size,
+                    path.stat().st_mtime_ns,
+                    hashlib.sha256(path.read_bytes()).hexdigest(),
+                )
             else:
                 out[str(path)] = (0, 0, "dir")
     return out
 
 
 CHECKED = ("good_csv", "bad", "good_xlsx")
-CHECK_ARGV = ["check", "payroll-june.csv", "payroll-july.csv", "payroll-june.xlsx",
-              "--contracts", "register.yaml", "--as-of", "2026-01-31", "--format", "json"]
+CHECK_ARGV = [
+    "check",
+    "payroll-june.csv",
+    "payroll-july.csv",
+    "payroll-june.xlsx",
+    "--contracts",
+    "register.yaml",
+    "--as-of",
+    "2026-01-31",
+    "--format",
+    "json",
+]
 CHECK_STATUSES = [("payroll-july.csv", "rejected"), ("payroll-june.csv", "accepted"), ("payroll-june.xlsx", "accepted")]
 
 
@@ -262,4 +298,3 @@ def test_check_writes_nothing_from_a_fresh_process(tmp_path, register_path, file
     assert proc.returncode == 1, proc.stderr
     assert sorted((s["file"], s["status"]) for s in json.loads(proc.stdout)) == CHECK_STATUSES
     assert _snapshot(tmp_path) == before
-

@@ -10,24 +10,39 @@ import os
 import subprocess
 
 import pytest
+from factories import contract, register_yaml
 from sqlalchemy import create_engine, inspect
 
-from factories import contract, register_yaml
 from gwp_monitor.cli import main
 
 UNREACHABLE_PG = "postgresql://postgres:s3cret-pw@127.0.0.1:1/x"
 GOOD_REGISTER = register_yaml(
-    contract("CLI-1", title="Home care", supplier_id="88888888", supplier_name="Cli Care Ltd",
-             start_date="2025-09-01", commitments=["real_living_wage"]),
-    contract("CLI-2", title="Cleaning", supplier_id="99999999", supplier_name="Cli Cleaning Ltd",
-             start_date="2025-09-01"),
+    contract(
+        "CLI-1",
+        title="Home care",
+        supplier_id="88888888",
+        supplier_name="Cli Care Ltd",
+        start_date="2025-09-01",
+        commitments=["real_living_wage"],
+    ),
+    contract(
+        "CLI-2", title="Cleaning", supplier_id="99999999", supplier_name="Cli Cleaning Ltd", start_date="2025-09-01"
+    ),
 )
 #: Three problems: an unknown commitment type, an end before the start, a duplicate contract_ref.
 BAD_REGISTER = register_yaml(
-    contract("CLI-1", title="Home care", supplier_id="88888888", supplier_name="Cli Care Ltd",
-             start_date="2025-09-01", end_date="2025-01-31", commitments=["living_wage_ish"]),
-    contract("CLI-1", title="Home care again", supplier_id="88888888", supplier_name="Cli Care Ltd",
-             start_date="2025-09-01"),
+    contract(
+        "CLI-1",
+        title="Home care",
+        supplier_id="88888888",
+        supplier_name="Cli Care Ltd",
+        start_date="2025-09-01",
+        end_date="2025-01-31",
+        commitments=["living_wage_ish"],
+    ),
+    contract(
+        "CLI-1", title="Home care again", supplier_id="88888888", supplier_name="Cli Care Ltd", start_date="2025-09-01"
+    ),
 )
 SEP = ("2025-09-01", "2025-09-30")
 
@@ -53,8 +68,19 @@ def nothing_written(url: str, tmp_path) -> None:
 
 @pytest.fixture
 def landing(landing_writer, returns):
-    landing_writer("cli1-sep.csv", [returns.paid_row("CLI-1", SEP, 1, "12.00"), returns.paid_row("CLI-1", SEP, 2, "13.00")], "2025-10-05T09:00:00")
-    landing_writer("cli2-sep.csv", [returns.paid_row("CLI-2", SEP, 1, "13.00"), returns.payroll_row(SEP, 2, contract_ref="CLI-2", age_band="adult")], "2025-10-06T09:00:00")
+    landing_writer(
+        "cli1-sep.csv",
+        [returns.paid_row("CLI-1", SEP, 1, "12.00"), returns.paid_row("CLI-1", SEP, 2, "13.00")],
+        "2025-10-05T09:00:00",
+    )
+    landing_writer(
+        "cli2-sep.csv",
+        [
+            returns.paid_row("CLI-2", SEP, 1, "13.00"),
+            returns.payroll_row(SEP, 2, contract_ref="CLI-2", age_band="adult"),
+        ],
+        "2025-10-06T09:00:00",
+    )
     return landing_writer.folder
 
 
@@ -67,7 +93,11 @@ def test_status_with_postgres_unreachable_exits_2_with_one_line_and_no_password(
     env = {k: v for k, v in os.environ.items() if not k.startswith("GWP_")}
     done = subprocess.run(
         [*console_script, "status", "--db", UNREACHABLE_PG],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
     )
     assert done.returncode == 2, done
     line = one_line_error(done.stderr)
@@ -80,17 +110,45 @@ def test_status_with_postgres_unreachable_exits_2_with_one_line_and_no_password(
 def test_run_with_postgres_unreachable_exits_2_and_leaves_the_landing_folder_alone(tmp_path, landing, capsys):
     (tmp_path / "register.yaml").write_text(GOOD_REGISTER, encoding="utf-8")
     before = snapshot(landing)
-    code = main(["run", "--contracts", str(tmp_path / "register.yaml"), "--landing", str(landing), "--db", UNREACHABLE_PG, "--as-of", "2025-11-10", "--quiet"])
+    code = main(
+        [
+            "run",
+            "--contracts",
+            str(tmp_path / "register.yaml"),
+            "--landing",
+            str(landing),
+            "--db",
+            UNREACHABLE_PG,
+            "--as-of",
+            "2025-11-10",
+            "--quiet",
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "cannot reach the reporting database" in one_line_error(err) and "s3cret-pw" not in err
     assert snapshot(landing) == before
 
 
-def test_run_with_an_invalid_register_exits_2_lists_every_problem_and_writes_nothing(reporting_db_url, tmp_path, landing, capsys):
+def test_run_with_an_invalid_register_exits_2_lists_every_problem_and_writes_nothing(
+    reporting_db_url, tmp_path, landing, capsys
+):
     (tmp_path / "register.yaml").write_text(BAD_REGISTER, encoding="utf-8")
     before = snapshot(landing)
-    code = main(["run", "--contracts", str(tmp_path / "register.yaml"), "--landing", str(landing), "--db", reporting_db_url, "--as-of", "2025-11-10", "--quiet"])
+    code = main(
+        [
+            "run",
+            "--contracts",
+            str(tmp_path / "register.yaml"),
+            "--landing",
+            str(landing),
+            "--db",
+            reporting_db_url,
+            "--as-of",
+            "2025-11-10",
+            "--quiet",
+        ]
+    )
     assert code == 2
     out, err = capsys.readouterr()
     assert "is invalid (3 problem(s))" in one_line_error(err)
@@ -99,10 +157,25 @@ def test_run_with_an_invalid_register_exits_2_lists_every_problem_and_writes_not
     assert snapshot(landing) == before
 
 
-def test_run_exits_0_with_breaches_and_rejections_and_status_reports_them(reporting_db_url, tmp_path, landing, capsys, monkeypatch):
+def test_run_exits_0_with_breaches_and_rejections_and_status_reports_them(
+    reporting_db_url, tmp_path, landing, capsys, monkeypatch
+):
     (tmp_path / "register.yaml").write_text(GOOD_REGISTER, encoding="utf-8")
     monkeypatch.delenv("GWP_DATABASE_URL", raising=False)
-    code = main(["run", "--contracts", str(tmp_path / "register.yaml"), "--landing", str(landing), "--db", reporting_db_url, "--as-of", "2025-11-10", "--quiet"])
+    code = main(
+        [
+            "run",
+            "--contracts",
+            str(tmp_path / "register.yaml"),
+            "--landing",
+            str(landing),
+            "--db",
+            reporting_db_url,
+            "--as-of",
+            "2025-11-10",
+            "--quiet",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     words = " ".join(out.split())  # rich wraps lines at the terminal width
@@ -111,8 +184,8 @@ def test_run_exits_0_with_breaches_and_rejections_and_status_reports_them(report
     assert main(["status", "--db", reporting_db_url, "--format", "json"]) == 0
     status = {r["contract_ref"]: r for r in json.loads(capsys.readouterr().out)}
     assert {ref: (r["rag"], r["open_breaches"], r["overdue_returns"]) for ref, r in status.items()} == {
-        "CLI-1": ("red", 2, 0),     # September below the statutory minimum and the Real Living Wage
-        "CLI-2": ("amber", 0, 1),   # its only return was rejected: September is overdue
+        "CLI-1": ("red", 2, 0),  # September below the statutory minimum and the Real Living Wage
+        "CLI-2": ("amber", 0, 1),  # its only return was rejected: September is overdue
     }
     assert status["CLI-1"]["supplier_name"] == "Cli Care Ltd"
 
@@ -120,12 +193,33 @@ def test_run_exits_0_with_breaches_and_rejections_and_status_reports_them(report
     monkeypatch.setenv("GWP_DATABASE_URL", reporting_db_url)
     assert main(["status", "--format", "csv"]) == 0
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert list(table[0]) == ["contract_ref", "supplier_name", "rag", "open_breaches", "overdue_returns", "last_submission_at"]
+    assert list(table[0]) == [
+        "contract_ref",
+        "supplier_name",
+        "rag",
+        "open_breaches",
+        "overdue_returns",
+        "last_submission_at",
+    ]
     assert [(r["contract_ref"], r["rag"]) for r in table] == [("CLI-1", "red"), ("CLI-2", "amber")]
     assert table[0]["last_submission_at"].startswith("2025-10-05")
 
     # Run again: nothing new, still exit 0, and the status is unchanged.
-    assert main(["run", "--contracts", str(tmp_path / "register.yaml"), "--landing", str(landing), "--as-of", "2025-11-10", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--contracts",
+                str(tmp_path / "register.yaml"),
+                "--landing",
+                str(landing),
+                "--as-of",
+                "2025-11-10",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert "2 file(s) in the landing folder, 0 new" in " ".join(capsys.readouterr().out.split())
     assert main(["status", "--format", "json"]) == 0
     again = {r["contract_ref"]: r for r in json.loads(capsys.readouterr().out)}

@@ -29,13 +29,26 @@ import pytest
 
 from gwp_monitor.assess.verdicts import WAGE_COLUMNS, Assessment
 from gwp_monitor.assess.wages import assess_payroll
-from gwp_monitor.ingest.intake import take_in
-from gwp_monitor.domain.rates import load_wage_floors
 from gwp_monitor.config.register import load_register
+from gwp_monitor.domain.rates import load_wage_floors
+from gwp_monitor.ingest.intake import take_in
 
 AS_OF = date(2026, 7, 31)
 STAT, RLW = "statutory_minimum_wage", "real_living_wage"
-MONTH_ENDS = {"01": 31, "02": 28, "03": 31, "04": 30, "05": 31, "06": 30, "07": 31, "08": 31, "09": 30, "10": 31, "11": 30, "12": 31}
+MONTH_ENDS = {
+    "01": 31,
+    "02": 28,
+    "03": 31,
+    "04": 30,
+    "05": 31,
+    "06": 30,
+    "07": 31,
+    "08": 31,
+    "09": 30,
+    "10": 31,
+    "11": 30,
+    "12": 31,
+}
 
 # Register commitments per kind of case contract.
 COMMITMENTS = {
@@ -87,119 +100,362 @@ class Case:
 
 CASES = [
     # --- a rate exactly equal to the floor is compliant, 1p below is a breach, per band -------------
-    Case("stat_21plus_equal", "2025-06", (worker("12.21"),), ("compliant", 0), commitments="none",
-         bands={(STAT, "21_plus"): Band(12.21, 1, 0, 12.21, 0.00)}),
-    Case("stat_21plus_1p_below", "2025-06", (worker("12.20"),), ("breach", 1), commitments="none",
-         bands={(STAT, "21_plus"): Band(12.21, 1, 1, 12.20, 1.50)}),  # 0.01 x 150 h
-    Case("stat_18_20", "2025-06", (worker("10.00", **A18), worker("9.99", **A18)), ("breach", 1), commitments="none",
-         bands={(STAT, "18_20"): Band(10.00, 2, 1, 9.99, 1.50)}),
-    Case("stat_under_18", "2025-06", (worker("7.55", **U18), worker("7.54", **U18)), ("breach", 1), commitments="none",
-         bands={(STAT, "under_18"): Band(7.55, 2, 1, 7.54, 1.50)}),
+    Case(
+        "stat_21plus_equal",
+        "2025-06",
+        (worker("12.21"),),
+        ("compliant", 0),
+        commitments="none",
+        bands={(STAT, "21_plus"): Band(12.21, 1, 0, 12.21, 0.00)},
+    ),
+    Case(
+        "stat_21plus_1p_below",
+        "2025-06",
+        (worker("12.20"),),
+        ("breach", 1),
+        commitments="none",
+        bands={(STAT, "21_plus"): Band(12.21, 1, 1, 12.20, 1.50)},
+    ),  # 0.01 x 150 h
+    Case(
+        "stat_18_20",
+        "2025-06",
+        (worker("10.00", **A18), worker("9.99", **A18)),
+        ("breach", 1),
+        commitments="none",
+        bands={(STAT, "18_20"): Band(10.00, 2, 1, 9.99, 1.50)},
+    ),
+    Case(
+        "stat_under_18",
+        "2025-06",
+        (worker("7.55", **U18), worker("7.54", **U18)),
+        ("breach", 1),
+        commitments="none",
+        bands={(STAT, "under_18"): Band(7.55, 2, 1, 7.54, 1.50)},
+    ),
     # Every apprentice, whatever their age band, is in the `apprentice` band at the apprentice rate:
     # a 21_plus apprentice paid 7.55 is lawful here (the return cannot say they are past year one).
-    Case("stat_apprentice_every_age", "2025-06",
-         (worker("7.55", **AP), worker("7.55", **AP, **A18), worker("7.54", **AP, **U18)),
-         ("breach", 1), commitments="none",
-         bands={(STAT, "apprentice"): Band(7.55, 3, 1, 7.54, 1.50)}),
-    Case("rlw_uk_equal", "2025-06", (worker("12.60"),), ("compliant", 0), ("compliant", 0),
-         bands={(STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
-                (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1)}),
-    Case("rlw_uk_1p_below", "2025-06", (worker("12.59"),), ("compliant", 0), ("breach", 1),
-         bands={(STAT, "21_plus"): Band(12.21, 1, 0, 12.59, 0.00),
-                (RLW, "uk"): Band(12.60, 1, 1, 12.59, 1.50, 13.45, 1)}),
-    Case("rlw_london_equal", "2025-06", (worker("13.85", **LDN),), ("compliant", 0), ("compliant", 0),
-         bands={(STAT, "21_plus"): Band(12.21, 1, 0, 13.85, 0.00),
-                (RLW, "london"): Band(13.85, 1, 0, 13.85, 0.00, 14.80, 1)}),
-    Case("rlw_london_1p_below", "2025-06", (worker("13.84", **LDN),), ("compliant", 0), ("breach", 1),
-         bands={(STAT, "21_plus"): Band(12.21, 1, 0, 13.84, 0.00),
-                (RLW, "london"): Band(13.85, 1, 1, 13.84, 1.50, 14.80, 1)}),
+    Case(
+        "stat_apprentice_every_age",
+        "2025-06",
+        (worker("7.55", **AP), worker("7.55", **AP, **A18), worker("7.54", **AP, **U18)),
+        ("breach", 1),
+        commitments="none",
+        bands={(STAT, "apprentice"): Band(7.55, 3, 1, 7.54, 1.50)},
+    ),
+    Case(
+        "rlw_uk_equal",
+        "2025-06",
+        (worker("12.60"),),
+        ("compliant", 0),
+        ("compliant", 0),
+        bands={
+            (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
+            (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1),
+        },
+    ),
+    Case(
+        "rlw_uk_1p_below",
+        "2025-06",
+        (worker("12.59"),),
+        ("compliant", 0),
+        ("breach", 1),
+        bands={
+            (STAT, "21_plus"): Band(12.21, 1, 0, 12.59, 0.00),
+            (RLW, "uk"): Band(12.60, 1, 1, 12.59, 1.50, 13.45, 1),
+        },
+    ),
+    Case(
+        "rlw_london_equal",
+        "2025-06",
+        (worker("13.85", **LDN),),
+        ("compliant", 0),
+        ("compliant", 0),
+        bands={
+            (STAT, "21_plus"): Band(12.21, 1, 0, 13.85, 0.00),
+            (RLW, "london"): Band(13.85, 1, 0, 13.85, 0.00, 14.80, 1),
+        },
+    ),
+    Case(
+        "rlw_london_1p_below",
+        "2025-06",
+        (worker("13.84", **LDN),),
+        ("compliant", 0),
+        ("breach", 1),
+        bands={
+            (STAT, "21_plus"): Band(12.21, 1, 0, 13.84, 0.00),
+            (RLW, "london"): Band(13.85, 1, 1, 13.84, 1.50, 14.80, 1),
+        },
+    ),
     # The same 13.84 is above the UK rate and below the London rate.
-    Case("london_vs_uk", "2025-06", (worker("13.84"), worker("13.84", **LDN)), ("compliant", 0), ("breach", 1),
-         bands={(STAT, "21_plus"): Band(12.21, 2, 0, 13.84, 0.00),
-                (RLW, "uk"): Band(12.60, 1, 0, 13.84, 0.00, 13.45, 0),
-                (RLW, "london"): Band(13.85, 1, 1, 13.84, 1.50, 14.80, 1)}),
+    Case(
+        "london_vs_uk",
+        "2025-06",
+        (worker("13.84"), worker("13.84", **LDN)),
+        ("compliant", 0),
+        ("breach", 1),
+        bands={
+            (STAT, "21_plus"): Band(12.21, 2, 0, 13.84, 0.00),
+            (RLW, "uk"): Band(12.60, 1, 0, 13.84, 0.00, 13.45, 0),
+            (RLW, "london"): Band(13.85, 1, 1, 13.84, 1.50, 14.80, 1),
+        },
+    ),
     # --- timing: the rate whose pay-from date is on or before the period's first day ---------------
     # April 2025 starts before the 12.60 pay-from date (1 May): 12.00 is required, 12.60 is upcoming
     # (at risk, not a breach). The same pay in May 2025 is a breach.
-    Case("rlw_month_before_pay_from", "2025-04", (worker("12.21"),), ("compliant", 0), ("compliant", 0),
-         bands={(STAT, "21_plus"): Band(12.21, 1, 0, 12.21, 0.00),
-                (RLW, "uk"): Band(12.00, 1, 0, 12.21, 0.00, 12.60, 1)}),
-    Case("rlw_month_of_pay_from", "2025-05", (worker("12.21"),), ("compliant", 0), ("breach", 1),
-         bands={(STAT, "21_plus"): Band(12.21, 1, 0, 12.21, 0.00),
-                (RLW, "uk"): Band(12.60, 1, 1, 12.21, 58.50, 13.45, 1)}),  # 0.39 x 150
-    Case("stat_month_before_1_april", "2025-03", (worker("11.44"),), ("compliant", 0), commitments="none",
-         bands={(STAT, "21_plus"): Band(11.44, 1, 0, 11.44, 0.00)}),
-    Case("stat_month_of_1_april", "2025-04", (worker("11.44"),), ("breach", 1), commitments="none",
-         bands={(STAT, "21_plus"): Band(12.21, 1, 1, 11.44, 115.50)}),  # 0.77 x 150
+    Case(
+        "rlw_month_before_pay_from",
+        "2025-04",
+        (worker("12.21"),),
+        ("compliant", 0),
+        ("compliant", 0),
+        bands={
+            (STAT, "21_plus"): Band(12.21, 1, 0, 12.21, 0.00),
+            (RLW, "uk"): Band(12.00, 1, 0, 12.21, 0.00, 12.60, 1),
+        },
+    ),
+    Case(
+        "rlw_month_of_pay_from",
+        "2025-05",
+        (worker("12.21"),),
+        ("compliant", 0),
+        ("breach", 1),
+        bands={
+            (STAT, "21_plus"): Band(12.21, 1, 0, 12.21, 0.00),
+            (RLW, "uk"): Band(12.60, 1, 1, 12.21, 58.50, 13.45, 1),
+        },
+    ),  # 0.39 x 150
+    Case(
+        "stat_month_before_1_april",
+        "2025-03",
+        (worker("11.44"),),
+        ("compliant", 0),
+        commitments="none",
+        bands={(STAT, "21_plus"): Band(11.44, 1, 0, 11.44, 0.00)},
+    ),
+    Case(
+        "stat_month_of_1_april",
+        "2025-04",
+        (worker("11.44"),),
+        ("breach", 1),
+        commitments="none",
+        bands={(STAT, "21_plus"): Band(12.21, 1, 1, 11.44, 115.50)},
+    ),  # 0.77 x 150
     # The first Real Living Wage line is payable from 2023-05-14: May 2023 starts before it.
-    Case("rlw_period_older_than_table", "2023-05", (worker("10.90"),), ("compliant", 0), ("not_assessable",),
-         bands={(STAT, "21_plus"): Band(10.18, 1, 0, 10.90, 0.00)}),
-    Case("rlw_first_rate", "2023-06", (worker("10.89"), worker("10.90")), ("compliant", 0), ("breach", 1),
-         bands={(STAT, "21_plus"): Band(10.18, 2, 0, 10.89, 0.00),
-                (RLW, "uk"): Band(10.90, 2, 1, 10.89, 1.50, 12.00, 2)}),
+    Case(
+        "rlw_period_older_than_table",
+        "2023-05",
+        (worker("10.90"),),
+        ("compliant", 0),
+        ("not_assessable",),
+        bands={(STAT, "21_plus"): Band(10.18, 1, 0, 10.90, 0.00)},
+    ),
+    Case(
+        "rlw_first_rate",
+        "2023-06",
+        (worker("10.89"), worker("10.90")),
+        ("compliant", 0),
+        ("breach", 1),
+        bands={
+            (STAT, "21_plus"): Band(10.18, 2, 0, 10.89, 0.00),
+            (RLW, "uk"): Band(10.90, 2, 1, 10.89, 1.50, 12.00, 2),
+        },
+    ),
     Case("both_older_than_table", "2023-03", (worker("10.00"),), ("not_assessable",), ("not_assessable",), bands={}),
     # Before 2024-04-01 21_plus uses the 21-22 rate 10.18, not the 23+ rate 10.42: 10.30 is not a breach.
-    Case("rule_2023_21plus_rate", "2024-03", (worker("10.18"), worker("10.17"), worker("10.30")), ("breach", 1),
-         commitments="none", bands={(STAT, "21_plus"): Band(10.18, 3, 1, 10.17, 1.50)}),
-    Case("rule_from_2024_04_01", "2024-04", (worker("11.44"), worker("10.30")), ("breach", 1), commitments="none",
-         bands={(STAT, "21_plus"): Band(11.44, 2, 1, 10.30, 171.00)}),  # 1.14 x 150
-    Case("rlw_april_2026_upcoming", "2026-04", (worker("12.71"),), ("compliant", 0), ("compliant", 0),
-         bands={(STAT, "21_plus"): Band(12.71, 1, 0, 12.71, 0.00),
-                (RLW, "uk"): Band(12.60, 1, 0, 12.71, 0.00, 13.45, 1)}),
+    Case(
+        "rule_2023_21plus_rate",
+        "2024-03",
+        (worker("10.18"), worker("10.17"), worker("10.30")),
+        ("breach", 1),
+        commitments="none",
+        bands={(STAT, "21_plus"): Band(10.18, 3, 1, 10.17, 1.50)},
+    ),
+    Case(
+        "rule_from_2024_04_01",
+        "2024-04",
+        (worker("11.44"), worker("10.30")),
+        ("breach", 1),
+        commitments="none",
+        bands={(STAT, "21_plus"): Band(11.44, 2, 1, 10.30, 171.00)},
+    ),  # 1.14 x 150
+    Case(
+        "rlw_april_2026_upcoming",
+        "2026-04",
+        (worker("12.71"),),
+        ("compliant", 0),
+        ("compliant", 0),
+        bands={
+            (STAT, "21_plus"): Band(12.71, 1, 0, 12.71, 0.00),
+            (RLW, "uk"): Band(12.60, 1, 0, 12.71, 0.00, 13.45, 1),
+        },
+    ),
     # From May 2026 the newest announced rate is in force: nothing is upcoming.
-    Case("rlw_no_upcoming_rate", "2026-06", (worker("13.45"), worker("13.44", **LDN)), ("compliant", 0), ("breach", 1),
-         bands={(STAT, "21_plus"): Band(12.71, 2, 0, 13.44, 0.00),
-                (RLW, "uk"): Band(13.45, 1, 0, 13.45, 0.00, None, None),
-                (RLW, "london"): Band(14.80, 1, 1, 13.44, 204.00, None, None)}),  # 1.36 x 150
+    Case(
+        "rlw_no_upcoming_rate",
+        "2026-06",
+        (worker("13.45"), worker("13.44", **LDN)),
+        ("compliant", 0),
+        ("breach", 1),
+        bands={
+            (STAT, "21_plus"): Band(12.71, 2, 0, 13.44, 0.00),
+            (RLW, "uk"): Band(13.45, 1, 0, 13.45, 0.00, None, None),
+            (RLW, "london"): Band(14.80, 1, 1, 13.44, 204.00, None, None),
+        },
+    ),  # 1.36 x 150
     # --- scope ---------------------------------------------------------------------------------------
-    Case("under_18_outside_rlw", "2025-06", (worker("7.55", **U18), worker("12.60")), ("compliant", 0), ("compliant", 0),
-         bands={(STAT, "under_18"): Band(7.55, 1, 0, 7.55, 0.00), (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
-                (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1)}),
-    Case("under_18_inside_statutory", "2025-06", (worker("7.54", **U18), worker("12.60")), ("breach", 1), ("compliant", 0),
-         bands={(STAT, "under_18"): Band(7.55, 1, 1, 7.54, 1.50), (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
-                (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1)}),
-    Case("apprentices_excluded", "2025-06", (worker("7.55", **AP), worker("12.60")), ("compliant", 0), ("compliant", 0),
-         bands={(STAT, "apprentice"): Band(7.55, 1, 0, 7.55, 0.00), (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
-                (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1)}),
+    Case(
+        "under_18_outside_rlw",
+        "2025-06",
+        (worker("7.55", **U18), worker("12.60")),
+        ("compliant", 0),
+        ("compliant", 0),
+        bands={
+            (STAT, "under_18"): Band(7.55, 1, 0, 7.55, 0.00),
+            (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
+            (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1),
+        },
+    ),
+    Case(
+        "under_18_inside_statutory",
+        "2025-06",
+        (worker("7.54", **U18), worker("12.60")),
+        ("breach", 1),
+        ("compliant", 0),
+        bands={
+            (STAT, "under_18"): Band(7.55, 1, 1, 7.54, 1.50),
+            (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
+            (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1),
+        },
+    ),
+    Case(
+        "apprentices_excluded",
+        "2025-06",
+        (worker("7.55", **AP), worker("12.60")),
+        ("compliant", 0),
+        ("compliant", 0),
+        bands={
+            (STAT, "apprentice"): Band(7.55, 1, 0, 7.55, 0.00),
+            (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
+            (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1),
+        },
+    ),
     # include_apprentices: true brings 18+ apprentices into scope; an under-18 apprentice stays out.
-    Case("apprentices_included", "2025-06", (worker("7.55", **AP), worker("7.55", **AP, **U18), worker("12.60")),
-         ("compliant", 0), ("breach", 1), commitments="rlw_apprentices",
-         bands={(STAT, "apprentice"): Band(7.55, 2, 0, 7.55, 0.00), (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
-                (RLW, "uk"): Band(12.60, 2, 1, 7.55, 757.50, 13.45, 2)}),  # (12.60 - 7.55) x 150
-    Case("agency_and_subcontractor_in_scope", "2025-06",
-         (worker("12.59", employment_type="agency"), worker("12.59", employment_type="subcontractor"),
-          worker("12.60", employment_type="direct")),
-         ("compliant", 0), ("breach", 2),
-         bands={(STAT, "21_plus"): Band(12.21, 3, 0, 12.59, 0.00), (RLW, "uk"): Band(12.60, 3, 2, 12.59, 3.00, 13.45, 3)}),
-    Case("only_out_of_scope_workers", "2025-06", (worker("7.55", **U18), worker("7.55", **AP)), ("compliant", 0),
-         ("not_assessable",),
-         bands={(STAT, "under_18"): Band(7.55, 1, 0, 7.55, 0.00), (STAT, "apprentice"): Band(7.55, 1, 0, 7.55, 0.00)}),
+    Case(
+        "apprentices_included",
+        "2025-06",
+        (worker("7.55", **AP), worker("7.55", **AP, **U18), worker("12.60")),
+        ("compliant", 0),
+        ("breach", 1),
+        commitments="rlw_apprentices",
+        bands={
+            (STAT, "apprentice"): Band(7.55, 2, 0, 7.55, 0.00),
+            (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
+            (RLW, "uk"): Band(12.60, 2, 1, 7.55, 757.50, 13.45, 2),
+        },
+    ),  # (12.60 - 7.55) x 150
+    Case(
+        "agency_and_subcontractor_in_scope",
+        "2025-06",
+        (
+            worker("12.59", employment_type="agency"),
+            worker("12.59", employment_type="subcontractor"),
+            worker("12.60", employment_type="direct"),
+        ),
+        ("compliant", 0),
+        ("breach", 2),
+        bands={
+            (STAT, "21_plus"): Band(12.21, 3, 0, 12.59, 0.00),
+            (RLW, "uk"): Band(12.60, 3, 2, 12.59, 3.00, 13.45, 3),
+        },
+    ),
+    Case(
+        "only_out_of_scope_workers",
+        "2025-06",
+        (worker("7.55", **U18), worker("7.55", **AP)),
+        ("compliant", 0),
+        ("not_assessable",),
+        bands={(STAT, "under_18"): Band(7.55, 1, 0, 7.55, 0.00), (STAT, "apprentice"): Band(7.55, 1, 0, 7.55, 0.00)},
+    ),
     # --- hours_paid 0 and the hourly rate ------------------------------------------------------------
     # Rows with hours_paid 0 are kept but take no part: a 5.00 rate on a 0-hour row is not the lowest.
-    Case("hours_paid_zero_ignored", "2025-06",
-         (worker(None, "0", basic="0"), worker("5.00", "0", basic="0"), worker("12.60")), ("compliant", 0), ("compliant", 0),
-         bands={(STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00), (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1)}),
-    Case("all_hours_paid_zero", "2025-06", (worker(None, "0", basic="0"),), ("not_assessable",), ("not_assessable",), bands={}),
+    Case(
+        "hours_paid_zero_ignored",
+        "2025-06",
+        (worker(None, "0", basic="0"), worker("5.00", "0", basic="0"), worker("12.60")),
+        ("compliant", 0),
+        ("compliant", 0),
+        bands={
+            (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
+            (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1),
+        },
+    ),
+    Case(
+        "all_hours_paid_zero",
+        "2025-06",
+        (worker(None, "0", basic="0"),),
+        ("not_assessable",),
+        ("not_assessable",),
+        bands={},
+    ),
     # Derived: 1837.60 / 150.5 = 12.2099668 -> 4 dp 12.2100 = the floor: compliant.
-    Case("derived_rate_rounded_to_4dp", "2025-06", (worker(None, "150.5", basic="1837.60"),), ("compliant", 0),
-         commitments="none", bands={(STAT, "21_plus"): Band(12.21, 1, 0, 12.21, 0.00)}),
+    Case(
+        "derived_rate_rounded_to_4dp",
+        "2025-06",
+        (worker(None, "150.5", basic="1837.60"),),
+        ("compliant", 0),
+        commitments="none",
+        bands={(STAT, "21_plus"): Band(12.21, 1, 0, 12.21, 0.00)},
+    ),
     # Derived: 1837.59 / 150.5 = 12.2099003 -> 12.2099; arrears 0.0001 x 150.5 = 0.01505 -> 0.02.
-    Case("derived_rate_below", "2025-06", (worker(None, "150.5", basic="1837.59"),), ("breach", 1),
-         commitments="none", bands={(STAT, "21_plus"): Band(12.21, 1, 1, 12.2099, 0.02)}),
+    Case(
+        "derived_rate_below",
+        "2025-06",
+        (worker(None, "150.5", basic="1837.59"),),
+        ("breach", 1),
+        commitments="none",
+        bands={(STAT, "21_plus"): Band(12.21, 1, 1, 12.2099, 0.02)},
+    ),
     # Given: the supplier's 12.20996 is used as given (not rounded to 12.2100): a breach.
     # Arrears (12.21 - 12.20996) x 150.5 = 0.00004 x 150.5 = 0.00602 -> 0.01.
-    Case("given_rate_used_as_given", "2025-06", (worker("12.20996", "150.5", basic="1837.60"),), ("breach", 1),
-         commitments="none", bands={(STAT, "21_plus"): Band(12.21, 1, 1, 12.20996, 0.01)}),
+    Case(
+        "given_rate_used_as_given",
+        "2025-06",
+        (worker("12.20996", "150.5", basic="1837.60"),),
+        ("breach", 1),
+        commitments="none",
+        bands={(STAT, "21_plus"): Band(12.21, 1, 1, 12.20996, 0.01)},
+    ),
     # Given 12.21 beats the derived 1831.00 / 150 = 12.2067 (they agree within 1%, so the row is valid).
-    Case("given_rate_preferred_to_derived", "2025-06", (worker("12.21", basic="1831.00"),), ("compliant", 0),
-         commitments="none", bands={(STAT, "21_plus"): Band(12.21, 1, 0, 12.21, 0.00)}),
+    Case(
+        "given_rate_preferred_to_derived",
+        "2025-06",
+        (worker("12.21", basic="1831.00"),),
+        ("compliant", 0),
+        commitments="none",
+        bands={(STAT, "21_plus"): Band(12.21, 1, 0, 12.21, 0.00)},
+    ),
     # --- arrears to the penny --------------------------------------------------------------------------
     # Half a penny rounds up, whatever the floating-point noise of the subtraction:
     # RLW: (12.60 - 12.59) x 12.5 h = 0.125 -> 0.13; statutory: (12.21 - 12.20) x 12.5 h = 0.125 -> 0.13.
-    Case("arrears_half_penny_rlw", "2025-06", (worker("12.59", "12.5"),), ("compliant", 0), ("breach", 1),
-         bands={(STAT, "21_plus"): Band(12.21, 1, 0, 12.59, 0.00), (RLW, "uk"): Band(12.60, 1, 1, 12.59, 0.13, 13.45, 1)}),
-    Case("arrears_half_penny_statutory", "2025-06", (worker("12.20", "12.5"),), ("breach", 1), commitments="none",
-         bands={(STAT, "21_plus"): Band(12.21, 1, 1, 12.20, 0.13)}),
+    Case(
+        "arrears_half_penny_rlw",
+        "2025-06",
+        (worker("12.59", "12.5"),),
+        ("compliant", 0),
+        ("breach", 1),
+        bands={
+            (STAT, "21_plus"): Band(12.21, 1, 0, 12.59, 0.00),
+            (RLW, "uk"): Band(12.60, 1, 1, 12.59, 0.13, 13.45, 1),
+        },
+    ),
+    Case(
+        "arrears_half_penny_statutory",
+        "2025-06",
+        (worker("12.20", "12.5"),),
+        ("breach", 1),
+        commitments="none",
+        bands={(STAT, "21_plus"): Band(12.21, 1, 1, 12.20, 0.13)},
+    ),
     # The worked example of docs/guide-contract-managers.md, June 2025, a Real Living Wage contract:
     #
     #   worker  age band  apprentice  london  employment     hours   hourly rate
@@ -222,21 +478,29 @@ CASES = [
     #   london 13.85: W3 0.05 x 100 = 5.00                                             -> 1 assessed, 1 below, 5.00
     #   verdict: breach, 3 workers below, high; arrears 120.15 + 5.00 = 125.15
     #   upcoming 13.45 / 14.80 (announced 2025-10-22, pay from 2026-05-01): all 3 uk and the 1 london worker at risk.
-    Case("worked_example", "2025-06",
-         (worker("12.00", "160"),
-          worker(None, "80.5", basic="990.15", employment_type="agency", **A18),
-          worker("13.80", "100", employment_type="subcontractor", **LDN),
-          worker("7.50", "120", **AP),
-          worker("7.60", "40", **U18),
-          worker("12.60", "37.5"),
-          worker(None, "0", basic="0")),
-         ("breach", 2), ("breach", 3),
-         bands={(STAT, "21_plus"): Band(12.21, 3, 1, 12.00, 33.60),
-                (STAT, "18_20"): Band(10.00, 1, 0, 12.30, 0.00),
-                (STAT, "apprentice"): Band(7.55, 1, 1, 7.50, 6.00),
-                (STAT, "under_18"): Band(7.55, 1, 0, 7.60, 0.00),
-                (RLW, "uk"): Band(12.60, 3, 2, 12.00, 120.15, 13.45, 3),
-                (RLW, "london"): Band(13.85, 1, 1, 13.80, 5.00, 14.80, 1)}),
+    Case(
+        "worked_example",
+        "2025-06",
+        (
+            worker("12.00", "160"),
+            worker(None, "80.5", basic="990.15", employment_type="agency", **A18),
+            worker("13.80", "100", employment_type="subcontractor", **LDN),
+            worker("7.50", "120", **AP),
+            worker("7.60", "40", **U18),
+            worker("12.60", "37.5"),
+            worker(None, "0", basic="0"),
+        ),
+        ("breach", 2),
+        ("breach", 3),
+        bands={
+            (STAT, "21_plus"): Band(12.21, 3, 1, 12.00, 33.60),
+            (STAT, "18_20"): Band(10.00, 1, 0, 12.30, 0.00),
+            (STAT, "apprentice"): Band(7.55, 1, 1, 7.50, 6.00),
+            (STAT, "under_18"): Band(7.55, 1, 0, 7.60, 0.00),
+            (RLW, "uk"): Band(12.60, 3, 2, 12.00, 120.15, 13.45, 3),
+            (RLW, "london"): Band(13.85, 1, 1, 13.80, 5.00, 14.80, 1),
+        },
+    ),
 ]
 BY_ID = {c.id: c for c in CASES}
 assert len(BY_ID) == len(CASES), "case ids must be unique"
@@ -252,7 +516,7 @@ def _register_yaml() -> str:
         lines += [
             f"  - contract_ref: {case.id}",
             f"    title: wage case {case.id}",
-            "    supplier: {supplier_id: \"01234567\", name: Case Supplier Ltd}",
+            '    supplier: {supplier_id: "01234567", name: Case Supplier Ltd}',
             "    start_date: 2023-01-01",
             "    returns: {payroll: {frequency: monthly, due_days: 15}}",
             f"    commitments: {COMMITMENTS[case.commitments]}",
@@ -329,7 +593,11 @@ def test_wage_verdicts(run: Run, case: Case) -> None:
         assert (str(verdict["period_start"]), str(verdict["period_end"])) == _period(case.month)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.bands or c.id in ("both_older_than_table", "all_hours_paid_zero")], ids=lambda c: c.id)
+@pytest.mark.parametrize(
+    "case",
+    [c for c in CASES if c.bands or c.id in ("both_older_than_table", "all_hours_paid_zero")],
+    ids=lambda c: c.id,
+)
 def test_wage_figures_per_band(run: Run, case: Case) -> None:
     got = wages_of(run, case.id)
     assert set(got) == set(case.bands)
@@ -374,7 +642,10 @@ def test_worked_example_verdict_text_and_totals(run: Run) -> None:
     rows = wages_of(run, "worked_example")
     assert round(sum(r["arrears_gbp"] for (t, _), r in rows.items() if t == STAT), 2) == 39.60
     assert round(sum(r["arrears_gbp"] for (t, _), r in rows.items() if t == RLW), 2) == 125.15
-    assert verdicts_of(run, "rlw_uk_equal")[RLW]["detail"] == "All 1 workers assessed are paid at least the Real Living Wage"
+    assert (
+        verdicts_of(run, "rlw_uk_equal")[RLW]["detail"]
+        == "All 1 workers assessed are paid at least the Real Living Wage"
+    )
 
 
 def test_not_assessable_says_why(run: Run) -> None:
@@ -390,13 +661,13 @@ def test_not_assessable_says_why(run: Run) -> None:
 DAY_CASES = [
     # period_start, london, hourly rate, (statutory verdict, rlw verdict)
     ("2025-03-31", False, "12.00", ("compliant", "compliant")),  # statutory 11.44, RLW 12.00
-    ("2025-04-01", False, "12.00", ("breach", "compliant")),      # statutory 12.21 from 1 April
+    ("2025-04-01", False, "12.00", ("breach", "compliant")),  # statutory 12.21 from 1 April
     ("2025-04-30", False, "12.21", ("compliant", "compliant")),  # RLW still 12.00
-    ("2025-05-01", False, "12.21", ("compliant", "breach")),     # RLW 12.60 from 1 May
-    ("2025-04-30", True, "13.15", ("compliant", "compliant")),   # London 13.15
-    ("2025-05-01", True, "13.15", ("compliant", "breach")),      # London 13.85 from 1 May
+    ("2025-05-01", False, "12.21", ("compliant", "breach")),  # RLW 12.60 from 1 May
+    ("2025-04-30", True, "13.15", ("compliant", "compliant")),  # London 13.15
+    ("2025-05-01", True, "13.15", ("compliant", "breach")),  # London 13.85 from 1 May
     ("2023-05-13", False, "10.90", ("compliant", "not_assessable")),  # before the first RLW pay-from
-    ("2023-05-14", False, "10.89", ("compliant", "breach")),     # 10.90 from 14 May 2023
+    ("2023-05-14", False, "10.89", ("compliant", "breach")),  # 10.90 from 14 May 2023
 ]
 
 
@@ -408,9 +679,16 @@ def test_day_before_and_day_of_each_pay_from_date(tmp_path: Path, returns) -> No
         encoding="utf-8",
     )
     register = load_register(tmp_path / "register.yaml")
-    rows = [returns.payroll_row(("2025-06-01", "2025-06-30"), worker=i, contract_ref="DAY-1",
-                                london="yes" if london else "no", **worker(rate))
-            for i, (_, london, rate, _) in enumerate(DAY_CASES, 1)]
+    rows = [
+        returns.payroll_row(
+            ("2025-06-01", "2025-06-30"),
+            worker=i,
+            contract_ref="DAY-1",
+            london="yes" if london else "no",
+            **worker(rate),
+        )
+        for i, (_, london, rate, _) in enumerate(DAY_CASES, 1)
+    ]
     intake = take_in([returns.csv(tmp_path / "p.csv", rows)], register, as_of=AS_OF)
     assert [s.status for s in intake.submissions] == ["accepted"]
     typed = intake.accepted_rows("payroll").reset_index(drop=True)
@@ -429,6 +707,6 @@ def test_guide_for_contract_managers_matches_the_catalogue_and_the_worked_exampl
     for spec in CATALOGUE.values():
         assert f"`{spec.name}`" in guide and spec.summary in guide, spec.name
     case = BY_ID["worked_example"]
-    assert "`worked_example`" in guide and case.month == "2025-06" and AS_OF == date(2026, 7, 31)
+    assert "`worked_example`" in guide and case.month == "2025-06" and date(2026, 7, 31) == AS_OF
     for figure in ("£33.60", "£6.00", "£39.60", "£120.15", "£5.00", "£125.15", "2 of 6 workers", "3 of 4 workers"):
         assert figure in guide, figure

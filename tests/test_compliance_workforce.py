@@ -16,12 +16,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from gwp_monitor.domain.catalogue import CATALOGUE
 from gwp_monitor.assess.missing import gap_verdicts
 from gwp_monitor.assess.verdicts import VERDICT_COLUMNS, Assessment
 from gwp_monitor.assess.workforce import assess_workforce
-from gwp_monitor.ingest.intake import take_in
 from gwp_monitor.config.register import load_register
+from gwp_monitor.domain.catalogue import CATALOGUE
+from gwp_monitor.ingest.intake import take_in
 
 AS_OF = date(2026, 1, 31)
 PERIOD = ("2025-04-01", "2025-06-30")
@@ -30,8 +30,17 @@ APPRENTICES, VOICE, FLEX = "min_apprentices", "worker_voice", "flexible_working"
 GPG_REPORTED, GPG_MAX, TRAINING = "gender_pay_gap_reported", "max_gender_pay_gap", "min_training_hours_per_fte"
 
 # A small contract of 10 people, every count within headcount.
-TEN = {"headcount": "10", "fte": "8", "zero_hours_workers": "1", "agency_workers": "1", "apprentices": "1",
-       "local_residents": "3", "disabled_workers": "1", "ethnic_minority_workers": "1", "female_workers": "5"}
+TEN = {
+    "headcount": "10",
+    "fte": "8",
+    "zero_hours_workers": "1",
+    "agency_workers": "1",
+    "apprentices": "1",
+    "local_residents": "3",
+    "disabled_workers": "1",
+    "ethnic_minority_workers": "1",
+    "female_workers": "5",
+}
 ZERO = {k: "0" for k in TEN}
 NA = ("not_assessable", None, None)
 
@@ -62,50 +71,108 @@ CASES = [
     Case("agency_one_over", f"[{{type: {AGENCY}, max: 0.1}}]", {"agency_workers": "5"}, {AGENCY: broken(0.125, 0.1)}),
     Case("local_at_min", f"[{{type: {LOCAL}, min: 0.3}}]", TEN, {LOCAL: kept(0.3, 0.3)}),  # 3 / 10
     Case("local_over_min", f"[{{type: {LOCAL}, min: 0.3}}]", {**TEN, "local_residents": "4"}, {LOCAL: kept(0.4, 0.3)}),
-    Case("local_one_under", f"[{{type: {LOCAL}, min: 0.3}}]", {**TEN, "local_residents": "2"}, {LOCAL: broken(0.2, 0.3)}),
+    Case(
+        "local_one_under", f"[{{type: {LOCAL}, min: 0.3}}]", {**TEN, "local_residents": "2"}, {LOCAL: broken(0.2, 0.3)}
+    ),
     # headcount 0: a share cannot be worked out; counts and yes/no are still assessed
-    Case("headcount_zero",
-         f"[{{type: {ZH}, max: 0.05}}, {{type: {AGENCY}, max: 0.1}}, {{type: {LOCAL}, min: 0.3}}, "
-         f"{{type: {APPRENTICES}, min: 1}}, {{type: {VOICE}}}]",
-         {**ZERO, "training_hours": "0"},
-         {ZH: NA, AGENCY: NA, LOCAL: NA, APPRENTICES: broken(0, 1), VOICE: kept(1, 1)}),
+    Case(
+        "headcount_zero",
+        f"[{{type: {ZH}, max: 0.05}}, {{type: {AGENCY}, max: 0.1}}, {{type: {LOCAL}, min: 0.3}}, "
+        f"{{type: {APPRENTICES}, min: 1}}, {{type: {VOICE}}}]",
+        {**ZERO, "training_hours": "0"},
+        {ZH: NA, AGENCY: NA, LOCAL: NA, APPRENTICES: broken(0, 1), VOICE: kept(1, 1)},
+    ),
     # counts
     Case("apprentices_at_min", f"[{{type: {APPRENTICES}, min: 2}}]", {}, {APPRENTICES: kept(2, 2)}),
     Case("apprentices_one_under", f"[{{type: {APPRENTICES}, min: 3}}]", {}, {APPRENTICES: broken(2, 3)}),
     # yes/no: 1 or 0 against 1
-    Case("voice_union", f"[{{type: {VOICE}}}]", {"recognised_trade_union": "yes", "worker_voice_forum": "no"}, {VOICE: kept(1, 1)}),
-    Case("voice_forum", f"[{{type: {VOICE}}}]", {"recognised_trade_union": "false", "worker_voice_forum": "TRUE"}, {VOICE: kept(1, 1)}),
-    Case("voice_neither", f"[{{type: {VOICE}}}]", {"recognised_trade_union": "n", "worker_voice_forum": "0"}, {VOICE: broken(0, 1)}),
+    Case(
+        "voice_union",
+        f"[{{type: {VOICE}}}]",
+        {"recognised_trade_union": "yes", "worker_voice_forum": "no"},
+        {VOICE: kept(1, 1)},
+    ),
+    Case(
+        "voice_forum",
+        f"[{{type: {VOICE}}}]",
+        {"recognised_trade_union": "false", "worker_voice_forum": "TRUE"},
+        {VOICE: kept(1, 1)},
+    ),
+    Case(
+        "voice_neither",
+        f"[{{type: {VOICE}}}]",
+        {"recognised_trade_union": "n", "worker_voice_forum": "0"},
+        {VOICE: broken(0, 1)},
+    ),
     Case("flexible_yes", f"[{{type: {FLEX}}}]", {"flexible_working_from_day_one": "Y"}, {FLEX: kept(1, 1)}),
     Case("flexible_no", f"[{{type: {FLEX}}}]", {"flexible_working_from_day_one": "no"}, {FLEX: broken(0, 1)}),
     # gender pay gap: reported (yes/no) and no wider than max_pct (median, %)
-    Case("gap_at_max", f"[{{type: {GPG_REPORTED}}}, {{type: {GPG_MAX}, max_pct: 5}}]",
-         {"gender_pay_gap_median_pct": "5", "gender_pay_gap_mean_pct": "6"}, {GPG_REPORTED: kept(1, 1), GPG_MAX: kept(5, 5)}),
-    Case("gap_over", f"[{{type: {GPG_REPORTED}}}, {{type: {GPG_MAX}, max_pct: 5}}]",
-         {"gender_pay_gap_median_pct": "5.01"}, {GPG_REPORTED: kept(1, 1), GPG_MAX: broken(5.01, 5)}),
-    Case("gap_negative", f"[{{type: {GPG_MAX}, max_pct: 5}}]", {"gender_pay_gap_median_pct": "-3"}, {GPG_MAX: kept(-3, 5)}),
-    Case("gap_median_blank", f"[{{type: {GPG_REPORTED}}}, {{type: {GPG_MAX}, max_pct: 5}}]",
-         {"gender_pay_gap_median_pct": ""}, {GPG_REPORTED: broken(0, 1), GPG_MAX: NA}),
-    Case("gap_mean_blank", f"[{{type: {GPG_REPORTED}}}, {{type: {GPG_MAX}, max_pct: 5}}]",
-         {"gender_pay_gap_mean_pct": "", "gender_pay_gap_median_pct": "4"}, {GPG_REPORTED: broken(0, 1), GPG_MAX: kept(4, 5)}),
+    Case(
+        "gap_at_max",
+        f"[{{type: {GPG_REPORTED}}}, {{type: {GPG_MAX}, max_pct: 5}}]",
+        {"gender_pay_gap_median_pct": "5", "gender_pay_gap_mean_pct": "6"},
+        {GPG_REPORTED: kept(1, 1), GPG_MAX: kept(5, 5)},
+    ),
+    Case(
+        "gap_over",
+        f"[{{type: {GPG_REPORTED}}}, {{type: {GPG_MAX}, max_pct: 5}}]",
+        {"gender_pay_gap_median_pct": "5.01"},
+        {GPG_REPORTED: kept(1, 1), GPG_MAX: broken(5.01, 5)},
+    ),
+    Case(
+        "gap_negative",
+        f"[{{type: {GPG_MAX}, max_pct: 5}}]",
+        {"gender_pay_gap_median_pct": "-3"},
+        {GPG_MAX: kept(-3, 5)},
+    ),
+    Case(
+        "gap_median_blank",
+        f"[{{type: {GPG_REPORTED}}}, {{type: {GPG_MAX}, max_pct: 5}}]",
+        {"gender_pay_gap_median_pct": ""},
+        {GPG_REPORTED: broken(0, 1), GPG_MAX: NA},
+    ),
+    Case(
+        "gap_mean_blank",
+        f"[{{type: {GPG_REPORTED}}}, {{type: {GPG_MAX}, max_pct: 5}}]",
+        {"gender_pay_gap_mean_pct": "", "gender_pay_gap_median_pct": "4"},
+        {GPG_REPORTED: broken(0, 1), GPG_MAX: kept(4, 5)},
+    ),
     # training hours per FTE: the builder's fte is 32.5
     Case("training_at_min", f"[{{type: {TRAINING}, min: 4}}]", {"training_hours": "130"}, {TRAINING: kept(4, 4)}),
-    Case("training_under", f"[{{type: {TRAINING}, min: 4}}]", {"training_hours": "129.99"},
-         {TRAINING: broken(round(129.99 / 32.5, 9), 4)}),  # 3.999692308
+    Case(
+        "training_under",
+        f"[{{type: {TRAINING}, min: 4}}]",
+        {"training_hours": "129.99"},
+        {TRAINING: broken(round(129.99 / 32.5, 9), 4)},
+    ),  # 3.999692308
     Case("training_blank", f"[{{type: {TRAINING}, min: 4}}]", {"training_hours": ""}, {TRAINING: NA}),
     Case("training_fte_zero", f"[{{type: {TRAINING}, min: 4}}]", {"fte": "0"}, {TRAINING: NA}),
     # optional columns left out of the file altogether: the same as blank
-    Case("optional_columns_absent",
-         f"[{{type: {GPG_REPORTED}}}, {{type: {GPG_MAX}, max_pct: 5}}, {{type: {TRAINING}, min: 4}}, {{type: {VOICE}}}]",
-         {}, {GPG_REPORTED: broken(0, 1), GPG_MAX: NA, TRAINING: NA, VOICE: kept(1, 1)},
-         drop=("gender_pay_gap_median_pct", "gender_pay_gap_mean_pct", "training_hours")),
+    Case(
+        "optional_columns_absent",
+        f"[{{type: {GPG_REPORTED}}}, {{type: {GPG_MAX}, max_pct: 5}}, {{type: {TRAINING}, min: 4}}, {{type: {VOICE}}}]",
+        {},
+        {GPG_REPORTED: broken(0, 1), GPG_MAX: NA, TRAINING: NA, VOICE: kept(1, 1)},
+        drop=("gender_pay_gap_median_pct", "gender_pay_gap_mean_pct", "training_hours"),
+    ),
     # every commitment at once, all kept: one verdict per commitment the contract carries
-    Case("all_types_kept",
-         f"[{{type: {ZH}, max: 0.05}}, {{type: {AGENCY}, max: 0.1}}, {{type: {LOCAL}, min: 0.5}}, {{type: {APPRENTICES}, min: 2}}, "
-         f"{{type: {VOICE}}}, {{type: {FLEX}}}, {{type: {GPG_REPORTED}}}, {{type: {GPG_MAX}, max_pct: 4.5}}, {{type: {TRAINING}, min: 3}}]",
-         {},
-         {ZH: kept(0.05, 0.05), AGENCY: kept(0.075, 0.1), LOCAL: kept(0.5, 0.5), APPRENTICES: kept(2, 2), VOICE: kept(1, 1),
-          FLEX: kept(1, 1), GPG_REPORTED: kept(1, 1), GPG_MAX: kept(4.5, 4.5), TRAINING: kept(round(120 / 32.5, 9), 3)}),
+    Case(
+        "all_types_kept",
+        f"[{{type: {ZH}, max: 0.05}}, {{type: {AGENCY}, max: 0.1}}, {{type: {LOCAL}, min: 0.5}}, {{type: {APPRENTICES}, min: 2}}, "
+        f"{{type: {VOICE}}}, {{type: {FLEX}}}, {{type: {GPG_REPORTED}}}, {{type: {GPG_MAX}, max_pct: 4.5}}, {{type: {TRAINING}, min: 3}}]",
+        {},
+        {
+            ZH: kept(0.05, 0.05),
+            AGENCY: kept(0.075, 0.1),
+            LOCAL: kept(0.5, 0.5),
+            APPRENTICES: kept(2, 2),
+            VOICE: kept(1, 1),
+            FLEX: kept(1, 1),
+            GPG_REPORTED: kept(1, 1),
+            GPG_MAX: kept(4.5, 4.5),
+            TRAINING: kept(round(120 / 32.5, 9), 3),
+        },
+    ),
     # a contract whose commitments are all on payroll gets no workforce verdicts from its workforce return
     Case("no_workforce_commitments", "[{type: real_living_wage}]", {}, {}),
 ]
@@ -119,7 +186,7 @@ def _register_yaml(cases: list[Case]) -> str:
         lines += [
             f"  - contract_ref: {case.id}",
             f"    title: workforce case {case.id}",
-            "    supplier: {supplier_id: \"01234567\", name: Case Supplier Ltd}",
+            '    supplier: {supplier_id: "01234567", name: Case Supplier Ltd}',
             "    start_date: 2025-01-01",
             "    returns: {payroll: {frequency: monthly, due_days: 15}, workforce: {frequency: quarterly, due_days: 30}}",
             f"    commitments: {case.commitments}",
@@ -178,8 +245,14 @@ def test_workforce_verdicts(run: Run, case: Case) -> None:
 
 
 def test_workforce_detail_says_why_not_assessable(run: Run) -> None:
-    assert verdicts_of(run, "headcount_zero")[ZH]["detail"] == "Cannot tell: headcount is 0 or missing, so a share cannot be worked out"
-    assert verdicts_of(run, "gap_median_blank")[GPG_MAX]["detail"] == "Cannot tell: the return gives no median gender pay gap"
+    assert (
+        verdicts_of(run, "headcount_zero")[ZH]["detail"]
+        == "Cannot tell: headcount is 0 or missing, so a share cannot be worked out"
+    )
+    assert (
+        verdicts_of(run, "gap_median_blank")[GPG_MAX]["detail"]
+        == "Cannot tell: the return gives no median gender pay gap"
+    )
     assert "training_hours is missing or fte is 0" in verdicts_of(run, "training_fte_zero")[TRAINING]["detail"]
 
 
@@ -221,12 +294,24 @@ def test_gap_verdicts_for_missing_and_rejected_returns(tmp_path) -> None:
     due = expected[expected["due_date"] < pd.Timestamp(as_of)]
     june = due[(due["period_start"] == pd.Timestamp("2025-06-01"))]
     q2 = due[(due["kind"] == "workforce") & (due["period_start"] == pd.Timestamp("2025-04-01"))]
-    gaps = pd.concat([
-        june.assign(reason="missing"),
-        q2.assign(reason="rejected"),
-        pd.DataFrame([{"contract_ref": "NOT-IN-REGISTER", "kind": "payroll", "period_start": pd.Timestamp("2025-06-01"),
-                       "period_end": pd.Timestamp("2025-06-30"), "reason": "missing"}]),
-    ], ignore_index=True)
+    gaps = pd.concat(
+        [
+            june.assign(reason="missing"),
+            q2.assign(reason="rejected"),
+            pd.DataFrame(
+                [
+                    {
+                        "contract_ref": "NOT-IN-REGISTER",
+                        "kind": "payroll",
+                        "period_start": pd.Timestamp("2025-06-01"),
+                        "period_end": pd.Timestamp("2025-06-30"),
+                        "reason": "missing",
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     assert len(june) == 2 and len(q2) == 1  # June payroll of both contracts; Q2 workforce of GAP-1 (due 30 July)
 
     verdicts = gap_verdicts(gaps, register)
@@ -234,12 +319,14 @@ def test_gap_verdicts_for_missing_and_rejected_returns(tmp_path) -> None:
     assert list(verdicts.columns) == VERDICT_COLUMNS
     got = {(v["contract_ref"], v["commitment"]): v for v in verdicts.to_dict("records")}
     assert set(got) == {
-        ("GAP-1", "statutory_minimum_wage"), ("GAP-1", "real_living_wage"),
-        ("GAP-1", ZH), ("GAP-1", VOICE),
+        ("GAP-1", "statutory_minimum_wage"),
+        ("GAP-1", "real_living_wage"),
+        ("GAP-1", ZH),
+        ("GAP-1", VOICE),
         ("GAP-2", "statutory_minimum_wage"),  # statutory is on every contract, even with no commitments listed
     }
     severity = {"statutory_minimum_wage": "critical", "real_living_wage": "high", ZH: "medium", VOICE: "medium"}
-    for (ref, commitment), v in got.items():
+    for (_ref, commitment), v in got.items():
         assert v["status"] == "not_assessable"
         assert v["observed_value"] is None and v["threshold"] is None and v["submission_key"] is None
         assert v["severity"] == severity[commitment]

@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from helpers_mail_http import (
     ReceivedMail,
     SMTPRecorder,
@@ -68,7 +67,7 @@ STEP_TIMEOUT = 300
 # --------------------------------------------------------------------------------------------
 
 #: argv: mode ("bag" | "test"), output JSON path[, dag_id]. Writes what the test asserts on.
-RUNNER = r'''
+RUNNER = r"""
 import json, os, sys, time
 mode, out = sys.argv[1], sys.argv[2]
 started = time.perf_counter()
@@ -126,10 +125,10 @@ else:
         ]
 with open(out, "w", encoding="utf-8") as handle:
     json.dump(result, handle, default=str)
-'''
+"""
 
 #: argv: DAG file, output JSON path. Imports the Task SDK, then the DAG file, and says what each loaded.
-PARSER = r'''
+PARSER = r"""
 import importlib.util, json, sys, time
 path, out = sys.argv[1], sys.argv[2]
 started = time.perf_counter()
@@ -144,7 +143,7 @@ dag_file_s = time.perf_counter() - t
 after = set(sys.modules)
 with open(out, "w", encoding="utf-8") as handle:
     json.dump({"sdk_import_s": sdk_s, "dag_file_s": dag_file_s, "before": sorted(before), "added": sorted(after - before)}, handle)
-'''
+"""
 
 
 def _base_env(home: Path) -> dict[str, str]:
@@ -190,13 +189,17 @@ class DagRunResult:
         return [t["state"] for t in self.tis if t["task_id"] == task_id]
 
     def xcom(self, task_id: str, key: str = "return_value", map_index: int = -1) -> Any:
-        found = [x["value"] for x in self.xcoms if (x["task_id"], x["key"], x["map_index"]) == (task_id, key, map_index)]
+        found = [
+            x["value"] for x in self.xcoms if (x["task_id"], x["key"], x["map_index"]) == (task_id, key, map_index)
+        ]
         assert len(found) == 1, f"expected one XCom {task_id}[{map_index}].{key}, found {found}"
         return found[0]
 
     def summary(self) -> str:
-        tis = ", ".join(f"{t['task_id']}{'' if t['map_index'] < 0 else '[' + str(t['map_index']) + ']'}={t['state']}"
-                        for t in sorted(self.tis, key=lambda t: (t["task_id"], t["map_index"])))
+        tis = ", ".join(
+            f"{t['task_id']}{'' if t['map_index'] < 0 else '[' + str(t['map_index']) + ']'}={t['state']}"
+            for t in sorted(self.tis, key=lambda t: (t["task_id"], t["map_index"]))
+        )
         return f"{self.dag_id} {self.run_id}: {self.state} ({tis}); log {self.log}"
 
 
@@ -219,9 +222,13 @@ class Airflow:
         self.runs += 1
         out = self.home / f"run{self.runs}-{dag_id}.json"
         log = self.home / f"run{self.runs}-{dag_id}.log"
-        seconds = _run([sys.executable, "-c", RUNNER, "test", str(out), dag_id], self.env(**gwp), log, f"dag.test({dag_id})")
+        seconds = _run(
+            [sys.executable, "-c", RUNNER, "test", str(out), dag_id], self.env(**gwp), log, f"dag.test({dag_id})"
+        )
         data = json.loads(out.read_text(encoding="utf-8"))
-        return DagRunResult(dag_id, data["state"], data["run_id"], data["dag_test_s"], seconds, data["tis"], data["xcoms"], log)
+        return DagRunResult(
+            dag_id, data["state"], data["run_id"], data["dag_test_s"], seconds, data["tis"], data["xcoms"], log
+        )
 
 
 @pytest.fixture(scope="session")
@@ -277,7 +284,9 @@ def _worker_refs(landing: Path) -> frozenset[str]:
             import openpyxl
 
             book = openpyxl.load_workbook(path, read_only=True)
-            rows = [["" if v is None else str(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+            rows = [
+                ["" if v is None else str(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)
+            ]
             book.close()
         else:
             continue
@@ -303,9 +312,9 @@ def sqlite_copy(source: Path, target: Path) -> Path:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     """The demo returns (fixed seed and as-of date) and a reporting database filled from them by
     run_pipeline directly. The landing folder is only read by the tests."""
-    from gwp_monitor.store.database import open_database
-    from gwp_monitor.pipeline import run_pipeline
     from gwp_monitor.demo.landing import write_demo_landing
+    from gwp_monitor.pipeline import run_pipeline
+    from gwp_monitor.store.database import open_database
 
     folder = tmp_path_factory.mktemp("demo")
     files = write_demo_landing(folder / "data", seed=SEED, as_of=AS_OF, overwrite=True)
@@ -357,9 +366,15 @@ def expected_open_breaches(demo: Demo) -> set[tuple[str, str, str, str, int]]:
     out = set()
     for (ref, commitment), periods in planted.items():
         kind = CATALOGUE[commitment].source_kind
-        due = sorted({(f.period_start, f.period_end) for f in files.files if (f.contract_ref, f.kind) == (ref, kind)}
-                     | {(o.period_start, o.period_end) for o in files.overdue if (o.contract_ref, o.kind) == (ref, kind)})
-        accepted = {(f.period_start, f.period_end) for f in files.files if (f.contract_ref, f.kind) == (ref, kind) and not f.broken}
+        due = sorted(
+            {(f.period_start, f.period_end) for f in files.files if (f.contract_ref, f.kind) == (ref, kind)}
+            | {(o.period_start, o.period_end) for o in files.overdue if (o.contract_ref, o.kind) == (ref, kind)}
+        )
+        accepted = {
+            (f.period_start, f.period_end)
+            for f in files.files
+            if (f.contract_ref, f.kind) == (ref, kind) and not f.broken
+        }
         if not due or due[-1] not in periods or due[-1] not in accepted:
             continue
         run = []
@@ -377,7 +392,11 @@ def expected_overdue(demo: Demo) -> set[tuple[str, str, str, str]]:
     files = demo.files
     out = {(o.contract_ref, o.kind, o.period_start.isoformat(), o.period_end.isoformat()) for o in files.overdue}
     for f in files.broken:
-        if not any(g for g in files.files if not g.broken and (g.contract_ref, g.kind, g.period_start) == (f.contract_ref, f.kind, f.period_start)):
+        if not any(
+            g
+            for g in files.files
+            if not g.broken and (g.contract_ref, g.kind, g.period_start) == (f.contract_ref, f.kind, f.period_start)
+        ):
             out.add((f.contract_ref, f.kind, f.period_start.isoformat(), f.period_end.isoformat()))
     return out
 
@@ -438,7 +457,14 @@ def test_dag_folder_imports_without_errors_with_the_intended_schedules(airflow: 
     assert returns["inner_timetable"] == "CronTriggerTimetable" and returns["inner_cron"] == "0 * * * *"
     assert returns["inner_timezone"] == "Europe/London"
     assert returns["assets"] == [{"name": "gwp_landing", "uri": f"file://{landing}"}]
-    assert returns["task_ids"] == ["build_report", "ingest", "list_new_files", "refresh_status", "send_breach_alerts", "watcher"]
+    assert returns["task_ids"] == [
+        "build_report",
+        "ingest",
+        "list_new_files",
+        "refresh_status",
+        "send_breach_alerts",
+        "watcher",
+    ]
 
     deadlines = bag["dags"]["gwp_return_deadlines"]
     assert deadlines["timetable"] == "CronTriggerTimetable" and deadlines["timezone"] == "Europe/London"
@@ -463,7 +489,9 @@ def test_dag_file_parses_without_heavy_imports(dag_id: str, tmp_path: Path) -> N
     DAG file adds none of it; pandas and Great Expectations must not be loaded at all."""
     out = tmp_path / "parse.json"
     env = {**_base_env(tmp_path / "airflow-home"), "GWP_LANDING_DIR": str(tmp_path / "landing")}
-    _run([sys.executable, "-c", PARSER, str(DAG_FILES[dag_id]), str(out)], env, tmp_path / "parse.log", f"parse {dag_id}")
+    _run(
+        [sys.executable, "-c", PARSER, str(DAG_FILES[dag_id]), str(out)], env, tmp_path / "parse.log", f"parse {dag_id}"
+    )
     parsed = json.loads(out.read_text(encoding="utf-8"))
     loaded = set(parsed["before"]) | set(parsed["added"])
     added = set(parsed["added"])
@@ -562,9 +590,22 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
             assert rows(reporting, f"SELECT * FROM {view}") == rows(demo.direct_db, f"SELECT * FROM {view}"), view
         history = "SELECT contract_ref, commitment, period_start, period_end, status, severity, observed_value, threshold, detail FROM v_compliance_history"
         assert rows(reporting, history) == rows(demo.direct_db, history)
-        planted = {(b.contract_ref, b.commitment, b.period_start.isoformat(), b.period_end.isoformat()) for b in files.breaches}
-        assert set(rows(reporting, "SELECT contract_ref, commitment, period_start, period_end FROM v_compliance_history WHERE status = 'breach'")) == planted
-        open_breaches = rows(reporting, "SELECT contract_ref, commitment, first_period_start, latest_period_end, periods_in_breach FROM v_open_breaches")
+        planted = {
+            (b.contract_ref, b.commitment, b.period_start.isoformat(), b.period_end.isoformat()) for b in files.breaches
+        }
+        assert (
+            set(
+                rows(
+                    reporting,
+                    "SELECT contract_ref, commitment, period_start, period_end FROM v_compliance_history WHERE status = 'breach'",
+                )
+            )
+            == planted
+        )
+        open_breaches = rows(
+            reporting,
+            "SELECT contract_ref, commitment, first_period_start, latest_period_end, periods_in_breach FROM v_open_breaches",
+        )
         assert {(r[0], r[1], r[2], r[3], int(r[4])) for r in open_breaches} == expected_open_breaches(demo)
         assert open_breaches, "the demo should leave some breaches open"
         red = {r[0] for r in rows(reporting, "SELECT contract_ref FROM v_contract_status WHERE rag = 'red'")}
@@ -586,7 +627,13 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
             key = next(k for k in expected if delivery_id(k) == request.headers["idempotency-key"])
             assert key.split(":")[1] in request.json["text"]
         assert first.xcom("send_breach_alerts") == {"sent": 2 * len(expected), "already_sent": 0}
-        assert_no_worker_ref(demo, {**message_texts(mails, hook), "the run's task logs": first.log.read_text(encoding="utf-8", errors="replace")})
+        assert_no_worker_ref(
+            demo,
+            {
+                **message_texts(mails, hook),
+                "the run's task logs": first.log.read_text(encoding="utf-8", errors="replace"),
+            },
+        )
 
         # -- XCom: paths and counts only --------------------------------------------------------------
         assert_xcom_small_paths_and_counts(first, demo, tmp_path / "report")
@@ -599,7 +646,9 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
         assert second.xcom("list_new_files") == []
         assert second.states("ingest") == ["skipped"], second.summary()  # mapped over no files
         assert second.xcom("send_breach_alerts") == {"sent": 0, "already_sent": 2 * len(expected)}
-        assert len(smtp.messages) == len(expected) and len(hook.requests) == len(expected), "the re-run sent alerts again"
+        assert len(smtp.messages) == len(expected) and len(hook.requests) == len(expected), (
+            "the re-run sent alerts again"
+        )
         assert rows(reporting, "SELECT * FROM v_contract_status") == before
         assert_xcom_small_paths_and_counts(second, demo, tmp_path / "report")
         log = rows(reporting, "SELECT event_key, channel FROM alert_log")
@@ -625,7 +674,9 @@ def test_failing_webhook_fails_the_alerts_task_and_a_rerun_sends_only_what_had_n
         first = airflow.test("gwp_returns", **env)
         assert first.state == "failed", first.summary()
         assert first.states("send_breach_alerts") == ["failed"], first.summary()
-        assert first.states("refresh_status") == ["success"] and first.states("build_report") == ["success"], first.summary()
+        assert first.states("refresh_status") == ["success"] and first.states("build_report") == ["success"], (
+            first.summary()
+        )
         assert first.states("watcher") == ["failed"], "the watcher turns the failed task into a failed run"
         mails = smtp.wait_for(len(expected))
         assert sorted(mail_event_keys(mails)) == sorted(expected), "e-mail must not suffer from the webhook failing"
@@ -641,7 +692,7 @@ def test_failing_webhook_fails_the_alerts_task_and_a_rerun_sends_only_what_had_n
         assert len(smtp.messages) == len(expected), "no e-mail is sent twice"
         delivered = hook_event_keys(hook, expected)
         assert sorted(delivered) == sorted(expected), "each webhook alert delivered exactly once in the end"
-        assert set(delivered[len(delivered_first):]) == expected - set(delivered_first)
+        assert set(delivered[len(delivered_first) :]) == expected - set(delivered_first)
         assert_no_worker_ref(demo, message_texts(smtp.messages, hook))
         failed_log = first.log.read_text(encoding="utf-8", errors="replace")
         assert "DeliveryError" in failed_log and hook.path not in failed_log, "the webhook URL's secret path is logged"
@@ -655,7 +706,15 @@ def test_deadlines_dag_sends_overdue_notices_to_supplier_and_contract_manager_on
     assert files.overdue, "the demo leaves a return out on purpose"
     reporting = sqlite_copy(demo.direct_db, tmp_path / "reporting.db")
     overdue = expected_overdue(demo)
-    assert set(rows(reporting, "SELECT contract_ref, kind, period_start, period_end FROM v_return_timeliness WHERE status = 'overdue'")) == overdue
+    assert (
+        set(
+            rows(
+                reporting,
+                "SELECT contract_ref, kind, period_start, period_end FROM v_return_timeliness WHERE status = 'overdue'",
+            )
+        )
+        == overdue
+    )
     expected = {f"return_overdue:{ref}:{kind}:{start}:{end}" for ref, kind, start, end in overdue}
     with running_smtp_server() as smtp, running_webhook_receiver() as hook:
         env = gwp_env(demo, tmp_path, reporting, smtp, hook)

@@ -136,8 +136,10 @@ def test_demo_dashboard_in_chromium(backend: str, demo_dashboard, session: Brows
         assert driver.execute_script("return document.scripts.length;") == 0  # scripts stripped: nothing to run
         # No link into a GX site that is not here (GX's template has favicon, Home and suite links):
         # in-page anchors, an inline icon, and Home pointing at the dashboard's overview.
-        hrefs = driver.execute_script("return Array.from(document.querySelectorAll('[href],[src]')).map(function (e) {"
-                                      " return e.getAttribute('href') || e.getAttribute('src'); });")
+        hrefs = driver.execute_script(
+            "return Array.from(document.querySelectorAll('[href],[src]')).map(function (e) {"
+            " return e.getAttribute('href') || e.getAttribute('src'); });"
+        )
         assert [h for h in hrefs if not (h.startswith("#") or h.startswith("data:") or h == "../index.html")] == []
         path = urlsplit(raw_href).path
         assert (built.report_dir / path.lstrip("/")).is_file()

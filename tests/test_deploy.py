@@ -63,10 +63,16 @@ REQUIRED_SECRETS = {
 # Names of settings that hold a secret (a *_FILE setting holds the path of one).
 SECRET_NAME = re.compile(r"^(?!.*_FILE$).*(PASSWORD|PASS$|SECRET|FERNET|TOKEN|_KEY$|WEBHOOK_URL)", re.IGNORECASE)
 # Host folders holding the user's own data: created by the user, so documented rather than in the repo.
-USER_DATA_DIRS = {"./landing": "GWP_LANDING_HOST_DIR", "./register": "GWP_REGISTER_HOST_DIR", "./reports": "GWP_REPORTS_HOST_DIR"}
+USER_DATA_DIRS = {
+    "./landing": "GWP_LANDING_HOST_DIR",
+    "./register": "GWP_REGISTER_HOST_DIR",
+    "./reports": "GWP_REPORTS_HOST_DIR",
+}
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}; $$ is a literal $.
-INTERPOLATION = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?])?(?P<arg>[^}]*)\}|\$(?P<bare>[A-Za-z_][A-Za-z0-9_]*)")
+INTERPOLATION = re.compile(
+    r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?])?(?P<arg>[^}]*)\}|\$(?P<bare>[A-Za-z_][A-Za-z0-9_]*)"
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -436,7 +442,7 @@ def test_bind_mounts_exist_or_are_documented(compose, services):
     examples = ENV_EXAMPLE.read_text(encoding="utf-8")
     named = set((compose.get("volumes") or {}).keys())
     for name, service in services.items():
-        for source, target, mode in short_volumes(service):
+        for source, _target, _mode in short_volumes(service):
             if not is_bind_mount(source):
                 assert source in named, f"{name}: named volume {source} is not declared under volumes:"
                 continue
@@ -520,7 +526,7 @@ def airflow_package_dir() -> Path:
 def test_airflow_commands_exist_in_the_installed_airflow(services, tmp_path):
     airflow_package_dir()
     argvs: list[list[str]] = []
-    for name, service in services.items():
+    for _name, service in services.items():
         command = command_list(service)
         if command[:1] == ["airflow"] and command[1:2] != ["celery"]:
             argvs.append(command[1:])
@@ -554,7 +560,9 @@ def test_celery_worker_comes_from_the_pinned_celery_provider(services):
     pins = lock_pins(CELERY_REQUIREMENTS)
     assert "apache-airflow-providers-celery" in pins and "redis" in pins and "celery" in pins
     locked = lock_pins(LOCK)
-    clashes = {name: (version, locked[name]) for name, version in pins.items() if name in locked and locked[name] != version}
+    clashes = {
+        name: (version, locked[name]) for name, version in pins.items() if name in locked and locked[name] != version
+    }
     assert not clashes, f"deploy/celery-requirements.txt disagrees with requirements.lock: {clashes}"
     dockerfile = DOCKERFILE.read_text(encoding="utf-8")
     assert "-c requirements.lock -r deploy/celery-requirements.txt" in dockerfile
@@ -654,7 +662,7 @@ def test_standalone_script_defaults():
     text = STANDALONE.read_text(encoding="utf-8")
     assert 'AIRFLOW_HOME="${AIRFLOW_HOME:-$ROOT/var/airflow}"' in text
     assert "sqlite:///$AIRFLOW_HOME/airflow.db" in text
-    assert '$ROOT/dags' in text and "AIRFLOW__CORE__LOAD_EXAMPLES" in text
+    assert "$ROOT/dags" in text and "AIRFLOW__CORE__LOAD_EXAMPLES" in text
     for setting, default in (
         ("GWP_REGISTER", "$DEMO/register.yaml"),
         ("GWP_LANDING_DIR", "$DEMO/landing"),

@@ -8,12 +8,13 @@ them when that happens.
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
 
-from gwp_monitor.validate import expectations as validation
 from gwp_monitor.ingest.intake import take_in
+from gwp_monitor.validate import expectations as validation
 
 PERIOD = ("2025-06-01", "2025-06-30")
 #: (worker_ref, hours_paid, basic_pay, hourly_rate): every one distinctive in a JSON dump
@@ -35,10 +36,8 @@ def secrets() -> set[str]:
         out.add(worker_ref)
         for text in figures:
             out.add(text)
-            try:
+            with contextlib.suppress(ValueError):
                 out.add(repr(float(text)))
-            except ValueError:
-                pass
     return out
 
 
@@ -50,7 +49,9 @@ def leaks(intake) -> set[str]:
 @pytest.fixture
 def payroll_file(tmp_path, returns):
     rows = [
-        returns.payroll_row(period=PERIOD, worker_ref=ref, hours_paid=hours, basic_pay=pay, hourly_rate=rate, employer="Acme")
+        returns.payroll_row(
+            period=PERIOD, worker_ref=ref, hours_paid=hours, basic_pay=pay, hourly_rate=rate, employer="Acme"
+        )
         for ref, hours, pay, rate in ROWS
     ]
     return returns.csv(tmp_path / "payroll.csv", rows)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -72,32 +71,74 @@ UNREADABLE: dict[str, tuple[Maker, str]] = {
     "bom_only.csv": (lambda r: b"\xef\xbb\xbf\r\n", "the file is empty"),
     "utf16_bom_only.csv": (lambda r: b"\xff\xfe", "the file is empty"),
     "header_only.csv": (lambda r: _good_text(r).splitlines(keepends=True)[0].encode(), "has a header but no data rows"),
-    "header_and_blank_rows.csv": (lambda r: (_good_text(r).splitlines()[0] + "\n" + ("," * 13 + "\n") * 3).encode(), "no data rows"),
+    "header_and_blank_rows.csv": (
+        lambda r: (_good_text(r).splitlines()[0] + "\n" + ("," * 13 + "\n") * 3).encode(),
+        "no data rows",
+    ),
     "header_only.xlsx": (lambda r: _xlsx_bytes(_good_sheet(r)[:1]), "has a header but no data rows"),
     "empty_sheet.xlsx": (lambda r: _xlsx_bytes([]), "the first sheet of the workbook is empty"),
-    "binary_image.csv": (lambda r: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary file, not a CSV"),
+    "binary_image.csv": (
+        lambda r: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
+        "binary file, not a CSV",
+    ),
     "program.csv": (lambda r: b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 512, "binary file, not a CSV"),
     "utf16_without_bom.csv": (lambda r: _good_text(r).encode("utf-16-le"), "binary file"),
-    "windows_1252.csv": (lambda r: _good_text(r).replace("Test Care Ltd", "Caf\u00e9 \u00a3 Ltd").encode("cp1252"), "not UTF-8 text (first bad byte on line 2, probably Windows-1252"),
-    "latin1_header.csv": (lambda r: ("r\u00e9f," + _good_text(r)).encode("latin-1"), "not UTF-8 text (first bad byte on line 1"),
-    "formula_cell.xlsx": (lambda r: _xlsx_bytes(_with_formula(r)), "1 cell(s) hold formulas (first: L2): copy and paste as values"),
+    "windows_1252.csv": (
+        lambda r: _good_text(r).replace("Test Care Ltd", "Caf\u00e9 \u00a3 Ltd").encode("cp1252"),
+        "not UTF-8 text (first bad byte on line 2, probably Windows-1252",
+    ),
+    "latin1_header.csv": (
+        lambda r: ("r\u00e9f," + _good_text(r)).encode("latin-1"),
+        "not UTF-8 text (first bad byte on line 1",
+    ),
+    "formula_cell.xlsx": (
+        lambda r: _xlsx_bytes(_with_formula(r)),
+        "1 cell(s) hold formulas (first: L2): copy and paste as values",
+    ),
     "macros.xlsm": (lambda r: _xlsx_bytes(_good_sheet(r)), MACROS),
-    "macros_renamed.xlsx": (lambda r: _xlsx_bytes(_good_sheet(r), {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0vba"}), MACROS),
+    "macros_renamed.xlsx": (
+        lambda r: _xlsx_bytes(_good_sheet(r), {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0vba"}),
+        MACROS,
+    ),
     "password_protected.xlsx": (lambda r: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024, OLE),
     "old_format.xls": (lambda r: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x01" * 1024, OLE),
     "damaged.xlsx": (lambda r: b"PK\x03\x04" + b"\x00garbage" * 64, "the workbook is damaged"),
-    "zip_not_a_workbook.xlsx": (lambda r: _zip_of(**{"readme.txt": b"hello"}), "this zip file is not an Excel workbook"),
+    "zip_not_a_workbook.xlsx": (
+        lambda r: _zip_of(**{"readme.txt": b"hello"}),
+        "this zip file is not an Excel workbook",
+    ),
     "text_named_xlsx.xlsx": (lambda r: _good_text(r).encode(), "this is not an XLSX workbook"),
     "document.pdf": (lambda r: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "'.pdf' files are not accepted"),
     "semicolons.csv": (lambda r: _good_text(r).replace(",", ";").encode(), "separated by semicolons, not commas"),
     "tabs.csv": (lambda r: _good_text(r).replace(",", "\t").encode(), "separated by tabs, not commas"),
-    "unquoted_comma.csv": (lambda r: _good_text(r).replace("Test Care Ltd", "Test Care, Ltd").encode(), "2 row(s) do not have 14 fields like the header (rows 2, 3)"),
-    "unclosed_quote.csv": (lambda r: _good_text(r).replace("Test Care Ltd", '"Test Care Ltd', 1).encode(), "do not have 14 fields like the header (rows 2)"),
-    "duplicate_header.csv": (lambda r: _good_text(r).replace("gender", " Worker_Ref ", 1).encode(), "column 'worker_ref' appears twice (columns 4 and 14)"),
-    "unrecognised_header.csv": (lambda r: b"name,salary,ni_number\nJo Bloggs,21000,AB123456C\n", "no recognisable header"),
-    "data_without_header.csv": (lambda r: "".join(_good_text(r).splitlines(keepends=True)[1:]).encode(), "no recognisable header"),
-    "keys_only_header.csv": (lambda r: b"contract_ref,period_start,period_end\nTST-001,2025-06-01,2025-06-30\n", "no recognisable header"),
-    "huge_line.csv": (lambda r: _good_text(r).replace("Test Care Ltd", "x" * 100_000, 1).encode(), "line 2 is longer than 64 KiB"),
+    "unquoted_comma.csv": (
+        lambda r: _good_text(r).replace("Test Care Ltd", "Test Care, Ltd").encode(),
+        "2 row(s) do not have 14 fields like the header (rows 2, 3)",
+    ),
+    "unclosed_quote.csv": (
+        lambda r: _good_text(r).replace("Test Care Ltd", '"Test Care Ltd', 1).encode(),
+        "do not have 14 fields like the header (rows 2)",
+    ),
+    "duplicate_header.csv": (
+        lambda r: _good_text(r).replace("gender", " Worker_Ref ", 1).encode(),
+        "column 'worker_ref' appears twice (columns 4 and 14)",
+    ),
+    "unrecognised_header.csv": (
+        lambda r: b"name,salary,ni_number\nJo Bloggs,21000,AB123456C\n",
+        "no recognisable header",
+    ),
+    "data_without_header.csv": (
+        lambda r: "".join(_good_text(r).splitlines(keepends=True)[1:]).encode(),
+        "no recognisable header",
+    ),
+    "keys_only_header.csv": (
+        lambda r: b"contract_ref,period_start,period_end\nTST-001,2025-06-01,2025-06-30\n",
+        "no recognisable header",
+    ),
+    "huge_line.csv": (
+        lambda r: _good_text(r).replace("Test Care Ltd", "x" * 100_000, 1).encode(),
+        "line 2 is longer than 64 KiB",
+    ),
     "one_huge_line.csv": (lambda r: b"A" * 3_000_000, "line 1 is longer than 64 KiB"),
 }
 
@@ -152,9 +193,13 @@ def hostile_folder(tmp_path_factory, returns, register):
         returns.payroll_row(period=returns.month(2025, 7), worker=2, employer="=cmd|' /C calc'!A0"),
     ]
     returns.csv(folder / "injection.csv", injection)
-    unknown = [{**returns.payroll_row(period=returns.month(2025, 8)), "salary_bonus": "999.99", "NI Number": "AB123456C"}]
+    unknown = [
+        {**returns.payroll_row(period=returns.month(2025, 8)), "salary_bonus": "999.99", "NI Number": "AB123456C"}
+    ]
     returns.csv(folder / "unknown_columns.csv", unknown)
-    returns.csv(folder / "headerless_column.csv", [{**returns.payroll_row(period=returns.month(2025, 9)), "": "surprise"}])
+    returns.csv(
+        folder / "headerless_column.csv", [{**returns.payroll_row(period=returns.month(2025, 9)), "": "surprise"}]
+    )
     files = sorted(folder.iterdir())
     return take_in(files, register, as_of=returns.as_of), folder
 
@@ -199,4 +244,6 @@ def test_unknown_columns_are_listed_and_reject_the_submission(hostile_folder):
 def test_values_in_a_column_without_header_are_not_dropped_silently(hostile_folder):
     (s,) = _by_file(hostile_folder[0])["headerless_column.csv"]
     assert s.status == "rejected"
-    assert [p.describe() for p in s.problems] == ["(column 15): column 15 has values but no header: name it or remove it"]
+    assert [p.describe() for p in s.problems] == [
+        "(column 15): column 15 has values but no header: name it or remove it"
+    ]

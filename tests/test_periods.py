@@ -161,13 +161,15 @@ def test_expand_periods_matches_periods_between() -> None:
     ends = pd.Series(pd.to_datetime([e for _, e in windows]))
     for frequency in ("monthly", "quarterly"):
         got = expand_periods(frequency, starts, ends)
-        want = [
-            (i, p.start, p.end) for i, (s, e) in enumerate(windows) for p in periods_between(frequency, s, e)
-        ]
+        want = [(i, p.start, p.end) for i, (s, e) in enumerate(windows) for p in periods_between(frequency, s, e)]
         assert [(r, s.date(), e.date()) for r, s, e in got.itertuples(index=False)] == want
         assert str(got["period_start"].dtype) == "datetime64[ns]"
 
 
 def test_expand_periods_skips_missing_windows() -> None:
-    got = expand_periods("monthly", pd.Series(pd.to_datetime([None, "2025-01-01"])), pd.Series(pd.to_datetime(["2025-03-31", "2025-01-31"])))
+    got = expand_periods(
+        "monthly",
+        pd.Series(pd.to_datetime([None, "2025-01-01"])),
+        pd.Series(pd.to_datetime(["2025-03-31", "2025-01-31"])),
+    )
     assert got["row"].tolist() == [1]

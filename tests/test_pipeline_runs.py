@@ -11,11 +11,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from factories import make_register, numbered_contracts
 from sqlalchemy import inspect, text
 
-from factories import make_register, numbered_contracts
-from gwp_monitor.store.database import VIEWS, open_database
 from gwp_monitor.pipeline import run_pipeline
+from gwp_monitor.store.database import VIEWS, open_database
 
 AS_OF = date(2025, 10, 20)
 CONTRACTS = numbered_contracts(2, "P", start_date="2025-07-01", commitments=["real_living_wage"])
@@ -23,8 +23,19 @@ JUL, AUG, SEP = ("2025-07-01", "2025-07-31"), ("2025-08-01", "2025-08-31"), ("20
 
 #: Every table of the schema; a new table must be added here (and so to the idempotency check).
 TABLES = {
-    "alembic_version", "schema_views", "suppliers", "contracts", "commitments", "runs", "files_seen", "submissions",
-    "verdicts", "wage_figures", "return_timeliness", "breaches", "alert_log",
+    "alembic_version",
+    "schema_views",
+    "suppliers",
+    "contracts",
+    "commitments",
+    "runs",
+    "files_seen",
+    "submissions",
+    "verdicts",
+    "wage_figures",
+    "return_timeliness",
+    "breaches",
+    "alert_log",
 }
 
 
@@ -50,22 +61,33 @@ def views_snapshot(db, db_rows) -> dict[str, list]:
     with a new time, on every run)."""
     out = {}
     for view in VIEWS:
-        rows = [tuple(sorted((k, str(v)) for k, v in r.items() if k != "assessed_at")) for r in db_rows(db, f"SELECT * FROM {view}")]
+        rows = [
+            tuple(sorted((k, str(v)) for k, v in r.items() if k != "assessed_at"))
+            for r in db_rows(db, f"SELECT * FROM {view}")
+        ]
         out[view] = sorted(rows)
     return out
 
 
 def runs(db, db_rows) -> list[dict]:
-    return db_rows(db, "SELECT run_id, status, files_read, submissions_stored, submissions_skipped FROM runs ORDER BY run_id")
+    return db_rows(
+        db, "SELECT run_id, status, files_read, submissions_stored, submissions_skipped FROM runs ORDER BY run_id"
+    )
 
 
 def test_the_same_folder_three_times_changes_nothing_but_the_run_log(db, register, landing_writer, returns, db_rows):
     r = returns
     landing_writer("p1-jul.csv", [r.paid_row("P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
-    landing_writer("p1-aug.csv", [r.paid_row("P-1", AUG, 1, "12.00"), r.paid_row("P-1", AUG, 2, "13.00")], "2025-09-10T09:00:00")
+    landing_writer(
+        "p1-aug.csv", [r.paid_row("P-1", AUG, 1, "12.00"), r.paid_row("P-1", AUG, 2, "13.00")], "2025-09-10T09:00:00"
+    )
     landing_writer("p1-sep.csv", [r.paid_row("P-1", SEP, 1, "12.00")], "2025-10-05T09:00:00")
     landing_writer("p1-sep-fix.csv", [r.paid_row("P-1", SEP, 1, "12.70")], "2025-10-09T09:00:00")
-    landing_writer("p2.csv", [r.paid_row("P-2", JUL, 1, "13.00"), r.payroll_row(AUG, 1, contract_ref="P-2", hours_paid="x")], "2025-09-12T09:00:00")
+    landing_writer(
+        "p2.csv",
+        [r.paid_row("P-2", JUL, 1, "13.00"), r.payroll_row(AUG, 1, contract_ref="P-2", hours_paid="x")],
+        "2025-09-12T09:00:00",
+    )
     landing_writer("notes.docx", b"PK\x03\x04 not really a workbook", "2025-09-13T09:00:00")
     assert set(inspect(db.engine).get_table_names()) == TABLES
 
@@ -81,10 +103,14 @@ def test_the_same_folder_three_times_changes_nothing_but_the_run_log(db, registe
         assert summary.files_found == 6 and summary.files_read == 0 and not summary.stored
     after_third = counts(db)
     assert after_third["runs"] == 3, "every run is logged"
-    assert {t: n for t, n in after_third.items() if t != "runs"} == {t: n for t, n in after_first.items() if t != "runs"}
+    assert {t: n for t, n in after_third.items() if t != "runs"} == {
+        t: n for t, n in after_first.items() if t != "runs"
+    }
     assert views_snapshot(db, db_rows) == views_first
     assert [(x["status"], x["files_read"], x["submissions_stored"]) for x in runs(db, db_rows)] == [
-        ("succeeded", 6, 7), ("succeeded", 0, 0), ("succeeded", 0, 0)
+        ("succeeded", 6, 7),
+        ("succeeded", 0, 0),
+        ("succeeded", 0, 0),
     ]
 
     # The same returns again under new names (the files differ byte for byte): every submission's
@@ -102,22 +128,39 @@ def test_the_same_folder_three_times_changes_nothing_but_the_run_log(db, registe
     assert views_snapshot(db, db_rows) == views_first
 
 
-def test_a_failure_while_storing_leaves_no_trace_and_the_next_run_stores_it(db, register, landing_writer, returns, db_rows):
+def test_a_failure_while_storing_leaves_no_trace_and_the_next_run_stores_it(
+    db, register, landing_writer, returns, db_rows
+):
     r = returns
     landing_writer("p1-jul.csv", [r.paid_row("P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
-    landing_writer("p1-sep.csv", [r.paid_row("P-1", SEP, 1, "12.00"), r.paid_row("P-1", SEP, 2, "13.00")], "2025-10-05T09:00:00")
+    landing_writer(
+        "p1-sep.csv", [r.paid_row("P-1", SEP, 1, "12.00"), r.paid_row("P-1", SEP, 2, "13.00")], "2025-10-05T09:00:00"
+    )
     # One file, two submissions: P-1's corrected September (which would supersede) and P-2's September.
-    landing_writer("fixes.csv", [r.paid_row("P-1", SEP, 1, "12.70"), r.paid_row("P-1", SEP, 2, "13.00"), r.paid_row("P-2", SEP, 1, "13.00")], "2025-10-09T09:00:00")
+    landing_writer(
+        "fixes.csv",
+        [r.paid_row("P-1", SEP, 1, "12.70"), r.paid_row("P-1", SEP, 2, "13.00"), r.paid_row("P-2", SEP, 1, "13.00")],
+        "2025-10-09T09:00:00",
+    )
 
     calls = []
 
     def explode_on_p1_fix(conn):
         """Called inside the store transaction, after the submission and its verdicts were written."""
-        row = conn.execute(text("SELECT contract_ref, file_name FROM submissions ORDER BY submission_id DESC LIMIT 1")).one()
+        row = conn.execute(
+            text("SELECT contract_ref, file_name FROM submissions ORDER BY submission_id DESC LIMIT 1")
+        ).one()
         calls.append(tuple(row))
         if tuple(row) == ("P-1", "fixes.csv"):
-            assert conn.execute(text("SELECT COUNT(*) FROM verdicts v JOIN submissions s ON s.submission_id = v.submission_id "
-                                     "WHERE s.file_name = 'fixes.csv' AND s.contract_ref = 'P-1'")).scalar_one() == 2
+            assert (
+                conn.execute(
+                    text(
+                        "SELECT COUNT(*) FROM verdicts v JOIN submissions s ON s.submission_id = v.submission_id "
+                        "WHERE s.file_name = 'fixes.csv' AND s.contract_ref = 'P-1'"
+                    )
+                ).scalar_one()
+                == 2
+            )
             raise RuntimeError("disk on fire")
 
     first = run_pipeline(register, landing_writer.folder, db, as_of=AS_OF, store_hook=explode_on_p1_fix)
@@ -128,23 +171,45 @@ def test_a_failure_while_storing_leaves_no_trace_and_the_next_run_stores_it(db, 
     ]
     assert runs(db, db_rows)[0]["status"] == "partial"
 
-    subs = db_rows(db, "SELECT submission_id, contract_ref, period_start, status, file_name, superseded_by FROM submissions ORDER BY submission_id")
+    subs = db_rows(
+        db,
+        "SELECT submission_id, contract_ref, period_start, status, file_name, superseded_by FROM submissions ORDER BY submission_id",
+    )
     assert [(s["contract_ref"], s["period_start"], s["file_name"], s["status"]) for s in subs] == [
         ("P-1", "2025-07-01", "p1-jul.csv", "accepted"),
-        ("P-1", "2025-09-01", "p1-sep.csv", "accepted"),   # not superseded: that update was rolled back too
+        ("P-1", "2025-09-01", "p1-sep.csv", "accepted"),  # not superseded: that update was rolled back too
         ("P-2", "2025-09-01", "fixes.csv", "accepted"),
     ]
     assert subs[1]["superseded_by"] is None
     ids = {s["submission_id"] for s in subs}
     # No verdict or wage figure of the failed submission survived (nothing points at an unknown id), and
     # P-1's September holds exactly the first return's results.
-    assert {x["submission_id"] for x in db_rows(db, "SELECT DISTINCT submission_id FROM verdicts WHERE submission_id IS NOT NULL")} == ids
+    assert {
+        x["submission_id"]
+        for x in db_rows(db, "SELECT DISTINCT submission_id FROM verdicts WHERE submission_id IS NOT NULL")
+    } == ids
     assert {x["submission_id"] for x in db_rows(db, "SELECT DISTINCT submission_id FROM wage_figures")} == ids
     p1_sep_id = subs[1]["submission_id"]
-    assert {x["submission_id"] for x in db_rows(db, "SELECT submission_id FROM verdicts WHERE contract_ref = 'P-1' AND period_start = '2025-09-01'")} == {p1_sep_id}
-    assert {x["submission_id"] for x in db_rows(db, "SELECT submission_id FROM wage_figures WHERE contract_ref = 'P-1' AND period_start = '2025-09-01'")} == {p1_sep_id}
-    assert [x["file_name"] for x in db_rows(db, "SELECT file_name FROM files_seen ORDER BY file_name")] == ["p1-jul.csv", "p1-sep.csv"]
-    history = db_rows(db, "SELECT status FROM v_compliance_history WHERE contract_ref = 'P-1' AND commitment = 'real_living_wage' AND period_start = '2025-09-01'")
+    assert {
+        x["submission_id"]
+        for x in db_rows(
+            db, "SELECT submission_id FROM verdicts WHERE contract_ref = 'P-1' AND period_start = '2025-09-01'"
+        )
+    } == {p1_sep_id}
+    assert {
+        x["submission_id"]
+        for x in db_rows(
+            db, "SELECT submission_id FROM wage_figures WHERE contract_ref = 'P-1' AND period_start = '2025-09-01'"
+        )
+    } == {p1_sep_id}
+    assert [x["file_name"] for x in db_rows(db, "SELECT file_name FROM files_seen ORDER BY file_name")] == [
+        "p1-jul.csv",
+        "p1-sep.csv",
+    ]
+    history = db_rows(
+        db,
+        "SELECT status FROM v_compliance_history WHERE contract_ref = 'P-1' AND commitment = 'real_living_wage' AND period_start = '2025-09-01'",
+    )
     assert [h["status"] for h in history] == ["breach"]
 
     second = run_pipeline(register, landing_writer.folder, db, as_of=AS_OF)
@@ -152,44 +217,77 @@ def test_a_failure_while_storing_leaves_no_trace_and_the_next_run_stores_it(db, 
     assert (second.outcomes["accepted"], second.skipped) == (1, 1)  # P-2's September was stored already
     assert not [w for w in second.warnings if "could not be stored" in w]
     assert [x["status"] for x in runs(db, db_rows)] == ["partial", "succeeded"]
-    v_subs = db_rows(db, "SELECT file_name, status FROM v_submissions WHERE contract_ref = 'P-1' AND period_start = '2025-09-01' ORDER BY submission_id")
+    v_subs = db_rows(
+        db,
+        "SELECT file_name, status FROM v_submissions WHERE contract_ref = 'P-1' AND period_start = '2025-09-01' ORDER BY submission_id",
+    )
     assert [(s["file_name"], s["status"]) for s in v_subs] == [("p1-sep.csv", "superseded"), ("fixes.csv", "accepted")]
-    history = db_rows(db, "SELECT commitment, status FROM v_compliance_history WHERE contract_ref = 'P-1' AND period_start = '2025-09-01'")
-    assert sorted((h["commitment"], h["status"]) for h in history) == [("real_living_wage", "compliant"), ("statutory_minimum_wage", "compliant")]
+    history = db_rows(
+        db,
+        "SELECT commitment, status FROM v_compliance_history WHERE contract_ref = 'P-1' AND period_start = '2025-09-01'",
+    )
+    assert sorted((h["commitment"], h["status"]) for h in history) == [
+        ("real_living_wage", "compliant"),
+        ("statutory_minimum_wage", "compliant"),
+    ]
     assert len(db_rows(db, "SELECT * FROM files_seen")) == 3
 
 
-def test_a_later_resubmission_replaces_its_period_and_an_older_one_arriving_late_does_not(db, register, landing_writer, returns, db_rows):
+def test_a_later_resubmission_replaces_its_period_and_an_older_one_arriving_late_does_not(
+    db, register, landing_writer, returns, db_rows
+):
     r = returns
     landing_writer("p1-jul.csv", [r.paid_row("P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
-    landing_writer("p1-aug.csv", [r.paid_row("P-1", AUG, 1, "12.00"), r.paid_row("P-1", AUG, 2, "12.50", hours="50")], "2025-09-10T09:00:00")
+    landing_writer(
+        "p1-aug.csv",
+        [r.paid_row("P-1", AUG, 1, "12.00"), r.paid_row("P-1", AUG, 2, "12.50", hours="50")],
+        "2025-09-10T09:00:00",
+    )
     landing_writer("p1-sep.csv", [r.paid_row("P-1", SEP, 1, "12.90")], "2025-10-10T09:00:00")
     run_pipeline(register, landing_writer.folder, db, as_of=AS_OF)
 
     def rlw_august():
-        return db_rows(db, "SELECT status, observed_value FROM v_compliance_history "
-                           "WHERE contract_ref = 'P-1' AND commitment = 'real_living_wage' AND period_start = '2025-08-01'")
+        return db_rows(
+            db,
+            "SELECT status, observed_value FROM v_compliance_history "
+            "WHERE contract_ref = 'P-1' AND commitment = 'real_living_wage' AND period_start = '2025-08-01'",
+        )
 
     def uk_figures_august():
-        return db_rows(db, "SELECT workers_assessed, workers_below, lowest_rate, arrears_gbp, upcoming_rate, workers_below_upcoming FROM v_wage_compliance "
-                           "WHERE contract_ref = 'P-1' AND rate_type = 'real_living_wage' AND period_start = '2025-08-01'")
+        return db_rows(
+            db,
+            "SELECT workers_assessed, workers_below, lowest_rate, arrears_gbp, upcoming_rate, workers_below_upcoming FROM v_wage_compliance "
+            "WHERE contract_ref = 'P-1' AND rate_type = 'real_living_wage' AND period_start = '2025-08-01'",
+        )
 
     assert rlw_august() == [{"status": "breach", "observed_value": 2}]
     # As of 2025-10-20 the 2025/26 rate (announced 2025-10-22) is not known yet: no upcoming rate.
     assert [tuple(x.values()) for x in uk_figures_august()] == [(2, 2, Decimal("12.00"), Decimal("65.00"), None, None)]
-    assert [x["periods_in_breach"] for x in db_rows(db, "SELECT * FROM v_open_breaches WHERE contract_ref = 'P-1'")] == []  # September compliant
+    assert [
+        x["periods_in_breach"] for x in db_rows(db, "SELECT * FROM v_open_breaches WHERE contract_ref = 'P-1'")
+    ] == []  # September compliant
 
     # The supplier corrects August (three workers now, all paid the Real Living Wage).
-    landing_writer("p1-aug-corrected.csv", [r.paid_row("P-1", AUG, w, "12.60") for w in (1, 2, 3)], "2025-09-20T09:00:00")
+    landing_writer(
+        "p1-aug-corrected.csv", [r.paid_row("P-1", AUG, w, "12.60") for w in (1, 2, 3)], "2025-09-20T09:00:00"
+    )
     second = run_pipeline(register, landing_writer.folder, db, as_of=AS_OF)
     assert (second.files_read, second.outcomes["accepted"]) == (1, 1)
     assert rlw_august() == [{"status": "compliant", "observed_value": 0}]
     assert [tuple(x.values()) for x in uk_figures_august()] == [(3, 0, Decimal("12.60"), Decimal("0"), None, None)]
-    aug = db_rows(db, "SELECT file_name, status FROM v_submissions WHERE contract_ref = 'P-1' AND period_start = '2025-08-01' ORDER BY submission_id")
-    assert [(s["file_name"], s["status"]) for s in aug] == [("p1-aug.csv", "superseded"), ("p1-aug-corrected.csv", "accepted")]
+    aug = db_rows(
+        db,
+        "SELECT file_name, status FROM v_submissions WHERE contract_ref = 'P-1' AND period_start = '2025-08-01' ORDER BY submission_id",
+    )
+    assert [(s["file_name"], s["status"]) for s in aug] == [
+        ("p1-aug.csv", "superseded"),
+        ("p1-aug-corrected.csv", "accepted"),
+    ]
     # The earlier return's results stay in the history tables, out of the views.
     assert len(db_rows(db, "SELECT * FROM verdicts WHERE contract_ref = 'P-1' AND period_start = '2025-08-01'")) == 4
-    timeliness = db_rows(db, "SELECT status FROM v_return_timeliness WHERE contract_ref = 'P-1' AND period_start = '2025-08-01'")
+    timeliness = db_rows(
+        db, "SELECT status FROM v_return_timeliness WHERE contract_ref = 'P-1' AND period_start = '2025-08-01'"
+    )
     assert [t["status"] for t in timeliness] == ["received_on_time"]  # the first receipt counts
 
     # A version received between the two arrives only now: it is kept, as superseded, and changes nothing.
@@ -197,9 +295,14 @@ def test_a_later_resubmission_replaces_its_period_and_an_older_one_arriving_late
     before = db_rows(db, "SELECT * FROM v_compliance_history WHERE contract_ref = 'P-1'")
     third = run_pipeline(register, landing_writer.folder, db, as_of=AS_OF)
     assert (third.outcomes["superseded"], third.outcomes["accepted"]) == (1, 0)
-    aug = db_rows(db, "SELECT file_name, status FROM v_submissions WHERE contract_ref = 'P-1' AND period_start = '2025-08-01' ORDER BY received_at")
+    aug = db_rows(
+        db,
+        "SELECT file_name, status FROM v_submissions WHERE contract_ref = 'P-1' AND period_start = '2025-08-01' ORDER BY received_at",
+    )
     assert [(s["file_name"], s["status"]) for s in aug] == [
-        ("p1-aug.csv", "superseded"), ("p1-aug-old.csv", "superseded"), ("p1-aug-corrected.csv", "accepted")
+        ("p1-aug.csv", "superseded"),
+        ("p1-aug-old.csv", "superseded"),
+        ("p1-aug-corrected.csv", "accepted"),
     ]
     strip = lambda rows: sorted(tuple((k, v) for k, v in x.items() if k != "assessed_at") for x in rows)  # noqa: E731
     assert strip(db_rows(db, "SELECT * FROM v_compliance_history WHERE contract_ref = 'P-1'")) == strip(before)
@@ -207,7 +310,9 @@ def test_a_later_resubmission_replaces_its_period_and_an_older_one_arriving_late
     assert db_rows(db, "SELECT rag FROM v_contract_status WHERE contract_ref = 'P-1'") == [{"rag": "green"}]
 
 
-def test_a_file_sent_twice_or_too_large_is_neither_lost_nor_fatal(db, register, landing_writer, returns, db_rows, monkeypatch):
+def test_a_file_sent_twice_or_too_large_is_neither_lost_nor_fatal(
+    db, register, landing_writer, returns, db_rows, monkeypatch
+):
     """The same file under two names (\"returns.csv\", \"returns (1).csv\") is one submission, the
     other skipped; every file over the size limit is rejected with its reason, each one recorded."""
     monkeypatch.setenv("GWP_MAX_FILE_BYTES", "2000")
@@ -222,7 +327,11 @@ def test_a_file_sent_twice_or_too_large_is_neither_lost_nor_fatal(db, register, 
     assert (summary.outcomes["accepted"], summary.outcomes["rejected"], summary.skipped) == (1, 2, 1)
     assert [x["status"] for x in runs(db, db_rows)] == ["succeeded"]
     subs = db_rows(db, "SELECT file_name, status, errors, file_sha256 FROM v_submissions ORDER BY received_at")
-    assert [(s["file_name"], s["status"]) for s in subs] == [("returns.csv", "accepted"), ("big-aug.csv", "rejected"), ("big-sep.csv", "rejected")]
+    assert [(s["file_name"], s["status"]) for s in subs] == [
+        ("returns.csv", "accepted"),
+        ("big-aug.csv", "rejected"),
+        ("big-sep.csv", "rejected"),
+    ]
     assert all("over the" in s["errors"] and "limit" in s["errors"] for s in subs[1:])
     assert all(len(s["file_sha256"]) == 64 for s in subs)
     assert len(db_rows(db, "SELECT * FROM files_seen")) == 3  # the two copies are one file

@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gwp_monitor.domain.rates import RLW_FILE, STATUTORY_FILE, RatesError, WageFloors, default_rates_dir, load_wage_floors
+from gwp_monitor.domain.rates import (
+    RLW_FILE,
+    STATUTORY_FILE,
+    RatesError,
+    WageFloors,
+    default_rates_dir,
+    load_wage_floors,
+)
 
 D = date
 DATA = Path(__file__).resolve().parents[1] / "gwp_monitor" / "domain" / "data"
@@ -31,14 +38,22 @@ def test_shipped_tables_hold_exactly_spec_3(floors: WageFloors) -> None:
         ("2025/26", Decimal("13.45"), Decimal("14.80"), D(2025, 10, 22), D(2026, 5, 1)),
     ]
     assert [(r.start, r.band, r.rate) for r in floors.statutory_rates] == [
-        (D(2023, 4, 1), "21_plus", Decimal("10.18")), (D(2023, 4, 1), "18_20", Decimal("7.49")),
-        (D(2023, 4, 1), "under_18", Decimal("5.28")), (D(2023, 4, 1), "apprentice", Decimal("5.28")),
-        (D(2024, 4, 1), "21_plus", Decimal("11.44")), (D(2024, 4, 1), "18_20", Decimal("8.60")),
-        (D(2024, 4, 1), "under_18", Decimal("6.40")), (D(2024, 4, 1), "apprentice", Decimal("6.40")),
-        (D(2025, 4, 1), "21_plus", Decimal("12.21")), (D(2025, 4, 1), "18_20", Decimal("10.00")),
-        (D(2025, 4, 1), "under_18", Decimal("7.55")), (D(2025, 4, 1), "apprentice", Decimal("7.55")),
-        (D(2026, 4, 1), "21_plus", Decimal("12.71")), (D(2026, 4, 1), "18_20", Decimal("10.85")),
-        (D(2026, 4, 1), "under_18", Decimal("8.00")), (D(2026, 4, 1), "apprentice", Decimal("8.00")),
+        (D(2023, 4, 1), "21_plus", Decimal("10.18")),
+        (D(2023, 4, 1), "18_20", Decimal("7.49")),
+        (D(2023, 4, 1), "under_18", Decimal("5.28")),
+        (D(2023, 4, 1), "apprentice", Decimal("5.28")),
+        (D(2024, 4, 1), "21_plus", Decimal("11.44")),
+        (D(2024, 4, 1), "18_20", Decimal("8.60")),
+        (D(2024, 4, 1), "under_18", Decimal("6.40")),
+        (D(2024, 4, 1), "apprentice", Decimal("6.40")),
+        (D(2025, 4, 1), "21_plus", Decimal("12.21")),
+        (D(2025, 4, 1), "18_20", Decimal("10.00")),
+        (D(2025, 4, 1), "under_18", Decimal("7.55")),
+        (D(2025, 4, 1), "apprentice", Decimal("7.55")),
+        (D(2026, 4, 1), "21_plus", Decimal("12.71")),
+        (D(2026, 4, 1), "18_20", Decimal("10.85")),
+        (D(2026, 4, 1), "under_18", Decimal("8.00")),
+        (D(2026, 4, 1), "apprentice", Decimal("8.00")),
     ]
     assert all("Living Wage Foundation" in r.source for r in floors.rlw_rates)
     assert all("GOV.UK" in r.source for r in floors.statutory_rates)
@@ -46,11 +61,19 @@ def test_shipped_tables_hold_exactly_spec_3(floors: WageFloors) -> None:
 
 RLW_CASES = [
     # period_start, london, required rate (None: older than every rate)
-    (D(2023, 5, 13), False, None), (D(2023, 5, 14), False, "10.90"), (D(2023, 5, 14), True, "11.95"),
+    (D(2023, 5, 13), False, None),
+    (D(2023, 5, 14), False, "10.90"),
+    (D(2023, 5, 14), True, "11.95"),
     (D(2023, 5, 1), False, None),  # a monthly period starting before the first pay_from
-    (D(2024, 4, 30), False, "10.90"), (D(2024, 5, 1), False, "12.00"), (D(2024, 5, 1), True, "13.15"),
-    (D(2025, 4, 30), True, "13.15"), (D(2025, 5, 1), False, "12.60"), (D(2025, 5, 1), True, "13.85"),
-    (D(2026, 4, 30), False, "12.60"), (D(2026, 5, 1), False, "13.45"), (D(2026, 5, 1), True, "14.80"),
+    (D(2024, 4, 30), False, "10.90"),
+    (D(2024, 5, 1), False, "12.00"),
+    (D(2024, 5, 1), True, "13.15"),
+    (D(2025, 4, 30), True, "13.15"),
+    (D(2025, 5, 1), False, "12.60"),
+    (D(2025, 5, 1), True, "13.85"),
+    (D(2026, 4, 30), False, "12.60"),
+    (D(2026, 5, 1), False, "13.45"),
+    (D(2026, 5, 1), True, "14.80"),
     (D(2030, 1, 1), True, "14.80"),
 ]
 
@@ -95,7 +118,9 @@ STATUTORY_CASES = [
 
 
 @pytest.mark.parametrize("period_start, band, apprentice, rate", STATUTORY_CASES)
-def test_statutory_boundaries(floors: WageFloors, period_start: date, band: str, apprentice: bool, rate: str | None) -> None:
+def test_statutory_boundaries(
+    floors: WageFloors, period_start: date, band: str, apprentice: bool, rate: str | None
+) -> None:
     assert floors.statutory(period_start, "apprentice" if apprentice else band) == (Decimal(rate) if rate else None)
 
 
@@ -133,7 +158,9 @@ UPCOMING_CASES = [
 
 
 @pytest.mark.parametrize("period_start, as_of, london, rate", UPCOMING_CASES)
-def test_upcoming_real_living_wage(floors: WageFloors, period_start: date, as_of: date, london: bool, rate: str | None) -> None:
+def test_upcoming_real_living_wage(
+    floors: WageFloors, period_start: date, as_of: date, london: bool, rate: str | None
+) -> None:
     assert floors.upcoming_real_living_wage(period_start, as_of, london) == (Decimal(rate) if rate else None)
     got = floors.upcoming_rlw_series(pd.Series(pd.to_datetime([period_start])), pd.Series([london]), as_of)
     assert (got.iloc[0] == float(rate)) if rate else np.isnan(got.iloc[0])
@@ -199,17 +226,45 @@ def test_comments_and_blank_lines_are_ignored(rates_dir: Path) -> None:
 @pytest.mark.parametrize(
     "name, line, message",
     [
-        (RLW_FILE, "2026/27,14.OO,15.00,2026-10-20,2027-05-01,x,", "line 6: uk '14.OO' is not a positive amount like 12.60"),
-        (RLW_FILE, "2026/27,15.00,14.00,2026-10-20,2027-05-01,x,", "line 6: london 14.00 is below uk 15.00; are the columns swapped?"),
-        (RLW_FILE, "2026/27,14.00,15.00,2027-10-20,2027-05-01,x,", "line 6: announced 2027-10-20 is after pay_from 2027-05-01"),
-        (RLW_FILE, "2026/27,14.00,15.00,2026-10-20,2026-05-01,x,", "line 6: pay_from 2026-05-01 is already used on line 5"),
-        (RLW_FILE, "2026/27,14.00,15.00,2026-10-20,1/5/2027,x,", "line 6: pay_from '1/5/2027' is not a date like 2025-05-01"),
+        (
+            RLW_FILE,
+            "2026/27,14.OO,15.00,2026-10-20,2027-05-01,x,",
+            "line 6: uk '14.OO' is not a positive amount like 12.60",
+        ),
+        (
+            RLW_FILE,
+            "2026/27,15.00,14.00,2026-10-20,2027-05-01,x,",
+            "line 6: london 14.00 is below uk 15.00; are the columns swapped?",
+        ),
+        (
+            RLW_FILE,
+            "2026/27,14.00,15.00,2027-10-20,2027-05-01,x,",
+            "line 6: announced 2027-10-20 is after pay_from 2027-05-01",
+        ),
+        (
+            RLW_FILE,
+            "2026/27,14.00,15.00,2026-10-20,2026-05-01,x,",
+            "line 6: pay_from 2026-05-01 is already used on line 5",
+        ),
+        (
+            RLW_FILE,
+            "2026/27,14.00,15.00,2026-10-20,1/5/2027,x,",
+            "line 6: pay_from '1/5/2027' is not a date like 2025-05-01",
+        ),
         (RLW_FILE, "2026/27,14.00,15.00,2026-10-20,2027-05-01,,", "line 6: source is empty"),
         (RLW_FILE, "2026/27,14.00", "line 6: has 2 fields, the header has 7"),
         (STATUTORY_FILE, "2027-04-01,21_plus,-1,x,", "line 18: rate '-1' is not a positive amount like 12.60"),
-        (STATUTORY_FILE, "2026-04-01,over_21,13.00,x,", "line 18: band 'over_21' is not one of 21_plus, 18_20, under_18, apprentice"),
+        (
+            STATUTORY_FILE,
+            "2026-04-01,over_21,13.00,x,",
+            "line 18: band 'over_21' is not one of 21_plus, 18_20, under_18, apprentice",
+        ),
         (STATUTORY_FILE, "2026-04-01,18_20,13.00,x,", "line 18: 18_20 from 2026-04-01 is already given on line 15"),
-        (STATUTORY_FILE, "2027-04-01,21_plus,13.00,x,", "rates from 2027-04-01 lack the band(s) 18_20, under_18, apprentice"),
+        (
+            STATUTORY_FILE,
+            "2027-04-01,21_plus,13.00,x,",
+            "rates from 2027-04-01 lack the band(s) 18_20, under_18, apprentice",
+        ),
     ],
 )
 def test_bad_lines_are_named(rates_dir: Path, name: str, line: str, message: str) -> None:
@@ -223,10 +278,15 @@ def test_bad_lines_are_named(rates_dir: Path, name: str, line: str, message: str
 
 def test_every_bad_line_is_listed(rates_dir: Path) -> None:
     path = rates_dir / RLW_FILE
-    path.write_text(path.read_text(encoding="utf-8") + "a,x,1,2026-10-20,2027-05-01,s,\nb,1,y,2026-10-20,2028-05-01,s,\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "a,x,1,2026-10-20,2027-05-01,s,\nb,1,y,2026-10-20,2028-05-01,s,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(RatesError) as err:
         load_wage_floors(rates_dir)
-    assert str(err.value).count(str(path)) == 2 and "line 6: uk" in str(err.value) and "line 7: london" in str(err.value)
+    assert (
+        str(err.value).count(str(path)) == 2 and "line 6: uk" in str(err.value) and "line 7: london" in str(err.value)
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from gwp_monitor.domain.templates import column_names
 from gwp_monitor.ingest.intake import take_in
 from gwp_monitor.ingest.prepare import prepare
 from gwp_monitor.ingest.reading import DEFAULT_MAX_BYTES, ReadLimits, read_return_file
-from gwp_monitor.domain.templates import column_names
 
 
 def read_ok(path: Path, **kw):
@@ -51,7 +51,12 @@ def test_column_order_does_not_matter(returns, write_return):
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("workforce-2025-q2.csv", "payroll"), ("payroll-2025-06.xlsx", "workforce"), ("return.txt", "payroll"), ("RETURN", "workforce")],
+    [
+        ("workforce-2025-q2.csv", "payroll"),
+        ("payroll-2025-06.xlsx", "workforce"),
+        ("return.txt", "payroll"),
+        ("RETURN", "workforce"),
+    ],
 )
 def test_kind_is_told_from_the_columns_not_the_file_name(returns, write_return, name, kind):
     rows = pay_rows(returns) if kind == "payroll" else [returns.workforce_row()]
@@ -101,7 +106,15 @@ def test_cells_are_trimmed_and_blank_cells_are_missing(returns, write_return):
 def test_row_numbers_are_the_suppliers_with_header_as_row_1(returns, tmp_path):
     rows = pay_rows(returns, n=3)
     header = ",".join(rows[0])
-    lines = [header, "", ",".join(rows[0].values()), ",,,,,,,,,,,,,", "", ",".join(rows[1].values()), ",".join(rows[2].values())]
+    lines = [
+        header,
+        "",
+        ",".join(rows[0].values()),
+        ",,,,,,,,,,,,,",
+        "",
+        ",".join(rows[1].values()),
+        ",".join(rows[2].values()),
+    ]
     path = tmp_path / "gaps.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
     f = read_ok(path)
@@ -154,7 +167,9 @@ def test_a_bom_does_not_stick_to_the_first_column_name(returns, write_return):
 
 
 def test_xlsx_with_typed_cells_validates_like_the_csv(returns, tmp_path):
-    rows = pay_rows(returns, n=3, apprentice="yes") + [returns.payroll_row(worker=9, hourly_rate="", basic_pay="1999.5")]
+    rows = pay_rows(returns, n=3, apprentice="yes") + [
+        returns.payroll_row(worker=9, hourly_rate="", basic_pay="1999.5")
+    ]
     csv_file = read_ok(returns.csv(tmp_path / "r.csv", rows))
     xlsx_file = read_ok(returns.xlsx(tmp_path / "r.xlsx", [returns.excel_typed(r, "payroll") for r in rows]))
     assert xlsx_file.kind == "payroll"
@@ -178,8 +193,22 @@ def test_xlsx_text_cells_read_as_written(returns, write_return):
 
 def test_booleans_accept_true_false_yes_no_y_n_1_0_in_any_case(returns, write_return):
     spellings = {
-        "true": True, "TRUE": True, "True": True, "yes": True, "YES": True, "Yes": True, "y": True, "Y": True, "1": True,
-        "false": False, "FALSE": False, "no": False, "No": False, "n": False, "N": False, "0": False,
+        "true": True,
+        "TRUE": True,
+        "True": True,
+        "yes": True,
+        "YES": True,
+        "Yes": True,
+        "y": True,
+        "Y": True,
+        "1": True,
+        "false": False,
+        "FALSE": False,
+        "no": False,
+        "No": False,
+        "n": False,
+        "N": False,
+        "0": False,
     }
     rows = [returns.payroll_row(worker=i, apprentice=s, london=s) for i, s in enumerate(spellings)]
     rows += [returns.payroll_row(worker=90, apprentice="maybe", london="")]
@@ -193,8 +222,20 @@ def test_booleans_accept_true_false_yes_no_y_n_1_0_in_any_case(returns, write_re
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("150", 150.0), ("150.25", 150.25), (".5", 0.5), ("150.", 150.0), ("+7", 7.0), ("-1", -1.0),
-     ("1,200", None), ("£12", None), ("1e3", None), ("12 h", None), ("twelve", None), ("0x10", None)],
+    [
+        ("150", 150.0),
+        ("150.25", 150.25),
+        (".5", 0.5),
+        ("150.", 150.0),
+        ("+7", 7.0),
+        ("-1", -1.0),
+        ("1,200", None),
+        ("£12", None),
+        ("1e3", None),
+        ("12 h", None),
+        ("twelve", None),
+        ("0x10", None),
+    ],
 )
 def test_decimals_are_plain_numbers_only(returns, write_return, text, value):
     frame = prepare([read_ok(write_return("n.csv", [returns.payroll_row(hours_paid=text)]))], "payroll").frame
@@ -211,7 +252,13 @@ def test_integers_allow_a_zero_fraction_only(returns, write_return, text, ok):
 
 @pytest.mark.parametrize(
     ("text", "ok"),
-    [("2024-02-29", True), ("2025-02-29", False), ("2025-6-1", False), ("01/06/2025", False), ("2025-06-01T00:00", False)],
+    [
+        ("2024-02-29", True),
+        ("2025-02-29", False),
+        ("2025-6-1", False),
+        ("01/06/2025", False),
+        ("2025-06-01T00:00", False),
+    ],
 )
 def test_dates_are_strict_iso(returns, write_return, text, ok):
     frame = prepare([read_ok(write_return("d.csv", [returns.payroll_row(period_start=text)]))], "payroll").frame
@@ -253,7 +300,9 @@ def test_same_content_in_another_file_has_the_same_hash(returns, tmp_path):
     # another file: the June rows among July's, columns reordered and upper-cased, a BOM and CRLF
     columns = list(reversed(list(june[0])))
     upper = [{k.upper(): v for k, v in r.items()} for r in [july[0], june[0], june[1], july[1], june[2]]]
-    second = returns.csv(tmp_path / "both.csv", upper, columns=[c.upper() for c in columns], encoding="utf-8-sig", line_end="\r\n")
+    second = returns.csv(
+        tmp_path / "both.csv", upper, columns=[c.upper() for c in columns], encoding="utf-8-sig", line_end="\r\n"
+    )
     subs = _submissions(first, second)
     june_hashes = subs[subs["period_start_text"] == "2025-06-01"]["content_sha256"].tolist()
     assert len(june_hashes) == 2 and june_hashes[0] == june_hashes[1]
@@ -277,8 +326,8 @@ def test_file_hash_is_sha256_of_the_bytes(returns, write_return):
 def test_received_at_is_the_files_last_modified_time_in_utc(returns, write_return):
     path = write_return("r.csv", pay_rows(returns))
     os.utime(path, (1_750_000_000, 1_750_000_000))
-    assert read_ok(path).received_at == datetime.fromtimestamp(1_750_000_000, tz=timezone.utc)
-    given = datetime(2025, 7, 3, 9, 30, tzinfo=timezone.utc)
+    assert read_ok(path).received_at == datetime.fromtimestamp(1_750_000_000, tz=UTC)
+    given = datetime(2025, 7, 3, 9, 30, tzinfo=UTC)
     assert read_ok(path, received_at=given).received_at == given
 
 

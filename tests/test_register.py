@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gwp_monitor.domain.catalogue import CATALOGUE, validate_commitment
 from gwp_monitor.config.register import (
     Commitment,
     Register,
@@ -19,6 +18,7 @@ from gwp_monitor.config.register import (
     load_register,
     parse_register,
 )
+from gwp_monitor.domain.catalogue import CATALOGUE, validate_commitment
 
 D = date
 
@@ -75,8 +75,12 @@ def test_spec_example_parses(tmp_path: Path) -> None:
     assert c.returns["workforce"] == ReturnSchedule("workforce", "quarterly", 30)
     assert c.contacts["supplier"] == "returns@tynesidecare.example"
     assert [x.type for x in c.commitments] == [
-        "statutory_minimum_wage", "real_living_wage", "max_zero_hours_share", "min_apprentices",
-        "min_local_resident_share", "worker_voice",
+        "statutory_minimum_wage",
+        "real_living_wage",
+        "max_zero_hours_share",
+        "min_apprentices",
+        "min_local_resident_share",
+        "worker_voice",
     ]
     assert c.commitment("real_living_wage").params == {"include_apprentices": False}
     assert c.commitment("max_zero_hours_share") == Commitment("max_zero_hours_share", {"max": 0.05})
@@ -92,8 +96,14 @@ def test_statutory_minimum_wage_is_always_added() -> None:
 
 @pytest.mark.parametrize(
     "written, kept",
-    [("08064685", "08064685"), ("0123", "0123"), ('"08064685"', "08064685"), ("SC123456", "SC123456"),
-     ("1e5", "1e5"), ("'007'", "007")],
+    [
+        ("08064685", "08064685"),
+        ("0123", "0123"),
+        ('"08064685"', "08064685"),
+        ("SC123456", "SC123456"),
+        ("1e5", "1e5"),
+        ("'007'", "007"),
+    ],
 )
 def test_identifiers_are_kept_as_written_in_yaml(tmp_path: Path, written: str, kept: str) -> None:
     # Unquoted 08064685 would be the integer 8064685 in plain YAML, and 0123 octal 83.
@@ -194,21 +204,54 @@ def test_broken_register_lists_every_problem_in_one_go(tmp_path: Path) -> None:
         ([], "the register needs a top-level 'contracts' list"),
         ({"contracts": []}, "'contracts' must be a non-empty list of contracts"),
         ({"contracts": ["C-1"]}, "contracts[0]: must be a mapping of contract fields, got 'C-1'"),
-        ({"contracts": [contract(returns={})]}, "contracts[0] (C-1): returns must map at least one of payroll, workforce to its schedule (got {})"),
-        ({"contracts": [contract(returns=None)]}, "contracts[0] (C-1): missing required field 'returns' (which of payroll, workforce are expected)"),
+        (
+            {"contracts": [contract(returns={})]},
+            "contracts[0] (C-1): returns must map at least one of payroll, workforce to its schedule (got {})",
+        ),
+        (
+            {"contracts": [contract(returns=None)]},
+            "contracts[0] (C-1): missing required field 'returns' (which of payroll, workforce are expected)",
+        ),
         ({"contracts": [contract(start_date=None)]}, "contracts[0] (C-1): missing required field 'start_date'"),
         ({"contracts": [contract(supplier=None)]}, "contracts[0] (C-1): missing required field 'supplier'"),
         ({"contracts": [contract(contract_ref=None)]}, "contracts[0]: missing required field 'contract_ref'"),
-        ({"contracts": [contract(contract_ref="x" * 65)]}, f"contracts[0]: contract_ref {'x' * 65!r} must be 1 to 64 letters, digits or . _ / -"),
+        (
+            {"contracts": [contract(contract_ref="x" * 65)]},
+            f"contracts[0]: contract_ref {'x' * 65!r} must be 1 to 64 letters, digits or . _ / -",
+        ),
         ({"contracts": [contract(title="  ")]}, "contracts[0] (C-1): title must be non-empty text (got '  ')"),
-        ({"contracts": [contract(start_date="2025-4-1")]}, "contracts[0] (C-1): start_date must be a real date written like 2025-04-01 (got '2025-4-1')"),
-        ({"contracts": [contract(returns={"payroll": {"frequency": "monthly"}})]}, "contracts[0] (C-1): returns.payroll: due_days must be a whole number of days from 0 to 365 (missing)"),
-        ({"contracts": [contract(returns={"payroll": {"frequency": "monthly", "due_days": 366}})]}, "contracts[0] (C-1): returns.payroll: due_days must be a whole number of days from 0 to 365 (got 366)"),
-        ({"contracts": [contract(returns={"payroll": {"frequency": "monthly", "due_days": True}})]}, "contracts[0] (C-1): returns.payroll: due_days must be a whole number of days from 0 to 365 (got True)"),
-        ({"contracts": [contract(returns={"payroll": {"frequency": "monthly", "due_days": 1.5}})]}, "contracts[0] (C-1): returns.payroll: due_days must be a whole number of days from 0 to 365 (got 1.5)"),
-        ({"contracts": [contract(returns={"payroll": {"due_days": 5}})]}, "contracts[0] (C-1): returns.payroll: frequency must be monthly (missing)"),
-        ({"contracts": [contract(end_dat=D(2026, 1, 1))]}, "contracts[0] (C-1): unknown field 'end_dat' (allowed: contract_ref, title, supplier, start_date, end_date, returns, contacts, commitments)"),
-        ({"contracts": [contract(commitments="worker_voice")]}, "contracts[0] (C-1): commitments must be a list (got 'worker_voice')"),
+        (
+            {"contracts": [contract(start_date="2025-4-1")]},
+            "contracts[0] (C-1): start_date must be a real date written like 2025-04-01 (got '2025-4-1')",
+        ),
+        (
+            {"contracts": [contract(returns={"payroll": {"frequency": "monthly"}})]},
+            "contracts[0] (C-1): returns.payroll: due_days must be a whole number of days from 0 to 365 (missing)",
+        ),
+        (
+            {"contracts": [contract(returns={"payroll": {"frequency": "monthly", "due_days": 366}})]},
+            "contracts[0] (C-1): returns.payroll: due_days must be a whole number of days from 0 to 365 (got 366)",
+        ),
+        (
+            {"contracts": [contract(returns={"payroll": {"frequency": "monthly", "due_days": True}})]},
+            "contracts[0] (C-1): returns.payroll: due_days must be a whole number of days from 0 to 365 (got True)",
+        ),
+        (
+            {"contracts": [contract(returns={"payroll": {"frequency": "monthly", "due_days": 1.5}})]},
+            "contracts[0] (C-1): returns.payroll: due_days must be a whole number of days from 0 to 365 (got 1.5)",
+        ),
+        (
+            {"contracts": [contract(returns={"payroll": {"due_days": 5}})]},
+            "contracts[0] (C-1): returns.payroll: frequency must be monthly (missing)",
+        ),
+        (
+            {"contracts": [contract(end_dat=D(2026, 1, 1))]},
+            "contracts[0] (C-1): unknown field 'end_dat' (allowed: contract_ref, title, supplier, start_date, end_date, returns, contacts, commitments)",
+        ),
+        (
+            {"contracts": [contract(commitments="worker_voice")]},
+            "contracts[0] (C-1): commitments must be a list (got 'worker_voice')",
+        ),
         ({"contracts": [contract(commitments=[{"max": 1}])]}, "contracts[0] (C-1): commitments[0]: has no 'type'"),
         ({"contracts": [contract()], "version": 2}, "unknown top-level key 'version' (allowed: contracts)"),
     ],
@@ -268,15 +311,26 @@ def test_validate_commitment(raw: dict, ok: bool, params: dict | None) -> None:
 
 def test_catalogue_covers_spec_4() -> None:
     assert set(CATALOGUE) == {
-        "statutory_minimum_wage", "real_living_wage", "max_zero_hours_share", "max_agency_share",
-        "min_apprentices", "min_local_resident_share", "worker_voice", "flexible_working",
-        "gender_pay_gap_reported", "max_gender_pay_gap", "min_training_hours_per_fte",
+        "statutory_minimum_wage",
+        "real_living_wage",
+        "max_zero_hours_share",
+        "max_agency_share",
+        "min_apprentices",
+        "min_local_resident_share",
+        "worker_voice",
+        "flexible_working",
+        "gender_pay_gap_reported",
+        "max_gender_pay_gap",
+        "min_training_hours_per_fte",
     }
     severities = {n: c.severity for n, c in CATALOGUE.items()}
     assert severities.pop("statutory_minimum_wage") == "critical"
     assert severities.pop("real_living_wage") == "high"
     assert set(severities.values()) == {"medium"}
-    assert {n for n, c in CATALOGUE.items() if c.source_kind == "payroll"} == {"statutory_minimum_wage", "real_living_wage"}
+    assert {n for n, c in CATALOGUE.items() if c.source_kind == "payroll"} == {
+        "statutory_minimum_wage",
+        "real_living_wage",
+    }
     assert all(c.summary and c.observed for c in CATALOGUE.values())
 
 
@@ -334,7 +388,9 @@ def test_expected_returns_empty_before_first_whole_period() -> None:
 
 
 def test_expected_returns_monthly_workforce_and_leap_february() -> None:
-    reg = register_of(contract(start_date=D(2024, 2, 1), returns={"workforce": {"frequency": "monthly", "due_days": 1}}))
+    reg = register_of(
+        contract(start_date=D(2024, 2, 1), returns={"workforce": {"frequency": "monthly", "due_days": 1}})
+    )
     assert rows(reg.expected_returns(D(2024, 3, 1))) == [
         ("C-1", "workforce", D(2024, 2, 1), D(2024, 2, 29), D(2024, 3, 1)),
     ]
@@ -347,7 +403,7 @@ def test_expected_returns_match_contract_expected_periods() -> None:
     for kind in ("payroll", "workforce"):
         want = [(p.start, p.end) for p in c.expected_periods(kind, D(2026, 8, 14))]
         part = got[got["kind"] == kind]
-        assert [(s.date(), e.date()) for s, e in zip(part["period_start"], part["period_end"])] == want
+        assert [(s.date(), e.date()) for s, e in zip(part["period_start"], part["period_end"], strict=False)] == want
 
 
 def test_schedule_for() -> None:
@@ -363,12 +419,48 @@ def test_schedule_for() -> None:
     [
         ("payroll", D(2025, 6, 1), D(2025, 6, 30), None, None),
         ("workforce", D(2025, 7, 1), D(2025, 9, 30), None, None),
-        ("workforce", D(2025, 7, 1), D(2025, 7, 31), None, "workforce returns for C-1 cover one calendar quarter; 2025-07-01 to 2025-07-31 is not one"),
-        ("payroll", D(2025, 6, 1), D(2025, 6, 29), None, "payroll returns for C-1 cover one calendar month; 2025-06-01 to 2025-06-29 is not one"),
-        ("payroll", D(2025, 5, 1), D(2025, 5, 31), None, "period 2025-05-01 to 2025-05-31 starts before the contract starts (2025-05-15)"),
-        ("workforce", D(2025, 4, 1), D(2025, 6, 30), None, "period 2025-04-01 to 2025-06-30 starts before the contract starts (2025-05-15)"),
-        ("payroll", D(2026, 3, 1), D(2026, 3, 31), None, "period 2026-03-01 to 2026-03-31 ends after the contract ends (2026-03-15)"),
-        ("payroll", D(2025, 9, 1), D(2025, 9, 30), D(2025, 9, 29), "period 2025-09-01 to 2025-09-30 has not ended by 2025-09-29"),
+        (
+            "workforce",
+            D(2025, 7, 1),
+            D(2025, 7, 31),
+            None,
+            "workforce returns for C-1 cover one calendar quarter; 2025-07-01 to 2025-07-31 is not one",
+        ),
+        (
+            "payroll",
+            D(2025, 6, 1),
+            D(2025, 6, 29),
+            None,
+            "payroll returns for C-1 cover one calendar month; 2025-06-01 to 2025-06-29 is not one",
+        ),
+        (
+            "payroll",
+            D(2025, 5, 1),
+            D(2025, 5, 31),
+            None,
+            "period 2025-05-01 to 2025-05-31 starts before the contract starts (2025-05-15)",
+        ),
+        (
+            "workforce",
+            D(2025, 4, 1),
+            D(2025, 6, 30),
+            None,
+            "period 2025-04-01 to 2025-06-30 starts before the contract starts (2025-05-15)",
+        ),
+        (
+            "payroll",
+            D(2026, 3, 1),
+            D(2026, 3, 31),
+            None,
+            "period 2026-03-01 to 2026-03-31 ends after the contract ends (2026-03-15)",
+        ),
+        (
+            "payroll",
+            D(2025, 9, 1),
+            D(2025, 9, 30),
+            D(2025, 9, 29),
+            "period 2025-09-01 to 2025-09-30 has not ended by 2025-09-29",
+        ),
         ("payroll", D(2025, 9, 1), D(2025, 9, 30), D(2025, 9, 30), None),
     ],
 )
@@ -380,7 +472,9 @@ def test_is_expected_period(kind: str, start: date, end: date, as_of: date | Non
 
 def test_kind_not_expected_is_not_a_period() -> None:
     c = register_of(contract()).contracts["C-1"]
-    assert c.period_problem("workforce", D(2025, 4, 1), D(2025, 6, 30)) == "contract C-1 does not expect workforce returns"
+    assert (
+        c.period_problem("workforce", D(2025, 4, 1), D(2025, 6, 30)) == "contract C-1 does not expect workforce returns"
+    )
     assert not c.is_expected_period("workforce", D(2025, 4, 1), D(2025, 6, 30))
 
 

@@ -58,7 +58,9 @@ def _assert_clean(session: BrowserSession) -> None:
     assert session.external_requests() == []
 
 
-def test_overview_lists_every_contract_with_its_rag_text_and_colour(session: BrowserSession, served_site: str, tmp_path: Path) -> None:
+def test_overview_lists_every_contract_with_its_rag_text_and_colour(
+    session: BrowserSession, served_site: str, tmp_path: Path
+) -> None:
     session.open(served_site + "/index.html")
     driver = session.driver
     assert "Contracts overview" in driver.title
@@ -74,7 +76,10 @@ def test_overview_lists_every_contract_with_its_rag_text_and_colour(session: Bro
     assert len(set(colours.values())) == 3  # red, amber and green look different as well as reading differently
     supplier = next(r for r in rows if r.get_attribute("data-ref") == AMBER).find_elements(*_by("td"))[1].text
     assert supplier == HOSTILE_SUPPLIER  # shown as text, never run
-    tiles = {t.find_element(*_by(".tile-label")).text: t.find_element(*_by(".tile-value")).text for t in driver.find_elements(*_by(".tile"))}
+    tiles = {
+        t.find_element(*_by(".tile-label")).text: t.find_element(*_by(".tile-value")).text
+        for t in driver.find_elements(*_by(".tile"))
+    }
     assert tiles["contracts red"] == "1" and tiles["arrears in open breaches"] == "£3,312.80"
     shot = session.screenshot(tmp_path / "overview.png")
     assert shot.stat().st_size > 10_000
@@ -155,7 +160,9 @@ def test_contract_page_draws_its_charts_and_grid(session: BrowserSession, served
     assert bars == 4
     cells = driver.find_elements(*_by("table.grid td.verdict.breach"))
     assert len(cells) == 5 and all(c.size["width"] > 20 and c.size["height"] > 20 for c in cells)
-    assert cells[0].value_of_css_property("background-color") != driver.find_element(*_by("table.grid td.verdict.compliant")).value_of_css_property("background-color")
+    assert cells[0].value_of_css_property("background-color") != driver.find_element(
+        *_by("table.grid td.verdict.compliant")
+    ).value_of_css_property("background-color")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", cells[-1])
     ActionChains(driver).move_to_element(cells[-1]).perform()
     tip = driver.find_element(*_by("#tip"))

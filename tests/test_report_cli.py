@@ -71,7 +71,7 @@ def test_report_writes_the_dashboard_from_the_database(backend: str, demo_dashbo
 
 def _without_generated_time(page: str) -> str:
     start = page.index("<dt>Generated</dt>")
-    return page[:start] + page[page.index("</dd>", start):]
+    return page[:start] + page[page.index("</dd>", start) :]
 
 
 @pytest.mark.slow
@@ -86,7 +86,9 @@ def test_report_with_the_database_unreachable_exits_2_with_one_line_and_writes_n
     assert list(tmp_path.iterdir()) == []
 
 
-def test_report_without_an_output_folder_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_without_an_output_folder_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("GWP_REPORT_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
     assert main(["report", "--db", f"sqlite:///{(tmp_path / 'gwp.db').as_posix()}"]) == 2

@@ -18,7 +18,7 @@ import html
 import re
 import shutil
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -26,9 +26,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from gwp_monitor.store.database import open_database
 from gwp_monitor.pipeline import run_pipeline
 from gwp_monitor.report.build import build_report
+from gwp_monitor.store.database import open_database
 
 PACKAGE_DATA = Path(__file__).resolve().parent.parent / "gwp_monitor" / "domain" / "data"
 
@@ -99,7 +99,9 @@ def _frames(landing: Path) -> list[pd.DataFrame]:
                 rows = list(book.worksheets[0].iter_rows(values_only=True))
             finally:
                 book.close()
-            frame = pd.DataFrame([[_cell_text(v) for v in row] for row in rows[1:]], columns=[_cell_text(h) for h in rows[0]])
+            frame = pd.DataFrame(
+                [[_cell_text(v) for v in row] for row in rows[1:]], columns=[_cell_text(h) for h in rows[0]]
+            )
         else:
             continue
         frame.columns = [str(c).strip().lower() for c in frame.columns]
@@ -117,7 +119,7 @@ def read_inputs(landing: Path) -> Inputs:
             if column in frame.columns:
                 for raw in frame[column]:
                     inputs.add_figure(raw)
-        for pay, hours in zip(frame["basic_pay"], frame["hours_paid"]):
+        for pay, hours in zip(frame["basic_pay"], frame["hours_paid"], strict=False):
             pay, hours = _figure(pay), _figure(hours)
             if pay is not None and hours:
                 inputs.derived_rates.add((pay / hours).quantize(Decimal("0.0001")))
@@ -218,14 +220,20 @@ def test_demo_site_and_data_docs_hold_no_worker_ref_or_pay_figure(demo_dashboard
     inputs = read_inputs(built.demo.landing)
     assert any(p.suffix == ".xlsx" for p in built.demo.landing.iterdir())  # both readers were used
     # The demo's broken file has an NI number and an e-mail address as worker_refs: the worst ones to leak.
-    assert any("@" in r for r in inputs.worker_refs) and any(re.fullmatch(r"[A-Z]{2}\d{6}[A-D]", r) for r in inputs.worker_refs)
+    assert any("@" in r for r in inputs.worker_refs) and any(
+        re.fullmatch(r"[A-Z]{2}\d{6}[A-D]", r) for r in inputs.worker_refs
+    )
     refs, forms, skipped = search_forms(inputs, wage_floors() | published_figures(built.database))
     # A meaningful scan: every worker of six contracts (the same people month after month) and thousands of figures, few set aside.
     assert len(refs) > 250 and len(forms) > 3000, (len(refs), len(forms))
     assert skipped < len(inputs.figures) / 10, (skipped, len(inputs.figures))
     scanned = {p.relative_to(built.report_dir).as_posix() for p in built.report_dir.rglob("*.html")}
-    assert "index.html" in scanned and len([p for p in scanned if p.startswith("contract/")]) == len(built.demo.register["contracts"])
-    assert len([p for p in scanned if p.startswith("data-docs/")]) >= 4  # payroll and workforce, quality and commitments
+    assert "index.html" in scanned and len([p for p in scanned if p.startswith("contract/")]) == len(
+        built.demo.register["contracts"]
+    )
+    assert (
+        len([p for p in scanned if p.startswith("data-docs/")]) >= 4
+    )  # payroll and workforce, quality and commitments
     assert scan(built.report_dir, refs, forms) == []
 
 
@@ -274,8 +282,13 @@ def _write_distinctive_landing(landing: Path, returns) -> None:
     def rows(period: tuple[str, str], spec) -> list[dict]:
         return [
             returns.payroll_row(
-                period, contract_ref="PRIV-1", employer="Private Care Ltd", worker_ref=str(ref),
-                hours_paid=str(hours), hourly_rate="" if rate is None else str(rate), basic_pay=str(pay),
+                period,
+                contract_ref="PRIV-1",
+                employer="Private Care Ltd",
+                worker_ref=str(ref),
+                hours_paid=str(hours),
+                hourly_rate="" if rate is None else str(rate),
+                basic_pay=str(pay),
             )
             for ref, hours, rate, pay in spec
         ]
@@ -284,8 +297,12 @@ def _write_distinctive_landing(landing: Path, returns) -> None:
     returns.csv(landing / "priv-2025-09.csv", rows(("2025-09-01", "2025-09-30"), SEPTEMBER))
     october = [returns.excel_typed(r, "payroll") for r in rows(("2025-10-01", "2025-10-31"), OCTOBER)]
     returns.xlsx(landing / "priv-2025-10.xlsx", october)
-    for name, received in (("priv-2025-08.csv", "2025-09-10"), ("priv-2025-09.csv", "2025-10-10"), ("priv-2025-10.xlsx", "2025-11-10")):
-        stamp = datetime.fromisoformat(received + "T09:00:00").replace(tzinfo=timezone.utc).timestamp()
+    for name, received in (
+        ("priv-2025-08.csv", "2025-09-10"),
+        ("priv-2025-09.csv", "2025-10-10"),
+        ("priv-2025-10.xlsx", "2025-11-10"),
+    ):
+        stamp = datetime.fromisoformat(received + "T09:00:00").replace(tzinfo=UTC).timestamp()
         os.utime(landing / name, (stamp, stamp))  # received_at, on time (spec 2.4)
 
 
@@ -315,7 +332,8 @@ def test_distinctive_returns_leave_no_trace_in_the_site_or_the_data_docs(tmp_pat
         assert "priv-2025-09.csv" in page and "worker_ref" in page and errors  # the rejection's problems are shown
         assert "Validation report" in page
         assert sorted(p.name for p in (site / "data-docs").iterdir()) == [
-            "run-1-payroll-commitments.html", "run-1-payroll-quality.html",
+            "run-1-payroll-commitments.html",
+            "run-1-payroll-quality.html",
         ]
 
         inputs = read_inputs(landing)
@@ -323,7 +341,19 @@ def test_distinctive_returns_leave_no_trace_in_the_site_or_the_data_docs(tmp_pat
         assert inputs.worker_refs == all_refs  # the XLSX rows were read too
         refs, forms, skipped = search_forms(inputs, wage_floors() | published_figures(database))
         assert refs == all_refs and skipped == 0  # nothing of these distinctive values was set aside
-        for value in ("13.4567", "1345.67", "1,345.67", "11.9876", "13.5791", "1,357.91", "13.6095", "13.5815", "15.9753", "1,452.29", "12.3579"):
+        for value in (
+            "13.4567",
+            "1345.67",
+            "1,345.67",
+            "11.9876",
+            "13.5791",
+            "1,357.91",
+            "13.6095",
+            "13.5815",
+            "15.9753",
+            "1,452.29",
+            "12.3579",
+        ):
             assert value in forms, value
         assert scan(site, refs, forms) == []
     finally:
@@ -347,7 +377,10 @@ def test_the_scan_finds_values_planted_in_the_site(tmp_path: Path, returns) -> N
         encoding="utf-8",
     )
     docs = leaky / "data-docs" / "run-1-payroll-quality.html"
-    docs.write_text(docs.read_text(encoding="utf-8").replace("</body>", "<td>[13.6095, 1187.43,ZQ987654C]</td></body>"), encoding="utf-8")
+    docs.write_text(
+        docs.read_text(encoding="utf-8").replace("</body>", "<td>[13.6095, 1187.43,ZQ987654C]</td></body>"),
+        encoding="utf-8",
+    )
     (leaky / "export.json").write_text('{"rate": 11.9876, "basic": 1235.79}', encoding="utf-8")
     found = set(scan(leaky, refs, forms))
     assert found == {

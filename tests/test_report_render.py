@@ -61,7 +61,16 @@ class _Frames:
     submissions: list[dict[str, Any]] = field(default_factory=list)
     timeliness: list[dict[str, Any]] = field(default_factory=list)
 
-    def verdict(self, ref: str, commitment: str, period: tuple[date, date], status: str, observed: Any, threshold: Any, detail: str) -> None:
+    def verdict(
+        self,
+        ref: str,
+        commitment: str,
+        period: tuple[date, date],
+        status: str,
+        observed: Any,
+        threshold: Any,
+        detail: str,
+    ) -> None:
         self.history.append(
             {
                 "contract_ref": ref,
@@ -78,7 +87,20 @@ class _Frames:
             }
         )
 
-    def wage(self, ref: str, period: tuple[date, date], rate_type: str, band: str, required: float, assessed: int, below: int, lowest: float, arrears: float, upcoming: float | None = None, below_upcoming: int | None = None) -> None:
+    def wage(
+        self,
+        ref: str,
+        period: tuple[date, date],
+        rate_type: str,
+        band: str,
+        required: float,
+        assessed: int,
+        below: int,
+        lowest: float,
+        arrears: float,
+        upcoming: float | None = None,
+        below_upcoming: int | None = None,
+    ) -> None:
         self.wages.append(
             {
                 "contract_ref": ref,
@@ -96,7 +118,18 @@ class _Frames:
             }
         )
 
-    def submission(self, sid: int, ref: str | None, kind: str | None, period: tuple[date, date] | None, status: str, received: datetime, rows: int, errors: list[str] | None = None, file_name: str | None = None) -> None:
+    def submission(
+        self,
+        sid: int,
+        ref: str | None,
+        kind: str | None,
+        period: tuple[date, date] | None,
+        status: str,
+        received: datetime,
+        rows: int,
+        errors: list[str] | None = None,
+        file_name: str | None = None,
+    ) -> None:
         sha = hashlib.sha256(f"{sid}-{ref}-{kind}".encode()).hexdigest()
         self.submissions.append(
             {
@@ -106,7 +139,8 @@ class _Frames:
                 "period_start": period[0] if period else None,
                 "period_end": period[1] if period else None,
                 "status": status,
-                "file_name": file_name or (f"{(ref or 'unknown').replace('/', '-')}_{kind}_{period[0]:%Y-%m}.csv" if period else "upload.bin"),
+                "file_name": file_name
+                or (f"{(ref or 'unknown').replace('/', '-')}_{kind}_{period[0]:%Y-%m}.csv" if period else "upload.bin"),
                 "file_sha256": sha,
                 "received_at": received,
                 "row_count": rows,
@@ -116,7 +150,16 @@ class _Frames:
         )
 
     def due(self, ref: str, kind: str, period: tuple[date, date], due: date, status: str) -> None:
-        self.timeliness.append({"contract_ref": ref, "kind": kind, "period_start": period[0], "period_end": period[1], "due_date": due, "status": status})
+        self.timeliness.append(
+            {
+                "contract_ref": ref,
+                "kind": kind,
+                "period_start": period[0],
+                "period_end": period[1],
+                "due_date": due,
+                "status": status,
+            }
+        )
 
 
 def _frame(rows: list[dict[str, Any]], view: str) -> pd.DataFrame:
@@ -133,11 +176,49 @@ def sample_report_data() -> ReportData:
     for i, period in enumerate(MONTHS):
         below = rlw_below.get(period[0], 0)
         arrears = {4: 812.40, 6: 1204.75, 5: 990.10}.get(below, 0.0)
-        f.verdict(RED, "real_living_wage", period, "breach" if below else "compliant", below, 0, f"{below} workers below £12.60" if below else "all workers at or above £12.60")
+        f.verdict(
+            RED,
+            "real_living_wage",
+            period,
+            "breach" if below else "compliant",
+            below,
+            0,
+            f"{below} workers below £12.60" if below else "all workers at or above £12.60",
+        )
         s_below = smw_below.get(period[0], 0)
-        f.verdict(RED, "statutory_minimum_wage", period, "breach" if s_below else "compliant", s_below, 0, "2 workers aged 21 and over below £12.21" if s_below else "")
-        f.wage(RED, period, "real_living_wage", "uk", 12.60, 38 + i, below, 11.95 if below else 12.60, arrears, 13.45 if period[0] >= date(2025, 11, 1) else None, 17 if period[0] >= date(2025, 11, 1) else None)
-        f.wage(RED, period, "statutory_minimum_wage", "21_plus", 12.21, 33 + i, s_below, 11.80 if s_below else 12.60, 305.55 if s_below else 0.0)
+        f.verdict(
+            RED,
+            "statutory_minimum_wage",
+            period,
+            "breach" if s_below else "compliant",
+            s_below,
+            0,
+            "2 workers aged 21 and over below £12.21" if s_below else "",
+        )
+        f.wage(
+            RED,
+            period,
+            "real_living_wage",
+            "uk",
+            12.60,
+            38 + i,
+            below,
+            11.95 if below else 12.60,
+            arrears,
+            13.45 if period[0] >= date(2025, 11, 1) else None,
+            17 if period[0] >= date(2025, 11, 1) else None,
+        )
+        f.wage(
+            RED,
+            period,
+            "statutory_minimum_wage",
+            "21_plus",
+            12.21,
+            33 + i,
+            s_below,
+            11.80 if s_below else 12.60,
+            305.55 if s_below else 0.0,
+        )
         f.wage(RED, period, "statutory_minimum_wage", "18_20", 10.00, 3, 0, 12.60, 0.0)
         f.wage(RED, period, "statutory_minimum_wage", "apprentice", 7.55, 2, 0, 9.50, 0.0)
         received = datetime(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 10, 11, 30, tzinfo=UTC)
@@ -148,18 +229,56 @@ def sample_report_data() -> ReportData:
             received = datetime(2026, 3, 18, 16, 45, tzinfo=UTC)
         f.submission(sid, RED, "payroll", period, "accepted", received, 40 + i)
         sid += 1
-        f.due(RED, "payroll", period, date(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 15), "received_late" if late else "received_on_time")
-    for q, (zh, status) in zip(QUARTERS, [(0.07, "breach"), (0.04, "compliant")]):
-        f.verdict(RED, "max_zero_hours_share", q, status, zh, 0.05, f"{zh:.0%} of the workforce on zero-hours contracts")
+        f.due(
+            RED,
+            "payroll",
+            period,
+            date(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 15),
+            "received_late" if late else "received_on_time",
+        )
+    for q, (zh, status) in zip(QUARTERS, [(0.07, "breach"), (0.04, "compliant")], strict=False):
+        f.verdict(
+            RED, "max_zero_hours_share", q, status, zh, 0.05, f"{zh:.0%} of the workforce on zero-hours contracts"
+        )
         f.verdict(RED, "min_apprentices", q, "compliant", 2, 2, "2 apprentices")
         f.verdict(RED, "min_local_resident_share", q, "compliant", 0.41, 0.30, "41% local residents")
         f.verdict(RED, "worker_voice", q, "compliant", 1, 1, "recognised trade union")
-        f.submission(sid, RED, "workforce", q, "accepted", datetime(q[1].year + (q[1].month == 12), q[1].month % 12 + 1, 20, 8, 0, tzinfo=UTC), 1)
+        f.submission(
+            sid,
+            RED,
+            "workforce",
+            q,
+            "accepted",
+            datetime(q[1].year + (q[1].month == 12), q[1].month % 12 + 1, 20, 8, 0, tzinfo=UTC),
+            1,
+        )
         sid += 1
         f.due(RED, "workforce", q, date(q[1].year + (q[1].month == 12), q[1].month % 12 + 1, 30), "received_on_time")
     f.due(RED, "workforce", (date(2026, 1, 1), date(2026, 3, 31)), date(2026, 4, 30), "awaiting")
-    f.breaches.append({"contract_ref": RED, "commitment": "real_living_wage", "severity": "high", "first_period_start": date(2026, 1, 1), "latest_period_end": date(2026, 3, 31), "periods_in_breach": 3, "workers_affected": 5, "arrears_gbp": 3007.25})
-    f.breaches.append({"contract_ref": RED, "commitment": "statutory_minimum_wage", "severity": "critical", "first_period_start": date(2026, 3, 1), "latest_period_end": date(2026, 3, 31), "periods_in_breach": 1, "workers_affected": 2, "arrears_gbp": 305.55})
+    f.breaches.append(
+        {
+            "contract_ref": RED,
+            "commitment": "real_living_wage",
+            "severity": "high",
+            "first_period_start": date(2026, 1, 1),
+            "latest_period_end": date(2026, 3, 31),
+            "periods_in_breach": 3,
+            "workers_affected": 5,
+            "arrears_gbp": 3007.25,
+        }
+    )
+    f.breaches.append(
+        {
+            "contract_ref": RED,
+            "commitment": "statutory_minimum_wage",
+            "severity": "critical",
+            "first_period_start": date(2026, 3, 1),
+            "latest_period_end": date(2026, 3, 31),
+            "periods_in_breach": 1,
+            "workers_affected": 2,
+            "arrears_gbp": 305.55,
+        }
+    )
 
     # --- AMBER: everything kept, but March payroll rejected (so not assessable) and the Q4 workforce return overdue.
     for i, period in enumerate(MONTHS):
@@ -173,17 +292,37 @@ def sample_report_data() -> ReportData:
             f.wage(AMBER, period, "real_living_wage", "uk", 12.60, 120 + i, 0, 12.75, 0.0)
             f.wage(AMBER, period, "real_living_wage", "london", 13.85, 4, 0, 14.10, 0.0)
             f.wage(AMBER, period, "statutory_minimum_wage", "21_plus", 12.21, 118 + i, 0, 12.75, 0.0)
-            f.submission(sid, AMBER, "payroll", period, "accepted", datetime(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 3, 14, 5, tzinfo=UTC), 124 + i)
-            f.due(AMBER, "payroll", period, date(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 15), "received_on_time")
+            f.submission(
+                sid,
+                AMBER,
+                "payroll",
+                period,
+                "accepted",
+                datetime(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 3, 14, 5, tzinfo=UTC),
+                124 + i,
+            )
+            f.due(
+                AMBER,
+                "payroll",
+                period,
+                date(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 15),
+                "received_on_time",
+            )
         else:
             f.submission(
-                sid, AMBER, "payroll", period, "rejected", datetime(2026, 4, 14, 9, 12, tzinfo=UTC), 131,
+                sid,
+                AMBER,
+                "payroll",
+                period,
+                "rejected",
+                datetime(2026, 4, 14, 9, 12, tzinfo=UTC),
+                131,
                 errors=[
                     "hourly_rate: must agree with basic_pay / hours_paid within 1% (3 rows; first rows 14, 27, 31)",
                     "worker_ref: looks like a National Insurance number (1 row; first rows 9)",
-                    "employer: <b>bold</b> & =HYPERLINK(\"x\") is not allowed",
+                    'employer: <b>bold</b> & =HYPERLINK("x") is not allowed',
                 ],
-                file_name='march<img src=x onerror=alert(1)>.csv',
+                file_name="march<img src=x onerror=alert(1)>.csv",
             )
             f.due(AMBER, "payroll", period, date(2026, 4, 15), "overdue")
         sid += 1
@@ -201,30 +340,108 @@ def sample_report_data() -> ReportData:
         f.verdict(GREEN, "statutory_minimum_wage", period, "compliant", 0, 0, "")
         f.verdict(GREEN, "real_living_wage", period, "compliant", 0, 0, "")
         up = period[0] >= date(2025, 11, 1)
-        f.wage(GREEN, period, "real_living_wage", "uk", 12.60, 52, 0, 12.60, 0.0, 13.45 if up else None, 9 + i if up else None)
-        f.wage(GREEN, period, "real_living_wage", "london", 13.85, 11, 0, 13.85, 0.0, 14.80 if up else None, 3 if up else None)
+        f.wage(
+            GREEN,
+            period,
+            "real_living_wage",
+            "uk",
+            12.60,
+            52,
+            0,
+            12.60,
+            0.0,
+            13.45 if up else None,
+            9 + i if up else None,
+        )
+        f.wage(
+            GREEN,
+            period,
+            "real_living_wage",
+            "london",
+            13.85,
+            11,
+            0,
+            13.85,
+            0.0,
+            14.80 if up else None,
+            3 if up else None,
+        )
         f.wage(GREEN, period, "statutory_minimum_wage", "21_plus", 12.21, 60, 0, 12.60, 0.0)
         f.wage(GREEN, period, "statutory_minimum_wage", "apprentice", 7.55, 3, 0, 8.10, 0.0)
-        f.submission(sid, GREEN, "payroll", period, "accepted", datetime(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 7, 8, 30, tzinfo=UTC), 66)
+        f.submission(
+            sid,
+            GREEN,
+            "payroll",
+            period,
+            "accepted",
+            datetime(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 7, 8, 30, tzinfo=UTC),
+            66,
+        )
         sid += 1
-        f.due(GREEN, "payroll", period, date(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 15), "received_on_time")
+        f.due(
+            GREEN,
+            "payroll",
+            period,
+            date(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 15),
+            "received_on_time",
+        )
     f.verdict(GREEN, "gender_pay_gap_reported", QUARTERS[1], "compliant", 1, 1, "")
     f.verdict(GREEN, "max_gender_pay_gap", QUARTERS[1], "compliant", 4.2, 10, "median gap 4.2%")
     f.verdict(GREEN, "min_training_hours_per_fte", QUARTERS[1], "compliant", 12.5, 10, "")
 
     # --- A file nobody could read: no contract, no kind.
-    f.submission(900, None, None, None, "rejected", datetime(2026, 4, 2, 7, 45, tzinfo=UTC), 0, errors=["the file is neither CSV nor XLSX"], file_name="scan.pdf")
+    f.submission(
+        900,
+        None,
+        None,
+        None,
+        "rejected",
+        datetime(2026, 4, 2, 7, 45, tzinfo=UTC),
+        0,
+        errors=["the file is neither CSV nor XLSX"],
+        file_name="scan.pdf",
+    )
 
     status = pd.DataFrame(
         [
-            {"contract_ref": GREEN, "supplier_name": SUPPLIERS[GREEN], "rag": "green", "open_breaches": 0, "overdue_returns": 0, "last_submission_at": datetime(2026, 4, 7, 8, 30, tzinfo=UTC)},
-            {"contract_ref": RED, "supplier_name": SUPPLIERS[RED], "rag": "red", "open_breaches": 2, "overdue_returns": 0, "last_submission_at": datetime(2026, 4, 10, 11, 30, tzinfo=UTC)},
-            {"contract_ref": NEW, "supplier_name": SUPPLIERS[NEW], "rag": "green", "open_breaches": 0, "overdue_returns": 0, "last_submission_at": None},
-            {"contract_ref": AMBER, "supplier_name": SUPPLIERS[AMBER], "rag": "amber", "open_breaches": 0, "overdue_returns": 2, "last_submission_at": datetime(2026, 4, 14, 9, 12, tzinfo=UTC)},
+            {
+                "contract_ref": GREEN,
+                "supplier_name": SUPPLIERS[GREEN],
+                "rag": "green",
+                "open_breaches": 0,
+                "overdue_returns": 0,
+                "last_submission_at": datetime(2026, 4, 7, 8, 30, tzinfo=UTC),
+            },
+            {
+                "contract_ref": RED,
+                "supplier_name": SUPPLIERS[RED],
+                "rag": "red",
+                "open_breaches": 2,
+                "overdue_returns": 0,
+                "last_submission_at": datetime(2026, 4, 10, 11, 30, tzinfo=UTC),
+            },
+            {
+                "contract_ref": NEW,
+                "supplier_name": SUPPLIERS[NEW],
+                "rag": "green",
+                "open_breaches": 0,
+                "overdue_returns": 0,
+                "last_submission_at": None,
+            },
+            {
+                "contract_ref": AMBER,
+                "supplier_name": SUPPLIERS[AMBER],
+                "rag": "amber",
+                "open_breaches": 0,
+                "overdue_returns": 2,
+                "last_submission_at": datetime(2026, 4, 14, 9, 12, tzinfo=UTC),
+            },
         ],
         columns=list(VIEW_COLUMNS["contract_status"]),
     )
-    rejected_id = next(s["submission_id"] for s in f.submissions if s["status"] == "rejected" and s["contract_ref"] == AMBER)
+    rejected_id = next(
+        s["submission_id"] for s in f.submissions if s["status"] == "rejected" and s["contract_ref"] == AMBER
+    )
     first_red = next(s["submission_id"] for s in f.submissions if s["contract_ref"] == RED)
     return ReportData(
         contract_status=status,
@@ -236,7 +453,10 @@ def sample_report_data() -> ReportData:
         generated_at=GENERATED,
         as_of=AS_OF,
         data_freshness=FRESHNESS,
-        data_docs_href={rejected_id: f"data_docs/validations/{rejected_id}.html", str(first_red): f"data_docs/validations/{first_red}.html"},
+        data_docs_href={
+            rejected_id: f"data_docs/validations/{rejected_id}.html",
+            str(first_red): f"data_docs/validations/{first_red}.html",
+        },
     )
 
 
@@ -389,7 +609,10 @@ def test_overview_shows_supplier_breaches_arrears_overdue_and_last_submission(si
 
 def test_summary_tiles_count_contracts_arrears_and_overdue_returns(site: Path) -> None:
     doc = parse((site / "index.html").read_text(encoding="utf-8"))
-    tiles = {text_of(t.find("span", cls="tile-label")): text_of(t.find("span", cls="tile-value")) for t in doc.find_all(cls="tile")}
+    tiles = {
+        text_of(t.find("span", cls="tile-label")): text_of(t.find("span", cls="tile-value"))
+        for t in doc.find_all(cls="tile")
+    }
     assert tiles["contracts red"] == "1"
     assert tiles["contracts amber"] == "1"
     assert tiles["contracts green"] == "2"
@@ -428,7 +651,9 @@ def test_every_contract_has_a_page_linked_from_the_overview(site: Path) -> None:
         assert href.startswith("contract/") and "/" not in href[len("contract/") :]
         assert (site / href).is_file()
     assert (site / "contract" / contract_file_name(AMBER)).is_file()
-    assert sorted(p.name for p in (site / "contract").iterdir()) == sorted(contract_file_name(r) for r in (RED, AMBER, GREEN, NEW))
+    assert sorted(p.name for p in (site / "contract").iterdir()) == sorted(
+        contract_file_name(r) for r in (RED, AMBER, GREEN, NEW)
+    )
 
 
 def test_grid_cells_carry_verdict_classes(site: Path) -> None:
@@ -462,7 +687,9 @@ def test_svg_charts_have_drawn_marks(site: Path) -> None:
     paths = [p for p in below.find_all("path", cls="line") if len(re.findall(r"[ML]", p.attrs["d"])) >= 2]
     assert len(paths) == 4  # RLW (UK) and three statutory bands
     assert len(below.find_all(cls="dot")) == 4 * len(MONTHS)
-    bars = [r for r in arrears.find_all("rect", cls="bar") if float(r.attrs["height"]) > 0 and float(r.attrs["width"]) > 0]
+    bars = [
+        r for r in arrears.find_all("rect", cls="bar") if float(r.attrs["height"]) > 0 and float(r.attrs["width"]) > 0
+    ]
     assert len(bars) == 4  # three RLW months and one statutory month with arrears
     assert all(b.find("title") for b in bars)
     assert "Mar 2026" in text_of(bars[-1].find("title"))
@@ -550,7 +777,9 @@ def test_no_external_references(pages: dict[str, str]) -> None:
                 value = node.attrs.get(attr)
                 if value is None:
                     continue
-                assert not re.match(r"^\s*([a-z][a-z0-9+.-]*:|//)", value, re.I) or value.startswith("data:image/png;base64,"), (name, attr, value)
+                assert not re.match(r"^\s*([a-z][a-z0-9+.-]*:|//)", value, re.I) or value.startswith(
+                    "data:image/png;base64,"
+                ), (name, attr, value)
         for style in doc.find_all("style"):
             css = text_of(style)
             assert "@import" not in css
@@ -595,7 +824,8 @@ def test_rendering_is_deterministic_and_independent_of_driver_types(data: Report
         out = frame.copy().astype(object)
         for col in out.columns:
             out[col] = [
-                v.isoformat(sep=" ") if isinstance(v, datetime) else v.isoformat() if isinstance(v, date) else v for v in out[col]
+                v.isoformat(sep=" ") if isinstance(v, datetime) else v.isoformat() if isinstance(v, date) else v
+                for v in out[col]
             ]
         return out
 
@@ -603,7 +833,9 @@ def test_rendering_is_deterministic_and_independent_of_driver_types(data: Report
         out = frame.copy().astype(object)
         for col in ("arrears_gbp", "required_rate", "lowest_rate", "upcoming_rate", "observed_value", "threshold"):
             if col in out.columns:
-                out[col] = [None if v is None or (isinstance(v, float) and v != v) else Decimal(str(v)) for v in out[col]]
+                out[col] = [
+                    None if v is None or (isinstance(v, float) and v != v) else Decimal(str(v)) for v in out[col]
+                ]
         return out
 
     first = build_site(data)
@@ -650,13 +882,30 @@ def test_contract_file_names_are_safe_and_distinct() -> None:
 def test_refs_differing_only_in_case_get_separate_pages(tmp_path: Path) -> None:
     status = pd.DataFrame(
         [
-            {"contract_ref": "abc-1", "supplier_name": "Lower", "rag": "green", "open_breaches": 0, "overdue_returns": 0, "last_submission_at": None},
-            {"contract_ref": "ABC-1", "supplier_name": "Upper", "rag": "green", "open_breaches": 0, "overdue_returns": 0, "last_submission_at": None},
+            {
+                "contract_ref": "abc-1",
+                "supplier_name": "Lower",
+                "rag": "green",
+                "open_breaches": 0,
+                "overdue_returns": 0,
+                "last_submission_at": None,
+            },
+            {
+                "contract_ref": "ABC-1",
+                "supplier_name": "Upper",
+                "rag": "green",
+                "open_breaches": 0,
+                "overdue_returns": 0,
+                "last_submission_at": None,
+            },
         ]
     )
     empty = ReportData.empty(generated_at=GENERATED, as_of=AS_OF)
     data = ReportData(
-        **{name: getattr(empty, name) for name in VIEW_COLUMNS if name != "contract_status"}, contract_status=status, generated_at=GENERATED, as_of=AS_OF
+        **{name: getattr(empty, name) for name in VIEW_COLUMNS if name != "contract_status"},
+        contract_status=status,
+        generated_at=GENERATED,
+        as_of=AS_OF,
     )
     names = [n for n in build_site(data) if n.startswith("contract/")]
     assert len({n.lower() for n in names}) == 2
@@ -666,7 +915,11 @@ def test_report_data_refuses_missing_columns_and_non_relative_links() -> None:
     good = sample_report_data()
     frames = {name: getattr(good, name) for name in VIEW_COLUMNS}
     with pytest.raises(ValueError, match="arrears_gbp"):
-        ReportData(**{**frames, "open_breaches": frames["open_breaches"].drop(columns=["arrears_gbp"])}, generated_at=GENERATED, as_of=AS_OF)
+        ReportData(
+            **{**frames, "open_breaches": frames["open_breaches"].drop(columns=["arrears_gbp"])},
+            generated_at=GENERATED,
+            as_of=AS_OF,
+        )
     for href in ("https://example.org/docs.html", "javascript:alert(1)", "//evil.example/x", "/etc/passwd"):
         with pytest.raises(ValueError, match="relative"):
             ReportData(**frames, generated_at=GENERATED, as_of=AS_OF, data_docs_href={1: href})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +19,6 @@ import pandas as pd
 import pytest
 import yaml
 
-from gwp_monitor.domain.catalogue import CATALOGUE
-from gwp_monitor.domain.periods import is_calendar_month
-from gwp_monitor.domain.rates import load_wage_floors
 from gwp_monitor.config.register import load_register, parse_register
 from gwp_monitor.demo.big_csv import write_payroll_csv
 from gwp_monitor.demo.breaches import planted_breaches
@@ -32,6 +29,9 @@ from gwp_monitor.demo.payroll import make_payroll
 from gwp_monitor.demo.register import demo_register, write_register
 from gwp_monitor.demo.sectors import contract_in_london
 from gwp_monitor.demo.workforce import make_workforce
+from gwp_monitor.domain.catalogue import CATALOGUE
+from gwp_monitor.domain.periods import is_calendar_month
+from gwp_monitor.domain.rates import load_wage_floors
 from gwp_monitor.domain.templates import BOOLEAN_FALSE, BOOLEAN_TRUE, column_names, columns
 
 APR_2025 = (date(2025, 4, 1), date(2025, 4, 30))
@@ -88,7 +88,9 @@ def _floors_of(df: pd.DataFrame, floors) -> tuple[pd.Series, pd.Series]:
 def _in_rlw_scope(df: pd.DataFrame, contracts: list[dict]) -> pd.Series:
     """Spec 3.1: 18 and over; apprentices only when the commitment includes them."""
     includes = {
-        c["contract_ref"]: any(e.get("type") == "real_living_wage" and e.get("include_apprentices") for e in c["commitments"])
+        c["contract_ref"]: any(
+            e.get("type") == "real_living_wage" and e.get("include_apprentices") for e in c["commitments"]
+        )
         for c in contracts
     }
     apprentice_ok = ~_bool(df["apprentice"]) | df["contract_ref"].map(includes).astype(bool)
@@ -109,7 +111,10 @@ def _problems_found(df: pd.DataFrame) -> set[tuple[int, str]]:
         if c.type == "enum":
             add(df[c.name].notna() & ~df[c.name].astype("str").str.lower().isin(c.allowed), "unknown_enum")
         if c.type == "boolean":
-            add(df[c.name].notna() & ~df[c.name].astype("str").str.lower().isin(BOOLEAN_TRUE + BOOLEAN_FALSE), "bad_boolean")
+            add(
+                df[c.name].notna() & ~df[c.name].astype("str").str.lower().isin(BOOLEAN_TRUE + BOOLEAN_FALSE),
+                "bad_boolean",
+            )
         if c.type == "decimal":
             text = df[c.name].map(lambda v: None if pd.isna(v) else str(v))
             add(text.notna() & ~text.fillna("0").str.match(_NUMBER), "text_in_number")
@@ -123,7 +128,10 @@ def _problems_found(df: pd.DataFrame) -> set[tuple[int, str]]:
     add(df.duplicated(["contract_ref", "period_start", "period_end", "worker_ref"], keep=False), "duplicate_worker_ref")
     implied = pay / hours.where(hours > 0)
     add(rate.notna() & implied.notna() & ((rate - implied).abs() > 0.01 * implied), "hourly_rate_inconsistent")
-    months = [is_calendar_month(date.fromisoformat(s), date.fromisoformat(e)) for s, e in zip(df["period_start"], df["period_end"])]
+    months = [
+        is_calendar_month(date.fromisoformat(s), date.fromisoformat(e))
+        for s, e in zip(df["period_start"], df["period_end"], strict=False)
+    ]
     add(~np.array(months, dtype=bool), "period_not_calendar_month")
     return found
 
@@ -136,8 +144,10 @@ def _workforce_breaches(df: pd.DataFrame, contracts: list[dict]) -> set[tuple[st
         hc = row["headcount"]
         for entry in by_ref[row["contract_ref"]]["commitments"]:
             kind = entry["type"]
-            union, forum, flex = (str(row[k]).lower() in BOOLEAN_TRUE for k in
-                                  ("recognised_trade_union", "worker_voice_forum", "flexible_working_from_day_one"))
+            union, forum, flex = (
+                str(row[k]).lower() in BOOLEAN_TRUE
+                for k in ("recognised_trade_union", "worker_voice_forum", "flexible_working_from_day_one")
+            )
             median, mean = row["gender_pay_gap_median_pct"], row["gender_pay_gap_mean_pct"]
             broken = {
                 "max_zero_hours_share": lambda: row["zero_hours_workers"] / hc > entry["max"],
@@ -225,8 +235,10 @@ def test_payroll_has_exactly_the_template_columns_and_valid_values(big_payroll: 
             assert set(df[c.name].dropna()) <= set(c.allowed), c.name
         if c.type == "boolean":
             assert set(df[c.name].str.lower()) <= set(BOOLEAN_TRUE + BOOLEAN_FALSE), c.name
-    assert all(is_calendar_month(date.fromisoformat(s), date.fromisoformat(e))
-               for s, e in df[["period_start", "period_end"]].drop_duplicates().itertuples(index=False))
+    assert all(
+        is_calendar_month(date.fromisoformat(s), date.fromisoformat(e))
+        for s, e in df[["period_start", "period_end"]].drop_duplicates().itertuples(index=False)
+    )
     assert (df["hours_paid"] >= 0).all() and (df["basic_pay"] >= 0).all()
     assert (df["hourly_rate"].dropna() > 0).all()
     assert np.allclose(df["basic_pay"], df["basic_pay"].round(2))
@@ -235,7 +247,9 @@ def test_payroll_has_exactly_the_template_columns_and_valid_values(big_payroll: 
 
 def test_payroll_looks_like_a_real_workforce(big_payroll: pd.DataFrame, contracts: list[dict]) -> None:
     df = big_payroll
-    assert set(df["employment_type"]) == {c for col in columns("payroll") if col.name == "employment_type" for c in col.allowed}
+    assert set(df["employment_type"]) == {
+        c for col in columns("payroll") if col.name == "employment_type" for c in col.allowed
+    }
     assert set(df["contract_type"]) == set(next(c.allowed for c in columns("payroll") if c.name == "contract_type"))
     assert set(df["age_band"]) == set(next(c.allowed for c in columns("payroll") if c.name == "age_band"))
     assert (df["age_band"] == "21_plus").mean() > 0.7
@@ -316,7 +330,9 @@ def test_breach_share_underpays_that_share_against_the_real_living_wage(contract
 
 def test_minimum_wage_share_underpays_the_statutory_minimum_on_chosen_contracts(contracts: list[dict], floors) -> None:
     target = contracts[2]["contract_ref"]
-    df = make_payroll(contracts, [JUN_2025, JUL_2025], seed=11, workers_per_contract=60, minimum_wage_share={target: 0.05})
+    df = make_payroll(
+        contracts, [JUN_2025, JUL_2025], seed=11, workers_per_contract=60, minimum_wage_share={target: 0.05}
+    )
     _, statutory = _floors_of(df, floors)
     rate = _effective_rate(df)
     worked = df["hours_paid"] > 0
@@ -326,7 +342,10 @@ def test_minimum_wage_share_underpays_the_statutory_minimum_on_chosen_contracts(
         group = worked & (df["contract_ref"] == target) & (df["period_start"] == start)
         assert int((below & group).sum()) == max(1, round(0.05 * int(group.sum())))
     statutory_breaches = [b for b in planted_breaches(df) if b.commitment == "statutory_minimum_wage"]
-    assert [(b.contract_ref, b.period_start) for b in statutory_breaches] == [(target, JUN_2025[0]), (target, JUL_2025[0])]
+    assert [(b.contract_ref, b.period_start) for b in statutory_breaches] == [
+        (target, JUN_2025[0]),
+        (target, JUL_2025[0]),
+    ]
 
 
 def test_london_can_be_overridden_for_hand_written_registers(contracts: list[dict], floors) -> None:
@@ -390,8 +409,15 @@ def test_workforce_rows_follow_the_template(contracts: list[dict]) -> None:
             assert (df[c.name].dropna() >= 0).all(), c.name
         if c.type == "boolean":
             assert set(df[c.name].str.lower()) <= set(BOOLEAN_TRUE + BOOLEAN_FALSE), c.name
-    for name in ("zero_hours_workers", "agency_workers", "apprentices", "local_residents",
-                 "disabled_workers", "ethnic_minority_workers", "female_workers"):
+    for name in (
+        "zero_hours_workers",
+        "agency_workers",
+        "apprentices",
+        "local_residents",
+        "disabled_workers",
+        "ethnic_minority_workers",
+        "female_workers",
+    ):
         assert (df[name].dropna() <= df.loc[df[name].notna(), "headcount"]).all(), name
     assert (df["headcount"] > 0).all() and (df["fte"] > 0).all() and (df["fte"] <= df["headcount"]).all()
     gaps = pd.concat([df["gender_pay_gap_median_pct"], df["gender_pay_gap_mean_pct"]]).dropna()
@@ -412,8 +438,11 @@ def test_workforce_breaches_are_exactly_the_planted_ones(contracts: list[dict]) 
 
 
 def test_workforce_tells_the_same_story_as_payroll(contracts: list[dict]) -> None:
-    contract = next(c for c in contracts if c["returns"]["workforce"]["frequency"] == "quarterly"
-                    and c["start_date"] <= date(2025, 7, 1))
+    contract = next(
+        c
+        for c in contracts
+        if c["returns"]["workforce"]["frequency"] == "quarterly" and c["start_date"] <= date(2025, 7, 1)
+    )
     quarter = (date(2025, 7, 1), date(2025, 9, 30))
     months = [JUL_2025, (date(2025, 8, 1), date(2025, 8, 31)), (date(2025, 9, 1), date(2025, 9, 30))]
     payroll = make_payroll([contract], months, seed=9, workers_per_contract=50)
@@ -448,8 +477,12 @@ def test_write_payroll_csv_writes_exactly_n_rows(tmp_path: Path) -> None:
 
 def test_write_payroll_csv_values_are_valid(tmp_path: Path) -> None:
     result = write_payroll_csv(tmp_path / "p.csv", 20_000, seed=2, n_contracts=3, period=JUN_2026, breach_share=0.0)
-    df = pd.read_csv(result.path, dtype={"hours_paid": float, "basic_pay": float, "hourly_rate": float},
-                     keep_default_na=False, na_values={"hourly_rate": [""], "employer": [""], "gender": [""]})
+    df = pd.read_csv(
+        result.path,
+        dtype={"hours_paid": float, "basic_pay": float, "hourly_rate": float},
+        keep_default_na=False,
+        na_values={"hourly_rate": [""], "employer": [""], "gender": [""]},
+    )
     assert _problems_found(df) == set()
     rlw, statutory = _floors_of(df, load_wage_floors())
     rate = _effective_rate(df)
@@ -474,8 +507,8 @@ def test_demo_landing_writes_register_and_files_with_their_received_times(demo) 
     assert on_disk == sorted(f.path.name for f in demo.files)
     for f in demo.files:
         assert f.path.stat().st_mtime == pytest.approx(f.received_at.timestamp(), abs=1e-6)
-        assert f.received_at.tzinfo == timezone.utc
-        assert f.received_at < datetime.combine(DEMO_AS_OF, datetime.min.time(), tzinfo=timezone.utc)
+        assert f.received_at.tzinfo == UTC
+        assert f.received_at < datetime.combine(DEMO_AS_OF, datetime.min.time(), tzinfo=UTC)
         assert f.received_at.date() > f.period_end
         assert f.late == (f.received_at.date() > f.due_date)
     assert demo.late and all(f.received_at.date() > f.due_date for f in demo.late)
@@ -532,7 +565,10 @@ def test_demo_landing_has_a_corrected_resubmission(demo) -> None:
     original = next(f for f in demo.files if f.path == correction.supersedes)
     assert original.superseded_by == correction.path
     assert (original.contract_ref, original.kind, original.period_start) == (
-        correction.contract_ref, correction.kind, correction.period_start)
+        correction.contract_ref,
+        correction.kind,
+        correction.period_start,
+    )
     assert correction.path.stat().st_mtime > original.path.stat().st_mtime
     assert [b.commitment for b in original.breaches] == ["real_living_wage"]  # the original underpaid ...
     assert correction.breaches == ()  # ... the correction applied the uplift
@@ -551,7 +587,7 @@ def test_demo_landing_plants_wage_and_workforce_breaches(demo) -> None:
 def test_demo_landing_is_deterministic_and_refuses_to_mix_with_old_files(demo, tmp_path: Path) -> None:
     again = write_demo_landing(tmp_path, seed=42, as_of=DEMO_AS_OF)
     assert [f.path.name for f in again.files] == [f.path.name for f in demo.files]
-    for a, b in zip(again.files, demo.files):
+    for a, b in zip(again.files, demo.files, strict=False):
         if a.format == "xlsx":  # the zip and openpyxl stamp the save time, so compare the cells
             assert _xlsx_rows(a.path) == _xlsx_rows(b.path)
         else:
@@ -576,5 +612,7 @@ def test_demo_landing_passes_the_project_intake_except_the_broken_file(demo) -> 
     (broken,) = demo.broken
     assert {s.file_name for s in rejected} == {broken.path.name}
     flagged = {row for s in rejected for p in s.problems for row in p.first_rows}
-    expected = {p.file_row for p in broken.problems} | {p.other_row + 2 for p in broken.problems if p.other_row is not None}
+    expected = {p.file_row for p in broken.problems} | {
+        p.other_row + 2 for p in broken.problems if p.other_row is not None
+    }
     assert flagged == expected

@@ -25,9 +25,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "gwp_monitor"
 
 def test_environment_variables_override_defaults_and_empty_means_unset():
     settings = Settings.from_env(
-        {"GWP_DATABASE_URL": "sqlite:///x.db", "GWP_LANDING_DIR": "/srv/landing", "GWP_AS_OF": "2026-03-31",
-         "GWP_REMINDER_DAYS_BEFORE": "5", "GWP_REPORT_DIR": "", "GWP_SMTP_HOST": " mail.example ", "GWP_SMTP_PORT": " ",
-         "GWP_REGISTER": "reg.yaml", "UNRELATED": "1"}
+        {
+            "GWP_DATABASE_URL": "sqlite:///x.db",
+            "GWP_LANDING_DIR": "/srv/landing",
+            "GWP_AS_OF": "2026-03-31",
+            "GWP_REMINDER_DAYS_BEFORE": "5",
+            "GWP_REPORT_DIR": "",
+            "GWP_SMTP_HOST": " mail.example ",
+            "GWP_SMTP_PORT": " ",
+            "GWP_REGISTER": "reg.yaml",
+            "UNRELATED": "1",
+        }
     )
     assert settings.database_url == "sqlite:///x.db"
     assert settings.landing_dir == Path("/srv/landing")
@@ -48,13 +56,23 @@ def test_flags_win_over_the_environment_and_none_flags_are_ignored():
 
 
 def test_every_deployment_setting_is_a_field_with_its_variable():
-    settings = Settings.from_env({
-        "GWP_MAX_FILE_BYTES": "1000", "GWP_MAX_LINE_BYTES": "99", "GWP_EXPECTATIONS_DIR": "/suites",
-        "GWP_SQL_DIR": "/sql", "GWP_RATES_DIR": "/rates", "GWP_TASK_RETRIES": "0", "GWP_DEBUG": "1",
-        "GWP_SMTP_STARTTLS": "Yes", "GWP_SMTP_PASSWORD": " secret-123456 ",
-        "GWP_WEBHOOK_URL": "https://h.example/T/xyzzy", "GWP_WEBHOOK_EVENTS": "breach_opened, breach_resolved,",
-        "GWP_WEBHOOK_STYLE": "teams", "GWP_BREACH_REMINDER_DAYS": "7",
-    })
+    settings = Settings.from_env(
+        {
+            "GWP_MAX_FILE_BYTES": "1000",
+            "GWP_MAX_LINE_BYTES": "99",
+            "GWP_EXPECTATIONS_DIR": "/suites",
+            "GWP_SQL_DIR": "/sql",
+            "GWP_RATES_DIR": "/rates",
+            "GWP_TASK_RETRIES": "0",
+            "GWP_DEBUG": "1",
+            "GWP_SMTP_STARTTLS": "Yes",
+            "GWP_SMTP_PASSWORD": " secret-123456 ",
+            "GWP_WEBHOOK_URL": "https://h.example/T/xyzzy",
+            "GWP_WEBHOOK_EVENTS": "breach_opened, breach_resolved,",
+            "GWP_WEBHOOK_STYLE": "teams",
+            "GWP_BREACH_REMINDER_DAYS": "7",
+        }
+    )
     assert (settings.max_file_bytes, settings.max_line_bytes) == (1000, 99)
     directories = (settings.expectations_dir, settings.sql_dir, settings.rates_dir)
     assert directories == (Path("/suites"), Path("/sql"), Path("/rates"))
@@ -103,8 +121,13 @@ def test_the_pipeline_reads_the_settings_in_force(monkeypatch, tmp_path):
     assert default_rates_dir() == resources.rates_dir()
     monkeypatch.setenv("GWP_RATES_DIR", str(tmp_path))  # outside a command: the environment, read afresh
     assert default_rates_dir() == tmp_path
-    installed = Settings.load(environ={}, expectations_dir=tmp_path / "s", sql_dir=tmp_path / "q", max_file_bytes=5,
-                              database_url="sqlite:///in-force.db")
+    installed = Settings.load(
+        environ={},
+        expectations_dir=tmp_path / "s",
+        sql_dir=tmp_path / "q",
+        max_file_bytes=5,
+        database_url="sqlite:///in-force.db",
+    )
     with use_settings(installed):
         assert current_settings() is installed
         assert (expectations_dir(), sql_dir()) == (tmp_path / "s", tmp_path / "q")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from gwp_monitor.validate import expectations as validation
+from gwp_monitor.domain.templates import KINDS, column_names
 from gwp_monitor.ingest.prepare import prepare
 from gwp_monitor.ingest.reading import read_return_file
-from gwp_monitor.domain.templates import KINDS, column_names
+from gwp_monitor.validate import expectations as validation
 from gwp_monitor.validate.expectations import SuiteError, load_suite
 
 SUITE_DIR = Path(__file__).resolve().parent.parent / "expectations"
@@ -24,6 +24,7 @@ def declared(kind: str, directory: Path = SUITE_DIR) -> list[dict]:
 
 
 pytestmark = pytest.mark.usefixtures("fresh_suites")
+
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_suite_loads_with_exactly_the_declared_expectations(kind):
@@ -84,11 +85,15 @@ def test_gwp_expectations_dir_chooses_the_suites(tmp_path, monkeypatch):
     good = load_suite("payroll")
     validation.load_suite.cache_clear()
     monkeypatch.setenv("GWP_EXPECTATIONS_DIR", str(_corrupt_copy(tmp_path, "payroll", _unknown_type)))
-    with pytest.raises(SuiteError, match=f"declares {len(good.expectations)} expectations but GX loaded {len(good.expectations) - 1}"):
+    with pytest.raises(
+        SuiteError, match=f"declares {len(good.expectations)} expectations but GX loaded {len(good.expectations) - 1}"
+    ):
         load_suite("payroll")
 
 
-@pytest.mark.parametrize(("content", "words"), [(None, "cannot load the payroll suite"), ("{not json", "cannot load the payroll suite")])
+@pytest.mark.parametrize(
+    ("content", "words"), [(None, "cannot load the payroll suite"), ("{not json", "cannot load the payroll suite")]
+)
 def test_a_missing_or_unparseable_suite_file_is_refused(tmp_path, content, words):
     if content is not None:
         (tmp_path / "payroll.json").write_text(content)

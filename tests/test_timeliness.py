@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from gwp_monitor.config.register import parse_register
 from gwp_monitor.assess.timeliness import return_timeliness
+from gwp_monitor.config.register import parse_register
 
 D = date
 ACCEPTED_COLUMNS = ["contract_ref", "kind", "period_start", "period_end", "received_at"]
@@ -16,21 +16,38 @@ ACCEPTED_COLUMNS = ["contract_ref", "kind", "period_start", "period_end", "recei
 
 def expected_may(due_days: int = 15) -> pd.DataFrame:
     """One expected payroll return: May 2025, due 15 June 2025."""
-    reg = parse_register({"contracts": [{
-        "contract_ref": "C-1", "title": "t", "supplier": {"supplier_id": "1", "name": "S"},
-        "start_date": D(2025, 5, 1), "end_date": D(2025, 5, 31),
-        "returns": {"payroll": {"frequency": "monthly", "due_days": due_days}},
-    }]})
+    reg = parse_register(
+        {
+            "contracts": [
+                {
+                    "contract_ref": "C-1",
+                    "title": "t",
+                    "supplier": {"supplier_id": "1", "name": "S"},
+                    "start_date": D(2025, 5, 1),
+                    "end_date": D(2025, 5, 31),
+                    "returns": {"payroll": {"frequency": "monthly", "due_days": due_days}},
+                }
+            ]
+        }
+    )
     return reg.expected_returns(D(2025, 12, 31))
 
 
-def accepted(*received_at: str, start: date = D(2025, 5, 1), end: date = D(2025, 5, 31)) -> pd.DataFrame:
+MAY_START, MAY_END = D(2025, 5, 1), D(2025, 5, 31)
+
+
+def accepted(*received_at: str, start: date = MAY_START, end: date = MAY_END) -> pd.DataFrame:
     n = len(received_at)
-    return pd.DataFrame({
-        "contract_ref": ["C-1"] * n, "kind": ["payroll"] * n,
-        "period_start": [start] * n, "period_end": [end] * n,
-        "received_at": pd.to_datetime(list(received_at), utc=True),
-    }, columns=ACCEPTED_COLUMNS)
+    return pd.DataFrame(
+        {
+            "contract_ref": ["C-1"] * n,
+            "kind": ["payroll"] * n,
+            "period_start": [start] * n,
+            "period_end": [end] * n,
+            "received_at": pd.to_datetime(list(received_at), utc=True),
+        },
+        columns=ACCEPTED_COLUMNS,
+    )
 
 
 @pytest.mark.parametrize(
@@ -58,10 +75,19 @@ def test_status(received: tuple[str, ...], as_of: date, status: str) -> None:
 
 def test_winter_receipts_use_gmt() -> None:
     # Period ending 31 January, due 0 days later: 31 January is GMT, so 23:30 UTC is still that day.
-    reg = parse_register({"contracts": [{
-        "contract_ref": "C-1", "title": "t", "supplier": {"supplier_id": "1", "name": "S"},
-        "start_date": D(2025, 1, 1), "returns": {"payroll": {"frequency": "monthly", "due_days": 0}},
-    }]})
+    reg = parse_register(
+        {
+            "contracts": [
+                {
+                    "contract_ref": "C-1",
+                    "title": "t",
+                    "supplier": {"supplier_id": "1", "name": "S"},
+                    "start_date": D(2025, 1, 1),
+                    "returns": {"payroll": {"frequency": "monthly", "due_days": 0}},
+                }
+            ]
+        }
+    )
     expected = reg.expected_returns(D(2025, 1, 31))
     got = accepted("2025-01-31T23:30:00Z", start=D(2025, 1, 1), end=D(2025, 1, 31))
     assert return_timeliness(expected, got, D(2025, 2, 1))["status"].tolist() == ["received_on_time"]
@@ -74,32 +100,48 @@ def test_naive_received_at_is_utc() -> None:
 
 
 def test_submissions_for_other_periods_or_kinds_do_not_count() -> None:
-    other = pd.concat([
-        accepted("2025-06-01T00:00:00Z", start=D(2025, 6, 1), end=D(2025, 6, 30)),
-        accepted("2025-06-01T00:00:00Z").assign(kind="workforce"),
-        accepted("2025-06-01T00:00:00Z").assign(contract_ref="C-2"),
-    ])
+    other = pd.concat(
+        [
+            accepted("2025-06-01T00:00:00Z", start=D(2025, 6, 1), end=D(2025, 6, 30)),
+            accepted("2025-06-01T00:00:00Z").assign(kind="workforce"),
+            accepted("2025-06-01T00:00:00Z").assign(contract_ref="C-2"),
+        ]
+    )
     assert return_timeliness(expected_may(), other, D(2025, 7, 1))["status"].tolist() == ["overdue"]
 
 
 def test_many_periods_keep_expected_order_and_date_inputs() -> None:
-    reg = parse_register({"contracts": [
-        {"contract_ref": ref, "title": "t", "supplier": {"supplier_id": "1", "name": "S"},
-         "start_date": D(2025, 1, 1),
-         "returns": {"payroll": {"frequency": "monthly", "due_days": 10},
-                     "workforce": {"frequency": "quarterly", "due_days": 30}}}
-        for ref in ("A", "B")
-    ]})
+    reg = parse_register(
+        {
+            "contracts": [
+                {
+                    "contract_ref": ref,
+                    "title": "t",
+                    "supplier": {"supplier_id": "1", "name": "S"},
+                    "start_date": D(2025, 1, 1),
+                    "returns": {
+                        "payroll": {"frequency": "monthly", "due_days": 10},
+                        "workforce": {"frequency": "quarterly", "due_days": 30},
+                    },
+                }
+                for ref in ("A", "B")
+            ]
+        }
+    )
     as_of = D(2025, 4, 20)
     expected = reg.expected_returns(as_of)
-    acc = pd.DataFrame({
-        "contract_ref": ["A", "A", "B", "A"],
-        "kind": ["payroll", "payroll", "workforce", "workforce"],
-        # python dates on this side, datetime64 on the other: keys must still match
-        "period_start": [D(2025, 1, 1), D(2025, 2, 1), D(2025, 1, 1), D(2025, 1, 1)],
-        "period_end": [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 3, 31)],
-        "received_at": pd.to_datetime(["2025-02-10T08:00Z", "2025-03-11T08:00Z", "2025-04-02T08:00Z", "2025-04-30T08:00Z"]),
-    })
+    acc = pd.DataFrame(
+        {
+            "contract_ref": ["A", "A", "B", "A"],
+            "kind": ["payroll", "payroll", "workforce", "workforce"],
+            # python dates on this side, datetime64 on the other: keys must still match
+            "period_start": [D(2025, 1, 1), D(2025, 2, 1), D(2025, 1, 1), D(2025, 1, 1)],
+            "period_end": [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 3, 31)],
+            "received_at": pd.to_datetime(
+                ["2025-02-10T08:00Z", "2025-03-11T08:00Z", "2025-04-02T08:00Z", "2025-04-30T08:00Z"]
+            ),
+        }
+    )
     out = return_timeliness(expected, acc, as_of)
     assert [(r.contract_ref, r.kind, r.period_start.month, r.status) for r in out.itertuples()] == [
         ("A", "payroll", 1, "received_on_time"),

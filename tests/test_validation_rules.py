@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from gwp_monitor.ingest.intake import Intake, Submission, take_in
 from gwp_monitor.domain.templates import HEADCOUNT_BOUNDED
+from gwp_monitor.ingest.intake import Intake, Submission, take_in
 from gwp_monitor.validate.expectations import load_suite_json, register_expectation
 
 REQUIRED = "is required"
@@ -55,14 +55,21 @@ PAYROLL_CASES = [
     good("good_row", {}),
     good("booleans_any_case", {"apprentice": "YES", "london": "n"}),
     good("booleans_as_digits_and_words", {"apprentice": "1", "london": "False"}),
-    good("categories_any_case", {"employment_type": "Agency", "contract_type": "Zero_Hours", "gender": "Not_Disclosed"}),
+    good(
+        "categories_any_case", {"employment_type": "Agency", "contract_type": "Zero_Hours", "gender": "Not_Disclosed"}
+    ),
     good("optional_columns_blank", {"employer": "", "hourly_rate": "", "gender": ""}),
     good("hourly_rate_within_1pct", {"hourly_rate": "13.63"}),
     good("zero_hours_paid_kept", {"hours_paid": "0", "basic_pay": "0", "hourly_rate": "12.00"}),
     good("hours_at_744_limit", {"hours_paid": "744", "basic_pay": "10044.00"}),
     bad("contract_ref_missing", {"contract_ref": ""}, ("contract_ref", REQUIRED)),
     # a reference that breaks the pattern cannot be in the register either
-    bad("contract_ref_pattern", {"contract_ref": "TST 001"}, ("contract_ref", REF_PATTERN), ("contract_ref", NOT_REGISTERED)),
+    bad(
+        "contract_ref_pattern",
+        {"contract_ref": "TST 001"},
+        ("contract_ref", REF_PATTERN),
+        ("contract_ref", NOT_REGISTERED),
+    ),
     bad("contract_ref_not_registered", {"contract_ref": "NOPE-999"}, ("contract_ref", NOT_REGISTERED)),
     bad("period_start_missing", {"period_start": ""}, ("period_start", REQUIRED)),
     bad("period_start_not_a_date", {"period_start": "2010-02-30"}, ("period_start", DATE)),
@@ -76,9 +83,17 @@ PAYROLL_CASES = [
     bad("worker_ref_twice", {}, ("worker_ref", "must be unique within a contract and period"), twice=True),
     bad("employer_formula", {"employer": "@SUM(A1:A9)"}, ("employer", FORMULA)),
     bad("employment_type_missing", {"employment_type": ""}, ("employment_type", REQUIRED)),
-    bad("employment_type_unknown", {"employment_type": "temp"}, ("employment_type", "must be one of: direct, subcontractor, agency")),
+    bad(
+        "employment_type_unknown",
+        {"employment_type": "temp"},
+        ("employment_type", "must be one of: direct, subcontractor, agency"),
+    ),
     bad("contract_type_missing", {"contract_type": ""}, ("contract_type", REQUIRED)),
-    bad("contract_type_unknown", {"contract_type": "full_time"}, ("contract_type", "must be one of: permanent, fixed_term")),
+    bad(
+        "contract_type_unknown",
+        {"contract_type": "full_time"},
+        ("contract_type", "must be one of: permanent, fixed_term"),
+    ),
     bad("age_band_missing", {"age_band": ""}, ("age_band", REQUIRED)),
     bad("age_band_unknown", {"age_band": "25_plus"}, ("age_band", "must be one of: under_18, 18_20, 21_plus")),
     bad("apprentice_missing", {"apprentice": ""}, ("apprentice", REQUIRED)),
@@ -89,7 +104,12 @@ PAYROLL_CASES = [
     bad("hours_paid_with_units", {"hours_paid": "150 hrs"}, ("hours_paid", NUMBER)),
     bad("hours_paid_negative", {"hours_paid": "-1"}, ("hours_paid", "must be between 0 and 744")),
     # 2025.00 / 745 h is 2.72 an hour, so the given 13.50 no longer agrees either
-    bad("hours_paid_over_744", {"hours_paid": "745"}, ("hours_paid", "must be between 0 and 744"), ("hourly_rate", AGREE)),
+    bad(
+        "hours_paid_over_744",
+        {"hours_paid": "745"},
+        ("hours_paid", "must be between 0 and 744"),
+        ("hourly_rate", AGREE),
+    ),
     bad("basic_pay_missing", {"basic_pay": ""}, ("basic_pay", REQUIRED)),
     bad("basic_pay_pounds_and_commas", {"basic_pay": "£2,025.00"}, ("basic_pay", NUMBER)),
     bad("basic_pay_negative", {"basic_pay": "-2025.00"}, ("basic_pay", NOT_NEGATIVE), ("hourly_rate", AGREE)),
@@ -98,24 +118,60 @@ PAYROLL_CASES = [
     bad("hourly_rate_disagrees", {"hourly_rate": "15.00"}, ("hourly_rate", AGREE)),
     bad("gender_unknown", {"gender": "f"}, ("gender", "must be one of: female, male, other, not_disclosed")),
     # spec 2.1: the period must be one of the contract's periods
-    bad("period_before_contract", {}, (PERIOD, "starts before the contract starts"), period=("2009-06-01", "2009-06-30"), whole_submission=True),
-    bad("period_not_ended_by_as_of", {}, (PERIOD, "has not ended by"), period=("2026-06-01", "2026-06-30"), whole_submission=True),
+    bad(
+        "period_before_contract",
+        {},
+        (PERIOD, "starts before the contract starts"),
+        period=("2009-06-01", "2009-06-30"),
+        whole_submission=True,
+    ),
+    bad(
+        "period_not_ended_by_as_of",
+        {},
+        (PERIOD, "has not ended by"),
+        period=("2026-06-01", "2026-06-30"),
+        whole_submission=True,
+    ),
 ]
 
 _EVERY_BOUNDED_COUNT_EXCEEDS = tuple((c, WITHIN_HEADCOUNT) for c in HEADCOUNT_BOUNDED)
 
 WORKFORCE_CASES = [
     good("good_row", {}),
-    good("booleans_any_case", {"recognised_trade_union": "TRUE", "worker_voice_forum": "No", "flexible_working_from_day_one": "y"}),
-    good("booleans_as_digits", {"recognised_trade_union": "0", "worker_voice_forum": "1", "flexible_working_from_day_one": "N"}),
+    good(
+        "booleans_any_case",
+        {"recognised_trade_union": "TRUE", "worker_voice_forum": "No", "flexible_working_from_day_one": "y"},
+    ),
+    good(
+        "booleans_as_digits",
+        {"recognised_trade_union": "0", "worker_voice_forum": "1", "flexible_working_from_day_one": "N"},
+    ),
     good(
         "optional_columns_blank",
-        {c: "" for c in ("disabled_workers", "ethnic_minority_workers", "female_workers", "gender_pay_gap_median_pct", "gender_pay_gap_mean_pct", "training_hours")},
+        {
+            c: ""
+            for c in (
+                "disabled_workers",
+                "ethnic_minority_workers",
+                "female_workers",
+                "gender_pay_gap_median_pct",
+                "gender_pay_gap_mean_pct",
+                "training_hours",
+            )
+        },
     ),
-    good("counts_equal_headcount_and_whole_decimals", {"headcount": "40.0", "zero_hours_workers": "40", "local_residents": "40"}),
+    good(
+        "counts_equal_headcount_and_whole_decimals",
+        {"headcount": "40.0", "zero_hours_workers": "40", "local_residents": "40"},
+    ),
     good("gaps_at_limits", {"gender_pay_gap_median_pct": "-100", "gender_pay_gap_mean_pct": "100"}),
     bad("contract_ref_missing", {"contract_ref": ""}, ("contract_ref", REQUIRED)),
-    bad("contract_ref_pattern", {"contract_ref": "TST#001"}, ("contract_ref", REF_PATTERN), ("contract_ref", NOT_REGISTERED)),
+    bad(
+        "contract_ref_pattern",
+        {"contract_ref": "TST#001"},
+        ("contract_ref", REF_PATTERN),
+        ("contract_ref", NOT_REGISTERED),
+    ),
     bad("contract_ref_not_registered", {"contract_ref": "NOPE-999"}, ("contract_ref", NOT_REGISTERED)),
     bad("period_start_missing", {"period_start": ""}, ("period_start", REQUIRED)),
     bad("period_start_not_a_date", {"period_start": "2010-13-01"}, ("period_start", DATE)),
@@ -149,27 +205,56 @@ WORKFORCE_CASES = [
     bad("disabled_workers_negative", {"disabled_workers": "-4"}, ("disabled_workers", NOT_NEGATIVE)),
     bad("disabled_workers_over_headcount", {"disabled_workers": "41"}, ("disabled_workers", WITHIN_HEADCOUNT)),
     bad("ethnic_minority_workers_not_a_number", {"ethnic_minority_workers": "?"}, ("ethnic_minority_workers", WHOLE)),
-    bad("ethnic_minority_workers_negative", {"ethnic_minority_workers": "-6"}, ("ethnic_minority_workers", NOT_NEGATIVE)),
-    bad("ethnic_minority_workers_over_headcount", {"ethnic_minority_workers": "41"}, ("ethnic_minority_workers", WITHIN_HEADCOUNT)),
+    bad(
+        "ethnic_minority_workers_negative", {"ethnic_minority_workers": "-6"}, ("ethnic_minority_workers", NOT_NEGATIVE)
+    ),
+    bad(
+        "ethnic_minority_workers_over_headcount",
+        {"ethnic_minority_workers": "41"},
+        ("ethnic_minority_workers", WITHIN_HEADCOUNT),
+    ),
     bad("female_workers_not_a_number", {"female_workers": "half"}, ("female_workers", WHOLE)),
     bad("female_workers_negative", {"female_workers": "-22"}, ("female_workers", NOT_NEGATIVE)),
     bad("female_workers_over_headcount", {"female_workers": "41"}, ("female_workers", WITHIN_HEADCOUNT)),
     bad("gap_median_percent_sign", {"gender_pay_gap_median_pct": "4.5%"}, ("gender_pay_gap_median_pct", NUMBER)),
-    bad("gap_median_over_100", {"gender_pay_gap_median_pct": "100.5"}, ("gender_pay_gap_median_pct", "between -100 and 100")),
+    bad(
+        "gap_median_over_100",
+        {"gender_pay_gap_median_pct": "100.5"},
+        ("gender_pay_gap_median_pct", "between -100 and 100"),
+    ),
     bad("gap_mean_in_words", {"gender_pay_gap_mean_pct": "six"}, ("gender_pay_gap_mean_pct", NUMBER)),
-    bad("gap_mean_under_minus_100", {"gender_pay_gap_mean_pct": "-101"}, ("gender_pay_gap_mean_pct", "between -100 and 100")),
+    bad(
+        "gap_mean_under_minus_100",
+        {"gender_pay_gap_mean_pct": "-101"},
+        ("gender_pay_gap_mean_pct", "between -100 and 100"),
+    ),
     bad("recognised_trade_union_missing", {"recognised_trade_union": ""}, ("recognised_trade_union", REQUIRED)),
     bad("recognised_trade_union_not_yes_no", {"recognised_trade_union": "maybe"}, ("recognised_trade_union", YES_NO)),
     bad("worker_voice_forum_missing", {"worker_voice_forum": ""}, ("worker_voice_forum", REQUIRED)),
     bad("worker_voice_forum_not_yes_no", {"worker_voice_forum": "2"}, ("worker_voice_forum", YES_NO)),
     bad("flexible_working_missing", {"flexible_working_from_day_one": ""}, ("flexible_working_from_day_one", REQUIRED)),
-    bad("flexible_working_not_yes_no", {"flexible_working_from_day_one": "sometimes"}, ("flexible_working_from_day_one", YES_NO)),
+    bad(
+        "flexible_working_not_yes_no",
+        {"flexible_working_from_day_one": "sometimes"},
+        ("flexible_working_from_day_one", YES_NO),
+    ),
     bad("training_hours_with_units", {"training_hours": "120h"}, ("training_hours", NUMBER)),
     bad("training_hours_negative", {"training_hours": "-1"}, ("training_hours", NOT_NEGATIVE)),
     bad("two_rows_for_one_period", {}, ("contract_ref", "one row per contract and period"), twice=True),
     # spec 2.1: the register says which periods (and kinds) a contract owes
-    bad("monthly_where_quarterly_due", {}, (PERIOD, "cover one calendar quarter"), period=("2024-07-01", "2024-07-31"), whole_submission=True),
-    bad("kind_not_expected_by_contract", {"contract_ref": "TST-002"}, (PERIOD, "does not expect workforce returns"), whole_submission=True),
+    bad(
+        "monthly_where_quarterly_due",
+        {},
+        (PERIOD, "cover one calendar quarter"),
+        period=("2024-07-01", "2024-07-31"),
+        whole_submission=True,
+    ),
+    bad(
+        "kind_not_expected_by_contract",
+        {"contract_ref": "TST-002"},
+        (PERIOD, "does not expect workforce returns"),
+        whole_submission=True,
+    ),
 ]
 
 
@@ -210,7 +295,11 @@ def checked(tmp_path_factory, returns, register) -> Checked:
         if kind == "payroll":  # one submission of three workers, the middle one with a bad age band
             period = nth(len(cases))
             first = len(rows) + 2
-            rows += [make_row(period=period, worker=1), make_row(period=period, worker=2, age_band="40"), make_row(period=period, worker=3)]
+            rows += [
+                make_row(period=period, worker=1),
+                make_row(period=period, worker=2, age_band="40"),
+                make_row(period=period, worker=3),
+            ]
             placed["_mixed"] = (_key(rows[-1]), (first + 1,))
         plans[kind] = (returns.csv(folder / f"{kind}_cases.csv", rows), placed)
     files = {kind: path for kind, (path, _) in plans.items()}
@@ -294,8 +383,12 @@ def test_submissions_carry_a_content_hash_across_files(tmp_path, returns, regist
     june = [returns.payroll_row(worker=i) for i in (1, 2)]
     july = [returns.payroll_row(period=returns.month(2025, 7), worker=i) for i in (1, 2)]
     first = returns.csv(tmp_path / "june.csv", june)
-    again = returns.csv(tmp_path / "june_and_july.csv", [july[0], *june, july[1]], columns=list(reversed(list(june[0]))))
-    changed = returns.csv(tmp_path / "june_fixed.csv", [june[0], {**june[1], "basic_pay": "2025.10", "hourly_rate": "13.50"}])
+    again = returns.csv(
+        tmp_path / "june_and_july.csv", [july[0], *june, july[1]], columns=list(reversed(list(june[0])))
+    )
+    changed = returns.csv(
+        tmp_path / "june_fixed.csv", [june[0], {**june[1], "basic_pay": "2025.10", "hourly_rate": "13.50"}]
+    )
     intake = take_in([first, again, changed], register, as_of=returns.as_of)
     hashes = {(s.file_name, s.period_start.month): s.content_sha256 for s in intake.submissions}
     assert len(hashes) == 4 and all(s.status == "accepted" for s in intake.submissions)

@@ -19,10 +19,10 @@ import pytest
 from gwp_monitor.assess import verdicts
 from gwp_monitor.assess.wages import assess_payroll
 from gwp_monitor.assess.workforce import assess_workforce
-from gwp_monitor.validate import expectations as validation
-from gwp_monitor.ingest.intake import Intake, take_in
-from gwp_monitor.domain.rates import WageFloors, load_wage_floors
 from gwp_monitor.config.register import Register, load_register
+from gwp_monitor.domain.rates import WageFloors, load_wage_floors
+from gwp_monitor.ingest.intake import Intake, take_in
+from gwp_monitor.validate import expectations as validation
 
 AS_OF = date(2026, 1, 31)
 RLW, STAT, ZH = "real_living_wage", "statutory_minimum_wage", "max_zero_hours_share"
@@ -58,15 +58,25 @@ def data(tmp_path_factory: pytest.TempPathFactory, returns) -> Data:
     base = tmp_path_factory.mktemp("gx")
     (base / "register.yaml").write_text(REGISTER, encoding="utf-8")
     register = load_register(base / "register.yaml")
-    payroll = returns.csv(base / "payroll.csv", [
-        # June: paid exactly the Real Living Wage (compliant); July: 1p below it (breach)
-        returns.payroll_row(JUNE, worker=1, contract_ref="GX-1", hourly_rate="12.60", hours_paid="150", basic_pay="1890.00"),
-        returns.payroll_row(JULY, worker=1, contract_ref="GX-1", hourly_rate="12.59", hours_paid="150", basic_pay="1888.50"),
-    ])
-    workforce = returns.csv(base / "workforce.csv", [
-        returns.workforce_row(Q2, contract_ref="GX-1", zero_hours_workers="2"),  # 2 / 40 = 0.05: compliant
-        returns.workforce_row(Q3, contract_ref="GX-1", zero_hours_workers="3"),  # 3 / 40 = 0.075: breach
-    ])
+    payroll = returns.csv(
+        base / "payroll.csv",
+        [
+            # June: paid exactly the Real Living Wage (compliant); July: 1p below it (breach)
+            returns.payroll_row(
+                JUNE, worker=1, contract_ref="GX-1", hourly_rate="12.60", hours_paid="150", basic_pay="1890.00"
+            ),
+            returns.payroll_row(
+                JULY, worker=1, contract_ref="GX-1", hourly_rate="12.59", hours_paid="150", basic_pay="1888.50"
+            ),
+        ],
+    )
+    workforce = returns.csv(
+        base / "workforce.csv",
+        [
+            returns.workforce_row(Q2, contract_ref="GX-1", zero_hours_workers="2"),  # 2 / 40 = 0.05: compliant
+            returns.workforce_row(Q3, contract_ref="GX-1", zero_hours_workers="3"),  # 3 / 40 = 0.075: breach
+        ],
+    )
     intake = take_in([payroll, workforce], register, as_of=AS_OF)
     assert [s.status for s in intake.submissions] == ["accepted"] * 4
     key = {(s.kind, str(s.period_start)): s.submission_key for s in intake.submissions}
@@ -97,7 +107,9 @@ def _patch(monkeypatch: pytest.MonkeyPatch, observed: str, add: int, remove: int
         seen.append((expectations, result))
         target = next(e for e in expectations if e.meta["observed"] == observed)
         out = [(config, ids) for config, ids in failures if config.meta["observed"] != observed]
-        ids = next((ids for config, ids in failures if config.meta["observed"] == observed), np.array([], dtype=np.int64))
+        ids = next(
+            (ids for config, ids in failures if config.meta["observed"] == observed), np.array([], dtype=np.int64)
+        )
         ids = np.union1d(ids[ids != remove], [add]).astype(np.int64)
         out.append((target, ids))
         return result, out
@@ -186,5 +198,7 @@ def test_one_gx_expectation_per_commitment_and_the_result_is_kept(data: Data, mo
     # spec 6: GX sees no worker_ref and its results hold row ids, never a pay figure
     assert not any("worker_ref" in c or "basic_pay" in c for c in p_columns)
     text = json.dumps(p_result.to_json_dict())
-    assert "partial_unexpected_list" not in text and "unexpected_list" not in text.replace("partial_unexpected_index_list", "")
+    assert "partial_unexpected_list" not in text and "unexpected_list" not in text.replace(
+        "partial_unexpected_index_list", ""
+    )
     assert "125900" not in text and "12.59" not in text

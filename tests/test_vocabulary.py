@@ -47,12 +47,19 @@ def test_every_type_has_its_words_unit_and_formatters(name: str) -> None:
         assert spec.relation in ("at least", "at most")
 
 
-TYPE_LITERAL = re.compile(r"""["'](%s)["']""" % "|".join(re.escape(n) for n in CATALOGUE))
+TYPE_LITERAL = re.compile(r"""["']({})["']""".format("|".join(re.escape(n) for n in CATALOGUE)))
 # The modules that speak about commitments; none may list the types itself.
 DERIVED = [
-    "assess/verdicts.py", "assess/wages.py", "assess/workforce.py", "assess/missing.py",
-    "notify/events.py", "notify/content.py", "notify/render.py", "report/labels.py",
-    "domain/formatting.py", "domain/periods.py",
+    "assess/verdicts.py",
+    "assess/wages.py",
+    "assess/workforce.py",
+    "assess/missing.py",
+    "notify/events.py",
+    "notify/content.py",
+    "notify/render.py",
+    "report/labels.py",
+    "domain/formatting.py",
+    "domain/periods.py",
 ]
 
 
@@ -67,12 +74,16 @@ def new_type(monkeypatch: pytest.MonkeyPatch) -> CommitmentSpec:
     """A commitment type added in one place, the catalogue, as a new one would be."""
     spec = CommitmentSpec(
         name="min_living_hours",  # type: ignore[arg-type]  # a new enum member in real life
-        source_kind="workforce", severity="medium",
+        source_kind="workforce",
+        severity="medium",
         summary="Workers are offered at least the agreed share of guaranteed hours.",
         observed="observed_value: guaranteed_hours / hours; threshold: min",
         rule=Rule("at_least", "min", lambda f: f["guaranteed_hours"] / f["hours"], "hours is missing"),
-        title="Living hours", unit=formatting.SHARE, measure="share of hours guaranteed",
-        label="guaranteed hours {limit} of hours worked", label_unset="the agreed share of guaranteed hours",
+        title="Living hours",
+        unit=formatting.SHARE,
+        measure="share of hours guaranteed",
+        label="guaranteed hours {limit} of hours worked",
+        label_unset="the agreed share of guaranteed hours",
         next_steps=("Ask the supplier for a plan to guarantee more of the hours it offers.",),
     )
     monkeypatch.setitem(CATALOGUE, "min_living_hours", spec)
@@ -89,9 +100,17 @@ def test_a_new_type_is_spoken_about_everywhere_from_its_entry(new_type: Commitme
     assert commitment_label("min_living_hours", 0.2) == "guaranteed hours at least 20% of hours worked"
     assert commitment_label("min_living_hours") == "the agreed share of guaranteed hours"
     alert = breach_alert(
-        "breach_opened", contract_ref="C-1", contract_title="Care", supplier_name="Acme", commitment="min_living_hours",
-        severity="medium", period_start=date(2026, 4, 1), period_end=date(2026, 6, 30),
-        first_period_start=date(2026, 4, 1), observed_value=0.125, threshold=0.2,
+        "breach_opened",
+        contract_ref="C-1",
+        contract_title="Care",
+        supplier_name="Acme",
+        commitment="min_living_hours",
+        severity="medium",
+        period_start=date(2026, 4, 1),
+        period_end=date(2026, 6, 30),
+        first_period_start=date(2026, 4, 1),
+        observed_value=0.125,
+        threshold=0.2,
     )
     content = compose(alert)
     assert ("Observed", "share of hours guaranteed 12.5% (commitment: at least 20%)") in content.facts

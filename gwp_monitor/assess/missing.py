@@ -27,9 +27,15 @@ def gap_verdicts(gaps: pd.DataFrame, register: Register) -> pd.DataFrame:
             why = "was rejected (see its problems)" if gap.reason == "rejected" else "has not been received"
             records.append(
                 {
-                    "submission_key": None, "contract_ref": gap.contract_ref, "commitment": commitment.type,
-                    "period_start": pd.Timestamp(gap.period_start).date(), "period_end": pd.Timestamp(gap.period_end).date(),
-                    "status": "not_assessable", "severity": spec.severity, "observed_value": None, "threshold": None,
+                    "submission_key": None,
+                    "contract_ref": gap.contract_ref,
+                    "commitment": commitment.type,
+                    "period_start": pd.Timestamp(gap.period_start).date(),
+                    "period_end": pd.Timestamp(gap.period_end).date(),
+                    "status": "not_assessable",
+                    "severity": spec.severity,
+                    "observed_value": None,
+                    "threshold": None,
                     "detail": f"Cannot tell: the {gap.kind} return for this period {why}",
                 }
             )

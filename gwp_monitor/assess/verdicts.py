@@ -19,12 +19,31 @@ from gwp_monitor.config.register import Register
 from gwp_monitor.domain.catalogue import CATALOGUE, REAL_LIVING_WAGE, CommitmentSpec
 
 VERDICT_COLUMNS = [
-    "submission_key", "contract_ref", "commitment", "period_start", "period_end",
-    "status", "severity", "observed_value", "threshold", "detail",
+    "submission_key",
+    "contract_ref",
+    "commitment",
+    "period_start",
+    "period_end",
+    "status",
+    "severity",
+    "observed_value",
+    "threshold",
+    "detail",
 ]
 WAGE_COLUMNS = [
-    "submission_key", "contract_ref", "period_start", "period_end", "rate_type", "band", "required_rate",
-    "workers_assessed", "workers_below", "lowest_rate", "arrears_gbp", "upcoming_rate", "workers_below_upcoming",
+    "submission_key",
+    "contract_ref",
+    "period_start",
+    "period_end",
+    "rate_type",
+    "band",
+    "required_rate",
+    "workers_assessed",
+    "workers_below",
+    "lowest_rate",
+    "arrears_gbp",
+    "upcoming_rate",
+    "workers_below_upcoming",
 ]
 
 
@@ -55,12 +74,16 @@ def limits_by_contract(register: Register, kind: str) -> pd.DataFrame:
             if spec.source_kind != kind:
                 continue
             rule = spec.rule
-            row[commitment.type] = float(commitment.params[rule.limit]) if isinstance(rule.limit, str) else float(rule.limit)
+            row[commitment.type] = (
+                float(commitment.params[rule.limit]) if isinstance(rule.limit, str) else float(rule.limit)
+            )
             if commitment.type == REAL_LIVING_WAGE:
                 row["rlw_include_apprentices"] = bool(commitment.params.get("include_apprentices", False))
         records.append(row)
     types = [name for name, spec in CATALOGUE.items() if spec.source_kind == kind]
-    frame = pd.DataFrame.from_records(records, columns=["contract_ref", *types] + (["rlw_include_apprentices"] if kind == "payroll" else []))
+    frame = pd.DataFrame.from_records(
+        records, columns=["contract_ref", *types] + (["rlw_include_apprentices"] if kind == "payroll" else [])
+    )
     return frame.set_index("contract_ref")
 
 

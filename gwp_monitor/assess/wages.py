@@ -58,22 +58,35 @@ def _bands(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 def payroll_floors(frame: pd.DataFrame, register: Register, floors: WageFloors, as_of: date) -> pd.DataFrame:
     """Per worker: hourly rate and the floors that apply to them, in pounds (NaN: no floor applies)."""
     hours = frame["hours_paid"]
-    hourly = frame["hourly_rate"].where(frame["hourly_rate"].notna(), (frame["basic_pay"] / hours.where(hours > 0)).round(4))
+    hourly = frame["hourly_rate"].where(
+        frame["hourly_rate"].notna(), (frame["basic_pay"] / hours.where(hours > 0)).round(4)
+    )
     assessed = (hours > 0).to_numpy()
     # Per contract, then spread to its workers: a few contracts, not a million lookups by text.
     contract, refs = pd.factorize(frame["contract_ref"])  # missing -> -1, which picks the extra row below
     limits = limits_by_contract(register, "payroll").reindex(refs)
     has_rlw = np.append(limits[RLW].notna().to_numpy(), False)[contract]
-    include_apprentices = np.append(limits["rlw_include_apprentices"].fillna(False).astype(bool).to_numpy(), False)[contract]
+    include_apprentices = np.append(limits["rlw_include_apprentices"].fillna(False).astype(bool).to_numpy(), False)[
+        contract
+    ]
     apprentice = frame["apprentice"].fillna(False).astype(bool)
     london = frame["london"].fillna(False).astype(bool)
-    in_rlw_scope = assessed & has_rlw & (frame["age_band"] != "under_18").to_numpy() & (include_apprentices | ~apprentice.to_numpy())
+    in_rlw_scope = (
+        assessed
+        & has_rlw
+        & (frame["age_band"] != "under_18").to_numpy()
+        & (include_apprentices | ~apprentice.to_numpy())
+    )
     # The floors depend on the period and the band only: looked up once per distinct combination.
     start = frame["period_start"]
-    statutory = _per_distinct({"start": start, "age_band": frame["age_band"], "apprentice": apprentice},
-                              lambda k: floors.statutory_series(k["start"], k["age_band"], k["apprentice"]))
+    statutory = _per_distinct(
+        {"start": start, "age_band": frame["age_band"], "apprentice": apprentice},
+        lambda k: floors.statutory_series(k["start"], k["age_band"], k["apprentice"]),
+    )
     rlw = _per_distinct({"start": start, "london": london}, lambda k: floors.rlw_series(k["start"], k["london"]))
-    upcoming = _per_distinct({"start": start, "london": london}, lambda k: floors.upcoming_rlw_series(k["start"], k["london"], as_of))
+    upcoming = _per_distinct(
+        {"start": start, "london": london}, lambda k: floors.upcoming_rlw_series(k["start"], k["london"], as_of)
+    )
     return pd.DataFrame(
         {
             "hourly": hourly.to_numpy(dtype="float64"),
@@ -89,7 +102,9 @@ def _per_distinct(keys: dict[str, pd.Series], lookup) -> np.ndarray:
     """`lookup` (row-wise over a frame of `keys`) evaluated on each distinct combination of the keys
     once, and spread back to every row, as float64."""
     frame = pd.DataFrame({name: values.array for name, values in keys.items()}, copy=False)
-    group = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()  # numbered by first appearance
+    group = (
+        frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
+    )  # numbered by first appearance
     firsts = pd.Series(group).drop_duplicates().index.to_numpy()  # so group i's first row is firsts[i]
     distinct = frame.iloc[firsts].reset_index(drop=True)
     return np.asarray(lookup(distinct), dtype="float64")[group]
@@ -137,7 +152,9 @@ def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, a
         codes, names = bands[rate_type]
         rows = np.flatnonzero(~np.isnan(floor) & keyed & (codes >= 0))
         below = row_mask(len(frame), failing.get(rate_type))
-        below_upcoming = row_mask(len(frame), failing.get("upcoming")) if rate_type == RLW else np.zeros(len(frame), bool)
+        below_upcoming = (
+            row_mask(len(frame), failing.get("upcoming")) if rate_type == RLW else np.zeros(len(frame), bool)
+        )
         shortfall = np.where(below, (floor - hourly) * hours, 0.0)
         upcoming = pay["upcoming"].to_numpy() if rate_type == RLW else np.full(len(frame), np.nan)
         per_worker = pd.DataFrame(
@@ -186,7 +203,9 @@ def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, a
 def _wage_verdicts(frame: pd.DataFrame, register: Register, wages: pd.DataFrame) -> pd.DataFrame:
     """One verdict per submission and wage commitment the contract has, summed over bands."""
     subs = frame.groupby("_submission", sort=True).agg(
-        contract_ref=("contract_ref", "first"), period_start=("period_start", "first"), period_end=("period_end", "first")
+        contract_ref=("contract_ref", "first"),
+        period_start=("period_start", "first"),
+        period_end=("period_end", "first"),
     )
     subs["period_start"], subs["period_end"] = as_dates(subs["period_start"]), as_dates(subs["period_end"])
     totals = wages.groupby(["submission_key", "rate_type"]).agg(
@@ -201,12 +220,20 @@ def _wage_verdicts(frame: pd.DataFrame, register: Register, wages: pd.DataFrame)
                 continue
             total = totals.loc[(key, commitment.type)] if (key, commitment.type) in totals.index else None
             record = {
-                "submission_key": key, "contract_ref": sub["contract_ref"], "commitment": commitment.type,
-                "period_start": sub["period_start"], "period_end": sub["period_end"], "severity": spec.severity,
+                "submission_key": key,
+                "contract_ref": sub["contract_ref"],
+                "commitment": commitment.type,
+                "period_start": sub["period_start"],
+                "period_end": sub["period_end"],
+                "severity": spec.severity,
             }
             if total is None or total["assessed"] == 0:
-                record.update(status="not_assessable", observed_value=None, threshold=None,
-                              detail=_no_wage_assessment(commitment.type, sub["period_start"]))
+                record.update(
+                    status="not_assessable",
+                    observed_value=None,
+                    threshold=None,
+                    detail=_no_wage_assessment(commitment.type, sub["period_start"]),
+                )
             else:
                 below = int(total["below"])
                 record.update(
@@ -215,7 +242,8 @@ def _wage_verdicts(frame: pd.DataFrame, register: Register, wages: pd.DataFrame)
                     threshold=0.0,
                     detail=(
                         f"{below} of {int(total['assessed'])} workers paid below the {spec.rule.label}; "
-                        f"arrears {format_gbp(total['arrears'])}" if below
+                        f"arrears {format_gbp(total['arrears'])}"
+                        if below
                         else f"All {int(total['assessed'])} workers assessed are paid at least the {spec.rule.label}"
                     ),
                 )

@@ -74,7 +74,11 @@ def assess_workforce(rows: pd.DataFrame, register: Register) -> Assessment:
 def _workforce_detail(verdicts: pd.DataFrame) -> pd.Series:
     """'Kept: <the type's summary>', 'Not kept: ...', or 'Cannot tell: <why>'."""
     words = verdicts["commitment"].map(lambda t: CATALOGUE[t].summary)
-    kept = np.where(verdicts["status"] == "compliant", "Kept: ", np.where(verdicts["status"] == "breach", "Not kept: ", "Cannot tell: "))
+    kept = np.where(
+        verdicts["status"] == "compliant",
+        "Kept: ",
+        np.where(verdicts["status"] == "breach", "Not kept: ", "Cannot tell: "),
+    )
     return pd.Series(
         np.where(verdicts["detail"].astype(str) != "", kept + verdicts["detail"].astype(str), kept + words),
         index=verdicts.index,

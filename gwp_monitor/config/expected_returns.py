@@ -34,11 +34,17 @@ def expected_returns(contracts: Iterable[Contract], as_of: date) -> pd.DataFrame
         periods = expand_periods(frequency, pd.to_datetime(group["start"]), pd.to_datetime(group["end"]))
         rows = group.iloc[periods["row"].to_numpy()].reset_index(drop=True)
         due = periods["period_end"].to_numpy() + rows["due_days"].to_numpy().astype("timedelta64[D]")
-        parts.append(pd.DataFrame({
-            "contract_ref": rows["contract_ref"], "kind": rows["kind"],
-            "period_start": periods["period_start"], "period_end": periods["period_end"],
-            "due_date": due.astype("datetime64[ns]"),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "contract_ref": rows["contract_ref"],
+                    "kind": rows["kind"],
+                    "period_start": periods["period_start"],
+                    "period_end": periods["period_end"],
+                    "due_date": due.astype("datetime64[ns]"),
+                }
+            )
+        )
     if not parts:
         return _empty_expected()
     out = pd.concat(parts, ignore_index=True)
@@ -47,10 +53,15 @@ def expected_returns(contracts: Iterable[Contract], as_of: date) -> pd.DataFrame
 
 def _empty_expected() -> pd.DataFrame:
     empty_dates = np.array([], dtype="datetime64[ns]")
-    return pd.DataFrame({
-        "contract_ref": pd.Series([], dtype="str"), "kind": pd.Series([], dtype="str"),
-        "period_start": empty_dates, "period_end": empty_dates, "due_date": empty_dates,
-    })
+    return pd.DataFrame(
+        {
+            "contract_ref": pd.Series([], dtype="str"),
+            "kind": pd.Series([], dtype="str"),
+            "period_start": empty_dates,
+            "period_end": empty_dates,
+            "due_date": empty_dates,
+        }
+    )
 
 
 def _as_date(value: date) -> date:

@@ -27,7 +27,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
-    ConfigDict, Field, SkipValidation, TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator,
+    ConfigDict,
+    Field,
+    SkipValidation,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
 )
 from pydantic.dataclasses import dataclass
 from pydantic_core import ArgsKwargs
@@ -44,8 +51,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "Commitment", "Contract", "Register", "RegisterDocument", "RegisterError", "ReturnSchedule", "Supplier",
-    "load_register", "parse_register", "EXPECTED_RETURNS_COLUMNS",
+    "Commitment",
+    "Contract",
+    "Register",
+    "RegisterDocument",
+    "RegisterError",
+    "ReturnSchedule",
+    "Supplier",
+    "load_register",
+    "parse_register",
+    "EXPECTED_RETURNS_COLUMNS",
 ]
 
 CONTRACT_REF_PATTERN = re.compile(r"[A-Za-z0-9._/-]{1,64}")
@@ -137,14 +152,14 @@ class Contract:
     end_date: date | None = None
     # validate_default: the validators word "missing", fill in the implicit commitments, freeze mappings
     returns: Annotated[SkipValidation[Mapping[str, ReturnSchedule]], Field(validate_default=True)] = field(
-        default=None, hash=False  # type: ignore[arg-type]
+        default=None,
+        hash=False,  # type: ignore[arg-type]
     )
     contacts: Annotated[SkipValidation[Mapping[str, str]], Field(validate_default=True)] = field(
-        default=None, hash=False  # type: ignore[arg-type]
+        default=None,
+        hash=False,  # type: ignore[arg-type]
     )
-    commitments: Annotated[SkipValidation[tuple[Commitment, ...]], Field(validate_default=True)] = (
-        None  # type: ignore[assignment]
-    )
+    commitments: Annotated[SkipValidation[tuple[Commitment, ...]], Field(validate_default=True)] = None  # type: ignore[assignment]
 
     @model_validator(mode="before")
     @classmethod
@@ -256,10 +271,15 @@ class Contract:
             seen[commitment.type] = j
             source_kind = CATALOGUE[commitment.type].source_kind
             if declared and source_kind not in declared:
-                errors.append(line((j,), (
-                    f"{{label}}: {commitment.type} is checked on {source_kind} returns, "
-                    f"but returns has no {source_kind} schedule"
-                )))
+                errors.append(
+                    line(
+                        (j,),
+                        (
+                            f"{{label}}: {commitment.type} is checked on {source_kind} returns, "
+                            f"but returns has no {source_kind} schedule"
+                        ),
+                    )
+                )
                 continue
             out.append(commitment)
         if errors:
@@ -365,7 +385,6 @@ class Register:
         submissions and payroll frames; due_date = period_end + due_days.
         """
         return _expected.expected_returns(self.contracts.values(), as_of)
-
 
 
 # --- loading --------------------------------------------------------------------------------------

@@ -30,11 +30,16 @@ def _construct_mapping(loader: _RegisterLoader, node: yaml.MappingNode) -> dict[
         try:
             hash(key)
         except TypeError:
-            raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a plain value", key_node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            ) from None
         if key in out:
-            loader.duplicate_keys.append(f"line {key_node.start_mark.line + 1}: {key!r} is given twice in the same mapping")
+            loader.duplicate_keys.append(
+                f"line {key_node.start_mark.line + 1}: {key!r} is given twice in the same mapping"
+            )
         verbatim = (
-            key in _VERBATIM_KEYS and isinstance(value_node, yaml.ScalarNode)
+            key in _VERBATIM_KEYS
+            and isinstance(value_node, yaml.ScalarNode)
             and not (value_node.style is None and value_node.value in _YAML_NULLS)
         )
         out[key] = value_node.value if verbatim else loader.construct_object(value_node, deep=True)

@@ -47,7 +47,11 @@ class Settings(BaseSettings):
     """Every setting of a deployment; the field ``x`` is the environment variable ``GWP_X``."""
 
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_prefix_target="all", env_ignore_empty=True, validate_by_name=True, extra="ignore",
+        env_prefix=ENV_PREFIX,
+        env_prefix_target="all",
+        env_ignore_empty=True,
+        validate_by_name=True,
+        extra="ignore",
         frozen=True,
     )
 
@@ -218,7 +222,7 @@ def _connection(conn_id: str) -> Any:
 
 def _sqlalchemy_url(uri: str) -> str:
     """Airflow writes postgres://; SQLAlchemy wants postgresql://."""
-    return "postgresql://" + uri[len("postgres://"):] if uri.startswith("postgres://") else uri
+    return "postgresql://" + uri[len("postgres://") :] if uri.startswith("postgres://") else uri
 
 
 def _one_line(exc: ValidationError, flags: Mapping[str, Any], build: _Build) -> str:

@@ -66,7 +66,7 @@ def write_payroll_csv(
     options = pacsv.WriteOptions(quoting_style="none", quoting_header="none")
     written = 0
     with pacsv.CSVWriter(str(path), schema, write_options=options) as writer:
-        for contract, total in zip(register["contracts"], per_contract):
+        for contract, total in zip(register["contracts"], per_contract, strict=False):
             p = contract_profile(contract, seed, int(total), None)
             width = id_width(p, int(total))
             for block, offset in enumerate(range(0, int(total), _CHUNK_ROWS)):
@@ -78,5 +78,3 @@ def write_payroll_csv(
                 writer.write_table(payroll_table(p, (start, end), ids, width, w, m).cast(schema))
                 written += n
     return PayrollCsv(path, written, (start, end), register)
-
-

@@ -67,6 +67,7 @@ def _share_cap(column: str, key: str) -> Enforcer:
             return f"{row[column]} of {hc}"
         row[column] = min(row[column], limit)
         return None
+
     return enforce
 
 
@@ -118,7 +119,8 @@ def _enforce_gpg_max(row: Row, params: Params, breach: bool, rng: np.random.Gene
     if breach and cap < 99:
         new = round(min(100.0, cap + float(rng.uniform(0.5, 8))), 1)
         row["gender_pay_gap_mean_pct"] = (
-            row["gender_pay_gap_mean_pct"] if math.isnan(row["gender_pay_gap_mean_pct"])
+            row["gender_pay_gap_mean_pct"]
+            if math.isnan(row["gender_pay_gap_mean_pct"])
             else round(min(100.0, new + float(rng.normal(1, 1.5))), 1)
         )
         row["gender_pay_gap_median_pct"] = new
@@ -152,5 +154,3 @@ ENFORCERS: dict[str, Enforcer] = {
     "max_gender_pay_gap": _enforce_gpg_max,
     "min_training_hours_per_fte": _enforce_training,
 }
-
-

@@ -7,7 +7,7 @@ and reports what it wrote (``DemoFiles``), so the demo can narrate it and tests 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -113,8 +113,16 @@ def _prepare_landing(landing: Path, overwrite: bool) -> None:
 def _rows(pl: PlannedFile, seed: int, workers: int, floors: WageFloors) -> pd.DataFrame:
     """The planned file's content, from the same seeded model as every other return of its contract."""
     if pl.kind == "payroll":
-        return make_payroll([pl.contract], [pl.period], seed, workers, pl.breach_share, pl.broken_rows,
-                            minimum_wage_share=pl.minimum_share, floors=floors)
+        return make_payroll(
+            [pl.contract],
+            [pl.period],
+            seed,
+            workers,
+            pl.breach_share,
+            pl.broken_rows,
+            minimum_wage_share=pl.minimum_share,
+            floors=floors,
+        )
     return make_workforce([pl.contract], [pl.period], seed, 0.15, workers, floors=floors)
 
 
@@ -146,7 +154,7 @@ def write_demo_landing(
     (default: today, UTC). With ``overwrite`` the CSV/XLSX files already in landing/ are removed
     first; otherwise a non-empty landing/ is refused, so an old run's files never mix with these.
     """
-    as_of = as_of or datetime.now(timezone.utc).date()
+    as_of = as_of or datetime.now(UTC).date()
     directory = Path(directory)
     landing = directory / "landing"
     _prepare_landing(landing, overwrite)
@@ -163,12 +171,33 @@ def write_demo_landing(
         if pl.superseded_by is None:
             breaches.extend(planted_breaches(frame))
         write_return(path, frame, pl.kind, pl.fmt, pl.received)
-        written.append(LandingFile(
-            path, pl.kind, pl.contract["contract_ref"], pl.period[0], pl.period[1], pl.due, pl.received, pl.fmt,
-            len(frame), injected_problems(frame), planted_breaches(frame),
-            supersedes=landing / pl.supersedes if pl.supersedes else None,
-            superseded_by=landing / pl.superseded_by if pl.superseded_by else None,
-        ))
+        written.append(
+            LandingFile(
+                path,
+                pl.kind,
+                pl.contract["contract_ref"],
+                pl.period[0],
+                pl.period[1],
+                pl.due,
+                pl.received,
+                pl.fmt,
+                len(frame),
+                injected_problems(frame),
+                planted_breaches(frame),
+                supersedes=landing / pl.supersedes if pl.supersedes else None,
+                superseded_by=landing / pl.superseded_by if pl.superseded_by else None,
+            )
+        )
     written.sort(key=lambda f: (f.contract_ref, f.kind, f.period_start, f.received_at))
-    return DemoFiles(directory, register_path, landing, as_of, seed, register, tuple(written), tuple(plan.overdue),
-                     tuple(plan.awaiting), tuple(breaches))
+    return DemoFiles(
+        directory,
+        register_path,
+        landing,
+        as_of,
+        seed,
+        register,
+        tuple(written),
+        tuple(plan.overdue),
+        tuple(plan.awaiting),
+        tuple(breaches),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 import numpy as np
@@ -86,7 +86,7 @@ def default_start(as_of: date) -> date:
 
 def _at(day: date, rng: np.random.Generator) -> datetime:
     """A working-hours time on ``day`` in UTC: when a supplier's e-mail or upload would arrive."""
-    return datetime.combine(day, time(int(rng.integers(8, 18)), int(rng.integers(0, 60))), tzinfo=timezone.utc)
+    return datetime.combine(day, time(int(rng.integers(8, 18)), int(rng.integers(0, 60))), tzinfo=UTC)
 
 
 def _received(rng: np.random.Generator, period_end: date, due: date, as_of: date, late: bool) -> datetime:
@@ -127,20 +127,30 @@ def _choose_roles(contracts: Sequence[Contract], past: Mapping[str, Schedule], s
     taken: set[str] = set()
 
     def take(need_rlw: bool, min_months: int) -> Contract | None:
-        fits = [c for c in order if len(past[c["contract_ref"]]) >= min_months
-                and (not need_rlw or "real_living_wage" in commitment_map(c))]
+        fits = [
+            c
+            for c in order
+            if len(past[c["contract_ref"]]) >= min_months and (not need_rlw or "real_living_wage" in commitment_map(c))
+        ]
         free = [c for c in fits if c["contract_ref"] not in taken]
         chosen = (free or fits or [None])[0]
         if chosen is not None:
             taken.add(chosen["contract_ref"])
         return chosen
 
-    return _Roles(rlw_breach=take(True, 3), resubmit=take(True, 2), statutory=take(False, 1),
-                  broken=take(False, 1), overdue=take(False, 1), excel=take(False, 0))
+    return _Roles(
+        rlw_breach=take(True, 3),
+        resubmit=take(True, 2),
+        statutory=take(False, 1),
+        broken=take(False, 1),
+        overdue=take(False, 1),
+        excel=take(False, 0),
+    )
 
 
-def _plan_contract(contract: Contract, months: Schedule, roles: _Roles, seed: int, as_of: date,
-                   overdue: list[ExpectedReturn]) -> list[PlannedFile]:
+def _plan_contract(
+    contract: Contract, months: Schedule, roles: _Roles, seed: int, as_of: date, overdue: list[ExpectedReturn]
+) -> list[PlannedFile]:
     """The contract's payroll files (one per past-due month, but for a deliberately missing one),
     then its workforce files; the missing return is appended to ``overdue``."""
     ref = contract["contract_ref"]
@@ -154,8 +164,16 @@ def _plan_contract(contract: Contract, months: Schedule, roles: _Roles, seed: in
             continue
         frng = seeded_rng(seed, "received", ref, "payroll", period[0].isoformat())
         late = bool(frng.random() < 0.12) and contract is not roles.broken and contract is not roles.resubmit
-        plan = PlannedFile(contract, "payroll", period, due, _received(frng, period[1], due, as_of, late), fmt,
-                           _file_name(contract, "payroll", period, fmt), breach_share=no_rlw_share)
+        plan = PlannedFile(
+            contract,
+            "payroll",
+            period,
+            due,
+            _received(frng, period[1], due, as_of, late),
+            fmt,
+            _file_name(contract, "payroll", period, fmt),
+            breach_share=no_rlw_share,
+        )
         if contract is roles.rlw_breach and from_end <= 3:
             plan.breach_share = 0.10
         if contract is roles.statutory and from_end == 1:
@@ -166,18 +184,23 @@ def _plan_contract(contract: Contract, months: Schedule, roles: _Roles, seed: in
     for period, due in _schedule(contract, "workforce", as_of)[0]:
         frng = seeded_rng(seed, "received", ref, "workforce", period[0].isoformat())
         received = _received(frng, period[1], due, as_of, bool(frng.random() < 0.12))
-        plans.append(PlannedFile(contract, "workforce", period, due, received, fmt,
-                                 _file_name(contract, "workforce", period, fmt)))
+        plans.append(
+            PlannedFile(
+                contract, "workforce", period, due, received, fmt, _file_name(contract, "workforce", period, fmt)
+            )
+        )
     return plans
 
 
-def _plan_resubmission(plans: list[PlannedFile], contract: Contract, seed: int, as_of: date,
-                       floors: WageFloors) -> None:
+def _plan_resubmission(
+    plans: list[PlannedFile], contract: Contract, seed: int, as_of: date, floors: WageFloors
+) -> None:
     """A month whose first file missed the Real Living Wage for some workers, corrected by a later file.
 
     Prefers a month where the Real Living Wage is above the legal minimum for everyone, so the
     original really shows the underpayment.
     """
+
     def rlw_above_floor(period: DateRange) -> bool:
         fl = period_floors(floors, period[0])
         rlw = fl.rlw_london if contract_in_london(contract) else fl.rlw_uk
@@ -193,13 +216,22 @@ def _plan_resubmission(plans: list[PlannedFile], contract: Contract, seed: int, 
     frng = seeded_rng(seed, "resubmission", contract["contract_ref"])
     days = (as_of - original.received.date()).days - 1
     when = _at(original.received.date() + timedelta(days=int(frng.integers(1, max(2, min(20, days) + 1)))), frng)
-    when = min(when, datetime.combine(as_of - timedelta(days=1), time(17, 0), tzinfo=timezone.utc))
+    when = min(when, datetime.combine(as_of - timedelta(days=1), time(17, 0), tzinfo=UTC))
     if when <= original.received:
         when = original.received + timedelta(hours=2)
     suffix = "_corrected" if original.fmt == "csv" else " corrected"
     name = _file_name(contract, "payroll", original.period, original.fmt, suffix)
-    correction = PlannedFile(contract, "payroll", original.period, original.due, when, original.fmt, name,
-                             breach_share=0.0, supersedes=original.name)
+    correction = PlannedFile(
+        contract,
+        "payroll",
+        original.period,
+        original.due,
+        when,
+        original.fmt,
+        name,
+        breach_share=0.0,
+        supersedes=original.name,
+    )
     original.superseded_by = name
     plans.append(correction)
 
@@ -208,8 +240,11 @@ def _ensure_one_late(plans: list[PlannedFile], seed: int, as_of: date) -> None:
     """At least one late file: make the one with the most room after its due date late."""
     if any(pl.received.date() > pl.due for pl in plans):
         return
-    movable = [pl for pl in plans if not pl.broken_rows and pl.supersedes is None and pl.superseded_by is None
-               and (as_of - pl.due).days >= 2]
+    movable = [
+        pl
+        for pl in plans
+        if not pl.broken_rows and pl.supersedes is None and pl.superseded_by is None and (as_of - pl.due).days >= 2
+    ]
     if movable:
         pl = max(movable, key=lambda x: (as_of - x.due).days)
         pl.received = _received(seeded_rng(seed, "late", pl.name), pl.period[1], pl.due, as_of, True)

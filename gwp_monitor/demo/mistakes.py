@@ -15,7 +15,6 @@ import pandas as pd
 
 from gwp_monitor.demo.sectors import SURNAMES, slug
 
-
 #: The data-quality problems ``broken_rows`` injects, in the order they are used.
 PROBLEM_KINDS: tuple[str, ...] = (
     "missing_required",
@@ -70,7 +69,7 @@ def inject_problems(frame: pd.DataFrame, rng: np.random.Generator, count: int) -
     rows = [int(r) for r in rng.choice(candidates, size=count, replace=False)]
     used = set(rows)
     problems: list[InjectedProblem] = []
-    for kind, row in zip(PROBLEM_KINDS, rows):
+    for kind, row in zip(PROBLEM_KINDS, rows, strict=False):
         pay, hrs = float(frame.at[row, "basic_pay"]), float(frame.at[row, "hours_paid"])
         other: int | None = None
         if kind == "missing_required":
@@ -115,5 +114,3 @@ def inject_problems(frame: pd.DataFrame, rng: np.random.Generator, count: int) -
         frame.at[row, column] = value
         problems.append(InjectedProblem(row, column, kind, other))
     return tuple(problems)
-
-

@@ -36,6 +36,7 @@ def period_floors(floors: WageFloors, period_start: date) -> Floors:
     The Real Living Wage is NaN before the table's first rate; a missing statutory rate is an error,
     since sample pay cannot be built without a legal minimum.
     """
+
     def as_float(rate: Decimal | None) -> float:
         return math.nan if rate is None else float(rate)
 
@@ -46,8 +47,12 @@ def period_floors(floors: WageFloors, period_start: date) -> Floors:
             f"the statutory minimum wage table has no rate for a period starting {period_start}: "
             "sample pay needs it (add the rate to the rates data or pick a later period)"
         )
-    return Floors(as_float(floors.real_living_wage(period_start, False)),
-                  as_float(floors.real_living_wage(period_start, True)), statutory, apprentice)
+    return Floors(
+        as_float(floors.real_living_wage(period_start, False)),
+        as_float(floors.real_living_wage(period_start, True)),
+        statutory,
+        apprentice,
+    )
 
 
 def _ceil_penny(x: np.ndarray) -> np.ndarray:
@@ -90,8 +95,13 @@ class Month:
 
 
 def month_pay(
-    rng: np.random.Generator, w: Mapping[str, np.ndarray], p: Profile, period: DateRange,
-    fl: Floors, breach_share: float, minimum_share: float,
+    rng: np.random.Generator,
+    w: Mapping[str, np.ndarray],
+    p: Profile,
+    period: DateRange,
+    fl: Floors,
+    breach_share: float,
+    minimum_share: float,
 ) -> Month:
     """Hours, hourly rate and basic pay of each worker for one calendar month.
 
@@ -124,8 +134,11 @@ def month_pay(
     below_rlw = _lowest(can_be_below, w["pay_u"], _how_many(breach_share, int((worked & in_scope).sum())))
 
     floor_in = np.fmax(rlw, statutory)
-    rate = np.where(in_scope, _ceil_penny(floor_in * (1 + w["premium"])),
-                    _ceil_penny(statutory * (1 + w["premium"] + w["outscope_extra"])))
+    rate = np.where(
+        in_scope,
+        _ceil_penny(floor_in * (1 + w["premium"])),
+        _ceil_penny(statutory * (1 + w["premium"] + w["outscope_extra"])),
+    )
     under_rlw = np.clip(_floor_penny(statutory + w["below_fraction"] * np.nan_to_num(gap)), statutory, rlw - 0.01)
     rate = np.where(below_rlw, under_rlw, rate)
     rate = np.where(below_statutory, np.maximum(_floor_penny(statutory - w["shortfall"]), 1.0), rate)
@@ -133,5 +146,3 @@ def month_pay(
     underpaid = below_rlw | below_statutory
     pay = np.where(underpaid, np.round(exact, 2), _ceil_penny(exact))
     return Month(hours, rate, pay, below_rlw, below_statutory)
-
-

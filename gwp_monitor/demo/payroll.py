@@ -41,7 +41,7 @@ def payroll_schema() -> pa.Schema:
 
 
 def _refs(prefix: str, ids: np.ndarray, width: int) -> pa.Array:
-    """"W000123"-style strings for integer ids, built as one byte buffer (no Python loop)."""
+    """ "W000123"-style strings for integer ids, built as one byte buffer (no Python loop)."""
     n = len(ids)
     if n:
         width = max(width, len(str(int(ids.max()))))
@@ -50,7 +50,7 @@ def _refs(prefix: str, ids: np.ndarray, width: int) -> pa.Array:
     buf = np.empty((n, row), dtype=np.uint8)
     buf[:, : len(head)] = head
     powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    buf[:, len(head):] = (ids.astype(np.int64)[:, None] // powers) % 10 + 48
+    buf[:, len(head) :] = (ids.astype(np.int64)[:, None] // powers) % 10 + 48
     offsets = np.arange(0, (n + 1) * row, row, dtype=np.int64)
     return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(buf.ravel())).cast(pa.string())
 
@@ -67,7 +67,12 @@ def _numbers(values: np.ndarray, blank: np.ndarray | None = None) -> pa.Array:
 
 
 def payroll_table(
-    p: Profile, period: DateRange, ids: np.ndarray, width: int, w: Mapping[str, np.ndarray], m: Month,
+    p: Profile,
+    period: DateRange,
+    ids: np.ndarray,
+    width: int,
+    w: Mapping[str, np.ndarray],
+    m: Month,
 ) -> pa.Table:
     """One (contract, month) block in the payroll template's columns and order."""
     n = len(ids)
@@ -104,8 +109,13 @@ class _PayrollBlock:
 
 
 def _payroll_blocks(
-    contracts: Sequence[Mapping[str, Any]], periods: Sequence[PeriodLike], seed: int, workers: int,
-    breach_share: ShareArg, minimum_wage_share: ShareArg, london: Mapping[str, bool] | None,
+    contracts: Sequence[Mapping[str, Any]],
+    periods: Sequence[PeriodLike],
+    seed: int,
+    workers: int,
+    breach_share: ShareArg,
+    minimum_wage_share: ShareArg,
+    london: Mapping[str, bool] | None,
     floors: WageFloors | None,
 ) -> list[tuple[Mapping[str, Any], DateRange, _PayrollBlock]]:
     """One block per (contract, month), in argument order, with how many workers it underpays."""
@@ -168,8 +178,9 @@ def make_payroll(
     """
     if not 0 <= broken_rows <= len(PROBLEM_KINDS):
         raise ValueError(f"broken_rows must be between 0 and {len(PROBLEM_KINDS)} (one problem of each kind)")
-    blocks = _payroll_blocks(contracts, periods, seed, workers_per_contract, breach_share, minimum_wage_share,
-                             london, floors)
+    blocks = _payroll_blocks(
+        contracts, periods, seed, workers_per_contract, breach_share, minimum_wage_share, london, floors
+    )
     if blocks:
         frame = pa.concat_tables([b.table for _, _, b in blocks]).to_pandas()
     else:
@@ -187,5 +198,3 @@ def make_payroll(
     if broken_rows:
         frame.attrs["problems"] = inject_problems(frame, seeded_rng(seed, "broken", broken_rows), broken_rows)
     return frame
-
-

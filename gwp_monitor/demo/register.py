@@ -126,7 +126,8 @@ def demo_register(seed: int = 42, n_contracts: int = 6, start: date = date(2025,
             contract["end_date"] = add_years(c_start, years) - timedelta(days=1)
         contract["returns"] = {
             "payroll": {"frequency": "monthly", "due_days": 15},
-            "workforce": {"frequency": "monthly", "due_days": 15} if i == monthly_workforce
+            "workforce": {"frequency": "monthly", "due_days": 15}
+            if i == monthly_workforce
             else {"frequency": "quarterly", "due_days": 30},
         }
         manager = f"{chr(97 + int(rng.integers(26)))}.{rng.choice(SURNAMES)}@{buyer_domain}"
@@ -192,9 +193,7 @@ def write_register(path: str | Path, data: Mapping[str, Any]) -> Path:
         c = dict(contract)
         if "returns" in c:
             c["returns"] = {k: _FlowMap(v) for k, v in c["returns"].items()}
-        c["commitments"] = [
-            dict(e) if set(e) == {"type"} else _FlowMap(e) for e in c.get("commitments", [])
-        ]
+        c["commitments"] = [dict(e) if set(e) == {"type"} else _FlowMap(e) for e in c.get("commitments", [])]
         contracts.append(c)
     text = yaml.dump({"contracts": contracts}, Dumper=_RegisterDumper, sort_keys=False, allow_unicode=True, width=120)
     # The old module name stays so a register is byte-identical to one written before sample.py was split.
@@ -210,4 +209,3 @@ def commitment_map(contract: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         entry = dict(entry)
         out[str(entry.pop("type"))] = entry
     return out
-

@@ -43,7 +43,7 @@ _ATTRITION = 0.025
 _BOOL_STYLES: tuple[tuple[str, str], ...] = tuple(
     dict.fromkeys(
         style
-        for t, f in zip(BOOLEAN_TRUE, BOOLEAN_FALSE)
+        for t, f in zip(BOOLEAN_TRUE, BOOLEAN_FALSE, strict=False)
         for style in ((t, f), (t.upper(), f.upper()), (t.title(), f.title()))
     )
 )  # ordered and de-duplicated ("1"/"0" has no upper case), so a seed picks the same style in every process
@@ -182,39 +182,46 @@ def draw_workers(rng: np.random.Generator, n: int, p: Profile) -> dict[str, np.n
     u = rng.random((24, n))  # one row of uniforms per attribute; spare rows keep old draws stable when one is added
     agency_share = p.agency
     sub_share = min(p.subcontractor, 0.95 - agency_share)
-    employment = _pick(u[0], [E["direct"], E["subcontractor"], E["agency"]],
-                       [1 - agency_share - sub_share, sub_share, agency_share])
+    employment = _pick(
+        u[0], [E["direct"], E["subcontractor"], E["agency"]], [1 - agency_share - sub_share, sub_share, agency_share]
+    )
     # Agency staff are mostly on zero-hours or casual terms; solve for the rest so the contract's
     # overall zero-hours share is about the profile's.
     z = float(np.clip((p.zero_hours - agency_share * 0.35) / max(1 - agency_share, 1e-9), 0, 0.9))
-    direct_ct = _pick(u[1], [C["zero_hours"], C["minimum_hours"], C["casual"], C["fixed_term"], C["annualised"],
-                             C["permanent"]], [z, 0.08, 0.04, 0.07, 0.04, max(1 - z - 0.23, 0.01)])
+    direct_ct = _pick(
+        u[1],
+        [C["zero_hours"], C["minimum_hours"], C["casual"], C["fixed_term"], C["annualised"], C["permanent"]],
+        [z, 0.08, 0.04, 0.07, 0.04, max(1 - z - 0.23, 0.01)],
+    )
     agency_ct = _pick(u[1], [C["zero_hours"], C["casual"], C["fixed_term"]], [0.35, 0.35, 0.30])
     contract_type = np.where(employment == E["agency"], agency_ct, direct_ct).astype(np.int8)
     age = _pick(u[2], [A["under_18"], A["18_20"], A["21_plus"]], [s.young * 0.15, s.young * 0.85, 1 - s.young])
     young = age != A["21_plus"]
     apprentice = (employment == E["direct"]) & (u[3] < p.apprentice_rate * np.where(young, 2.5, 0.8))
     # Apprentices are on an apprenticeship agreement: fixed term (or permanent), full time.
-    contract_type = np.where(apprentice, np.where(u[4] < 0.7, C["fixed_term"], C["permanent"]),
-                             contract_type).astype(np.int8)
+    contract_type = np.where(apprentice, np.where(u[4] < 0.7, C["fixed_term"], C["permanent"]), contract_type).astype(
+        np.int8
+    )
     part_time = (u[4] < s.part_time) & ~apprentice
     full_time_weekly = np.array([35.0, 37.5, 37.5, 39.0, 40.0])[np.minimum((u[5] * 5).astype(int), 4)]
     part_time_weekly = 8.0 + np.floor(u[5] * 45) / 2  # 8 to 30 hours in half hours
     minimum_weekly = np.array([8.0, 10.0, 12.0, 16.0, 20.0])[np.minimum((u[5] * 5).astype(int), 4)]
-    weekly = np.where(contract_type == C["minimum_hours"], minimum_weekly,
-                      np.where(part_time, part_time_weekly, full_time_weekly))
+    weekly = np.where(
+        contract_type == C["minimum_hours"], minimum_weekly, np.where(part_time, part_time_weekly, full_time_weekly)
+    )
     salaried = ((contract_type == C["permanent"]) & ~part_time) | (contract_type == C["annualised"])
     female = min(max(s.female, 0.0), 0.95)
-    gender = _pick(u[6], [G["female"], G["male"], G["other"], G["not_disclosed"]],
-                   [female, 0.96 - female, 0.005, 0.035])
+    gender = _pick(
+        u[6], [G["female"], G["male"], G["other"], G["not_disclosed"]], [female, 0.96 - female, 0.005, 0.035]
+    )
     premium = np.where(u[9] < 0.45, 0.0, -np.log1p(-u[10] * 0.999) * s.premium)
     premium = np.minimum(premium + np.where(u[11] < 0.06, 0.12 + 0.23 * u[12], 0.0), 0.8)  # supervisors
     n_sub = p.n_subcontractors
     n_agency = len(p.employers) - 1 - n_sub
     employer = np.where(
-        employment == E["direct"], 0,
-        np.where(employment == E["subcontractor"], 1 + np.floor(u[16] * n_sub),
-                 1 + n_sub + np.floor(u[16] * n_agency)),
+        employment == E["direct"],
+        0,
+        np.where(employment == E["subcontractor"], 1 + np.floor(u[16] * n_sub), 1 + n_sub + np.floor(u[16] * n_agency)),
     ).astype(np.int16)
     return {
         "employment": employment,
@@ -280,5 +287,3 @@ def build_pool(p: Profile, seed: int, workers: int, last_month: int) -> Pool:
     join = np.concatenate(joins) if joins else np.empty(0, dtype=int)
     ids = p.id_base + np.arange(len(join))
     return Pool(ids, join, np.concatenate(leaves) if leaves else np.empty(0, dtype=int), w)
-
-

@@ -104,7 +104,13 @@ def make_workforce(
 
 
 def _workforce_row(
-    p: Profile, pool: Pool, period: DateRange, seed: int, workers: int, floors: WageFloors, share: float,
+    p: Profile,
+    pool: Pool,
+    period: DateRange,
+    seed: int,
+    workers: int,
+    floors: WageFloors,
+    share: float,
 ) -> tuple[Row, list[tuple[str, str]]]:
     """The workforce figures of one contract and period, then each commitment kept or broken."""
     start, end = period
@@ -115,8 +121,9 @@ def _workforce_row(
         index = month_index(month.start)
         idx = pool.active(index, p.start_month)
         rng = seeded_rng(seed, "month", p.contract_ref, workers, index)
-        m = month_pay(rng, subset(pool.w, idx), p, (month.start, month.end), period_floors(floors, month.start),
-                      0.0, 0.0)
+        m = month_pay(
+            rng, subset(pool.w, idx), p, (month.start, month.end), period_floors(floors, month.start), 0.0, 0.0
+        )
         hours_total[idx] += m.hours
         last_rate[idx] = np.where(m.hours > 0, m.rate, last_rate[idx])
     worked = np.flatnonzero(hours_total > 0)
@@ -169,5 +176,3 @@ def _workforce_row(
         if col.type == "boolean":
             row[col.name] = p.bool_style[0] if row[col.name] else p.bool_style[1]
     return row, broken
-
-

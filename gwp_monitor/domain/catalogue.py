@@ -10,11 +10,11 @@ from here, so adding a commitment type is done in this file only.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -123,10 +123,12 @@ def _share(column: str) -> Callable[[pd.DataFrame], pd.Series]:
 
 def _yes(*columns: str) -> Callable[[pd.DataFrame], pd.Series]:
     """1.0 when any of the yes/no columns is yes, 0.0 when all are no, NaN when none is known."""
+
     def observe(f: pd.DataFrame) -> pd.Series:
         values = f[list(columns)].astype("boolean")
         known = values.notna().any(axis=1)
         return values.fillna(False).any(axis=1).astype("float64").where(known)
+
     return observe
 
 
@@ -207,12 +209,17 @@ _T = CommitmentType
 
 _ENTRIES = (
     CommitmentSpec(
-        name=_T.STATUTORY_MINIMUM_WAGE, source_kind="payroll", severity="critical", implicit=True,
+        name=_T.STATUTORY_MINIMUM_WAGE,
+        source_kind="payroll",
+        severity="critical",
+        implicit=True,
         summary="Every worker paid for hours in the month is paid at least the legal minimum for their "
         "age band, and every apprentice at least the apprentice rate.",
         observed="observed_value: workers paid below their statutory floor; threshold: 0",
         rule=Rule("at_least", 1.0, label="statutory minimum wage"),
-        title="Statutory minimum wage", unit=WORKERS_BELOW, label="statutory minimum wage",
+        title="Statutory minimum wage",
+        unit=WORKERS_BELOW,
+        label="statutory minimum wage",
         floor_title="Statutory minimum",
         breach_note="Paying below the statutory minimum wage is unlawful.",
         next_steps=(
@@ -222,13 +229,18 @@ _ENTRIES = (
         ),
     ),
     CommitmentSpec(
-        name=_T.REAL_LIVING_WAGE, source_kind="payroll", severity="high",
+        name=_T.REAL_LIVING_WAGE,
+        source_kind="payroll",
+        severity="high",
         params=(ParamSpec("include_apprentices", "bool", False, default=False),),
         summary="Every worker aged 18 or over on the contract, including agency and subcontracted "
         "staff, is paid at least the Real Living Wage (London rate in London).",
         observed="observed_value: workers paid below the Real Living Wage; threshold: 0",
         rule=Rule("at_least", 1.0, label="Real Living Wage"),
-        title="Real Living Wage", unit=WORKERS_BELOW, label="Real Living Wage", floor_title="Real Living Wage",
+        title="Real Living Wage",
+        unit=WORKERS_BELOW,
+        label="Real Living Wage",
+        floor_title="Real Living Wage",
         next_steps=(
             "Ask {supplier} for an uplift plan, with dates, that brings {workers} up to the Real "
             "Living Wage, and for back-pay of {any_arrears}.",
@@ -236,101 +248,159 @@ _ENTRIES = (
         ),
     ),
     CommitmentSpec(
-        name=_T.MAX_ZERO_HOURS_SHARE, source_kind="workforce", severity="medium",
+        name=_T.MAX_ZERO_HOURS_SHARE,
+        source_kind="workforce",
+        severity="medium",
         params=(ParamSpec("max", "fraction", True, min=0, max=1),),
         summary="No more than the agreed share of people on the contract are on zero-hours contracts.",
         observed=f"observed_value: zero_hours_workers / headcount; threshold: max ({_FRACTION})",
         rule=Rule("at_most", "max", _share("zero_hours_workers"), _HEADCOUNT_ZERO),
-        title="Zero-hours share", unit=SHARE, measure="share of workers on zero-hours contracts",
-        label="zero-hours share {limit}", label_unset="zero-hours share within the agreed limit",
-        next_steps=("Ask the supplier why the share of zero-hours contracts rose and for a plan to offer "
-                    "guaranteed-hours contracts to bring it back within the limit.",),
+        title="Zero-hours share",
+        unit=SHARE,
+        measure="share of workers on zero-hours contracts",
+        label="zero-hours share {limit}",
+        label_unset="zero-hours share within the agreed limit",
+        next_steps=(
+            "Ask the supplier why the share of zero-hours contracts rose and for a plan to offer "
+            "guaranteed-hours contracts to bring it back within the limit.",
+        ),
     ),
     CommitmentSpec(
-        name=_T.MAX_AGENCY_SHARE, source_kind="workforce", severity="medium",
+        name=_T.MAX_AGENCY_SHARE,
+        source_kind="workforce",
+        severity="medium",
         params=(ParamSpec("max", "fraction", True, min=0, max=1),),
         summary="No more than the agreed share of people on the contract are agency workers.",
         observed=f"observed_value: agency_workers / headcount; threshold: max ({_FRACTION})",
         rule=Rule("at_most", "max", _share("agency_workers"), _HEADCOUNT_ZERO),
-        title="Agency worker share", unit=SHARE, measure="share of agency workers",
-        label="agency worker share {limit}", label_unset="agency worker share within the agreed limit",
-        next_steps=("Ask the supplier for a plan to reduce reliance on agency workers, such as moving "
-                    "long-standing agency staff onto direct contracts.",),
+        title="Agency worker share",
+        unit=SHARE,
+        measure="share of agency workers",
+        label="agency worker share {limit}",
+        label_unset="agency worker share within the agreed limit",
+        next_steps=(
+            "Ask the supplier for a plan to reduce reliance on agency workers, such as moving "
+            "long-standing agency staff onto direct contracts.",
+        ),
     ),
     CommitmentSpec(
-        name=_T.MIN_APPRENTICES, source_kind="workforce", severity="medium",
+        name=_T.MIN_APPRENTICES,
+        source_kind="workforce",
+        severity="medium",
         params=(ParamSpec("min", "integer", True, min=0),),
         summary="At least the agreed number of apprentices work on the contract.",
         observed="observed_value: apprentices; threshold: min",
         rule=Rule("at_least", "min", lambda f: f["apprentices"], "the number of apprentices is missing"),
-        title="Apprentices", unit=COUNT, measure="number of apprentices",
-        label="{limit} apprentice{s}", label_unset="the agreed number of apprentices",
-        next_steps=("Ask the supplier for an apprentice recruitment plan, with start dates, to meet the "
-                    "committed number.",),
+        title="Apprentices",
+        unit=COUNT,
+        measure="number of apprentices",
+        label="{limit} apprentice{s}",
+        label_unset="the agreed number of apprentices",
+        next_steps=(
+            "Ask the supplier for an apprentice recruitment plan, with start dates, to meet the committed number.",
+        ),
     ),
     CommitmentSpec(
-        name=_T.MIN_LOCAL_RESIDENT_SHARE, source_kind="workforce", severity="medium",
+        name=_T.MIN_LOCAL_RESIDENT_SHARE,
+        source_kind="workforce",
+        severity="medium",
         params=(ParamSpec("min", "fraction", True, min=0, max=1),),
         summary="At least the agreed share of people on the contract live in the authority's area.",
         observed=f"observed_value: local_residents / headcount; threshold: min ({_FRACTION})",
         rule=Rule("at_least", "min", _share("local_residents"), _HEADCOUNT_ZERO),
-        title="Local resident share", unit=SHARE, measure="share of workers who are local residents",
-        label="local residents {limit} of the workforce", label_unset="the agreed share of local residents",
-        next_steps=("Ask the supplier for a local recruitment plan (for example with the council's "
-                    "employment and skills service) to reach the committed share.",),
+        title="Local resident share",
+        unit=SHARE,
+        measure="share of workers who are local residents",
+        label="local residents {limit} of the workforce",
+        label_unset="the agreed share of local residents",
+        next_steps=(
+            "Ask the supplier for a local recruitment plan (for example with the council's "
+            "employment and skills service) to reach the committed share.",
+        ),
     ),
     CommitmentSpec(
-        name=_T.WORKER_VOICE, source_kind="workforce", severity="medium",
+        name=_T.WORKER_VOICE,
+        source_kind="workforce",
+        severity="medium",
         summary="Workers have a voice: a recognised trade union or an elected staff forum.",
         observed=_YES_NO,
-        rule=Rule("at_least", 1.0, _yes("recognised_trade_union", "worker_voice_forum"),
-                  "neither trade union nor forum is stated"),
-        title="Worker voice", unit=YES_NO, measure="recognised trade union or elected staff forum",
+        rule=Rule(
+            "at_least",
+            1.0,
+            _yes("recognised_trade_union", "worker_voice_forum"),
+            "neither trade union nor forum is stated",
+        ),
+        title="Worker voice",
+        unit=YES_NO,
+        measure="recognised trade union or elected staff forum",
         label="worker voice (a recognised trade union or an elected staff forum)",
-        next_steps=("Ask the supplier how it will give workers a voice: recognising a trade union or "
-                    "setting up an elected staff forum, with a date.",),
+        next_steps=(
+            "Ask the supplier how it will give workers a voice: recognising a trade union or "
+            "setting up an elected staff forum, with a date.",
+        ),
     ),
     CommitmentSpec(
-        name=_T.FLEXIBLE_WORKING, source_kind="workforce", severity="medium",
+        name=_T.FLEXIBLE_WORKING,
+        source_kind="workforce",
+        severity="medium",
         summary="Workers can ask for flexible working from their first day.",
         observed=_YES_NO,
         rule=Rule("at_least", 1.0, _yes("flexible_working_from_day_one"), "flexible_working_from_day_one is missing"),
-        title="Flexible working from day one", unit=YES_NO, measure="flexible working offered from day one",
+        title="Flexible working from day one",
+        unit=YES_NO,
+        measure="flexible working offered from day one",
         label="flexible working from day one",
         next_steps=("Ask the supplier to offer flexible working from day one and to send its updated policy.",),
     ),
     CommitmentSpec(
-        name=_T.GENDER_PAY_GAP_REPORTED, source_kind="workforce", severity="medium",
+        name=_T.GENDER_PAY_GAP_REPORTED,
+        source_kind="workforce",
+        severity="medium",
         summary="The supplier reports both its median and mean gender pay gap.",
         observed=_YES_NO,
         rule=Rule("at_least", 1.0, _both_present),
-        title="Gender pay gap reported", unit=YES_NO, measure="median and mean gender pay gap reported",
+        title="Gender pay gap reported",
+        unit=YES_NO,
+        measure="median and mean gender pay gap reported",
         label="gender pay gap reported",
-        next_steps=("Ask the supplier to include the median and mean gender pay gap in its next workforce "
-                    "return.",),
+        next_steps=("Ask the supplier to include the median and mean gender pay gap in its next workforce return.",),
     ),
     CommitmentSpec(
-        name=_T.MAX_GENDER_PAY_GAP, source_kind="workforce", severity="medium",
+        name=_T.MAX_GENDER_PAY_GAP,
+        source_kind="workforce",
+        severity="medium",
         params=(ParamSpec("max_pct", "number", True, min=-100, max=100),),
         summary="The median gender pay gap is no wider than the agreed percentage.",
         observed="observed_value: gender_pay_gap_median_pct; threshold: max_pct",
-        rule=Rule("at_most", "max_pct", lambda f: f["gender_pay_gap_median_pct"],
-                  "the return gives no median gender pay gap"),
-        title="Gender pay gap", unit=PERCENT, measure="median gender pay gap",
-        label="median gender pay gap {limit}", label_unset="gender pay gap within the agreed limit",
+        rule=Rule(
+            "at_most", "max_pct", lambda f: f["gender_pay_gap_median_pct"], "the return gives no median gender pay gap"
+        ),
+        title="Gender pay gap",
+        unit=PERCENT,
+        measure="median gender pay gap",
+        label="median gender pay gap {limit}",
+        label_unset="gender pay gap within the agreed limit",
         next_steps=("Ask the supplier for a gender pay gap action plan with measurable steps and dates.",),
     ),
     CommitmentSpec(
-        name=_T.MIN_TRAINING_HOURS_PER_FTE, source_kind="workforce", severity="medium",
+        name=_T.MIN_TRAINING_HOURS_PER_FTE,
+        source_kind="workforce",
+        severity="medium",
         params=(ParamSpec("min", "number", True, min=0),),
         summary="Workers get at least the agreed hours of training per full-time equivalent.",
         observed="observed_value: training_hours / fte; threshold: min",
-        rule=Rule("at_least", "min", lambda f: f["training_hours"] / f["fte"].where(f["fte"] > 0),
-                  "training_hours is missing or fte is 0"),
-        title="Training hours per FTE", unit=HOURS, measure="training hours per FTE",
-        label="{limit} training hours per FTE", label_unset="the agreed training hours per FTE",
-        next_steps=("Ask the supplier for a training plan that brings training back to the committed hours "
-                    "per FTE.",),
+        rule=Rule(
+            "at_least",
+            "min",
+            lambda f: f["training_hours"] / f["fte"].where(f["fte"] > 0),
+            "training_hours is missing or fte is 0",
+        ),
+        title="Training hours per FTE",
+        unit=HOURS,
+        measure="training hours per FTE",
+        label="{limit} training hours per FTE",
+        label_unset="the agreed training hours per FTE",
+        next_steps=("Ask the supplier for a training plan that brings training back to the committed hours per FTE.",),
     ),
 )
 

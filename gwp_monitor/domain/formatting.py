@@ -249,7 +249,9 @@ def _trimmed(suffix: str = "") -> Callable[[Decimal], str]:
 
 #: Workers paid below a wage floor (the wage commitments' observed value; its threshold is always 0).
 WORKERS_BELOW = Unit(
-    "workers below", lambda d: plural(as_int(d) or 0, "worker") + " below", lambda d: plural(int(d), "worker"),
+    "workers below",
+    lambda d: plural(as_int(d) or 0, "worker") + " below",
+    lambda d: plural(int(d), "worker"),
     requirement="none below the rate",
 )
 #: A fraction 0..1 of the people on the contract.

@@ -8,8 +8,8 @@ is enough for the supplier to find it, and values would copy pay data into logs 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Sequence
 
 #: How many row numbers a problem keeps: enough to find the pattern, short enough to read.
 FIRST_ROWS_KEPT = 10

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import pandas as pd
+
 from gwp_monitor import resources
 from gwp_monitor.config.settings import Settings, current_settings
-import pandas as pd
 
 RLW_FILE = "real_living_wage.csv"
 STATUTORY_FILE = "statutory_minimum_wage.csv"
@@ -95,7 +96,7 @@ def _read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[st
         if len(row) != len(names):
             problems.append(f"{path} line {n}: has {len(row)} fields, the header has {len(names)}")
             continue
-        out.append((n, {k: v.strip() for k, v in zip(names, row)}))
+        out.append((n, {k: v.strip() for k, v in zip(names, row, strict=False)}))
     if problems:
         raise RatesError("\n".join(problems))
     if not out:
@@ -181,7 +182,9 @@ def _load_statutory(path: Path) -> tuple[StatutoryRate, ...]:
     for start in sorted({s for s, _ in seen}):
         absent = [b for b in STATUTORY_BANDS if (start, b) not in seen]
         if absent:
-            problems.append(f"{path}: rates from {start} lack the band(s) {', '.join(absent)}; every date needs all four")
+            problems.append(
+                f"{path}: rates from {start} lack the band(s) {', '.join(absent)}; every date needs all four"
+            )
     if problems:
         raise RatesError("\n".join(problems))
     return tuple(sorted(rates, key=lambda r: (r.start, STATUTORY_BANDS.index(r.band))))
@@ -283,8 +286,9 @@ class WageFloors:
         return pay_from, announced, uk, london
 
     @staticmethod
-    def _pick(period_start: pd.Series, london: pd.Series, idx: np.ndarray, ok: np.ndarray,
-              uk: np.ndarray, ldn: np.ndarray) -> pd.Series:
+    def _pick(
+        period_start: pd.Series, london: pd.Series, idx: np.ndarray, ok: np.ndarray, uk: np.ndarray, ldn: np.ndarray
+    ) -> pd.Series:
         london_na = pd.isna(london).to_numpy()
         in_london = london.fillna(False).to_numpy(dtype=bool)
         safe = np.clip(idx, 0, max(len(uk) - 1, 0))
@@ -312,8 +316,10 @@ class WageFloors:
         out = {}
         for band in STATUTORY_BANDS:
             rows = [r for r in self.statutory_rates if r.band == band]
-            out[band] = (np.array([r.start for r in rows], dtype="datetime64[ns]"),
-                         np.array([float(r.rate) for r in rows], dtype=float))
+            out[band] = (
+                np.array([r.start for r in rows], dtype="datetime64[ns]"),
+                np.array([float(r.rate) for r in rows], dtype=float),
+            )
         return out
 
     def statutory_series(self, period_start: pd.Series, age_band: pd.Series, apprentice: pd.Series) -> pd.Series:
@@ -324,8 +330,7 @@ class WageFloors:
         """
         ps = _dt64(period_start)
         apprentice_na = pd.isna(apprentice).to_numpy()
-        band = np.where(apprentice.fillna(False).to_numpy(dtype=bool), "apprentice",
-                        age_band.astype(object).to_numpy())
+        band = np.where(apprentice.fillna(False).to_numpy(dtype=bool), "apprentice", age_band.astype(object).to_numpy())
         out = np.full(len(ps), np.nan)
         for name, (starts, rates) in self._statutory_arrays.items():
             rows = np.flatnonzero((band == name) & ~apprentice_na & ~np.isnat(ps))

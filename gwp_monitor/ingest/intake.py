@@ -6,19 +6,19 @@ same thing about the same file. Per kind, all files are validated together in on
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
-from gwp_monitor.ingest.prepare import PreparedReturns, prepare
-from gwp_monitor.domain.problems import Problem, file_problem
-from gwp_monitor.ingest.reading import ReadLimits, ReturnFile, read_return_file
 from gwp_monitor.config.register import Register
+from gwp_monitor.domain.problems import Problem, file_problem
 from gwp_monitor.domain.templates import KINDS, Kind
+from gwp_monitor.ingest.prepare import PreparedReturns, prepare
+from gwp_monitor.ingest.reading import ReadLimits, ReturnFile, read_return_file
 from gwp_monitor.validate.expectations import validate
 
 Progress = Callable[[str, int, int], None]
@@ -77,7 +77,7 @@ def _rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     starts, ends = edges[::2], edges[1::2]
     if len(starts) == 0 or len(starts) > _MAX_RUNS:
         return frame[keep]
-    return pd.concat([frame.iloc[start:end] for start, end in zip(starts, ends)])
+    return pd.concat([frame.iloc[start:end] for start, end in zip(starts, ends, strict=False)])
 
 
 def _key_offset(kind: Kind) -> int:

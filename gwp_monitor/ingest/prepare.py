@@ -28,8 +28,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from gwp_monitor.domain.periods import calendar_month_mask, calendar_quarter_mask
-from gwp_monitor.ingest.reading import ReturnFile
 from gwp_monitor.domain.templates import BOOLEAN_FALSE, BOOLEAN_TRUE, KEY_COLUMNS, Kind, columns
+from gwp_monitor.ingest.reading import ReturnFile
 
 DECIMAL_PATTERN = r"^[-+]?(\d+(\.\d*)?|\.\d+)$"
 INTEGER_PATTERN = r"^[-+]?\d+(\.0*)?$"
@@ -146,7 +146,9 @@ def _derive(frame: pd.DataFrame, kind: Kind) -> None:
     """Columns for rules GX has no built-in expectation for; <NA> where an input is unusable."""
     # Periods repeat (one or two per submission): the period rules are worked out per distinct pair.
     periods = pd.DataFrame({"start": frame["period_start"].array, "end": frame["period_end"].array})
-    pair = periods.groupby(["start", "end"], sort=False, dropna=False).ngroup().to_numpy()  # numbered by first appearance
+    pair = (
+        periods.groupby(["start", "end"], sort=False, dropna=False).ngroup().to_numpy()
+    )  # numbered by first appearance
     distinct = periods.iloc[pd.Series(pair).drop_duplicates().index.to_numpy()].reset_index(drop=True)
     start, end = distinct["start"], distinct["end"]
     if kind == "payroll":
@@ -157,7 +159,9 @@ def _derive(frame: pd.DataFrame, kind: Kind) -> None:
         consistent[(implied.isna() | rate.isna()).to_numpy()] = pd.NA
         frame["hourly_rate__consistent"] = consistent
     else:
-        frame["period__calendar_quarter_or_month"] = (calendar_month_mask(start, end) | calendar_quarter_mask(start, end)).array.take(pair)
+        frame["period__calendar_quarter_or_month"] = (
+            calendar_month_mask(start, end) | calendar_quarter_mask(start, end)
+        ).array.take(pair)
 
 
 def _group_submissions(
@@ -190,8 +194,21 @@ def _group_submissions(
                 "content_sha256": hashes[sid],
             }
         )
-    subs = pd.DataFrame.from_records(records).set_index("submission") if records else pd.DataFrame(
-        columns=["_file", "file_name", "kind", "contract_ref", "period_start_text", "period_end_text", "row_count", "content_sha256"]
+    subs = (
+        pd.DataFrame.from_records(records).set_index("submission")
+        if records
+        else pd.DataFrame(
+            columns=[
+                "_file",
+                "file_name",
+                "kind",
+                "contract_ref",
+                "period_start_text",
+                "period_end_text",
+                "row_count",
+                "content_sha256",
+            ]
+        )
     )
     return submission_id, subs
 

@@ -13,7 +13,7 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +37,7 @@ class ReadLimits:
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "ReadLimits":
+    def from_settings(cls, settings: Settings | None = None) -> ReadLimits:
         """GWP_MAX_FILE_BYTES / GWP_MAX_LINE_BYTES (default: the settings in force)."""
         settings = settings or current_settings()
         return cls(max_bytes=settings.max_file_bytes, max_line_bytes=settings.max_line_bytes)
@@ -69,15 +69,23 @@ class _Unreadable(Exception):
     """Internal: the file cannot be used; the message is the one reason the supplier is given."""
 
 
-def read_return_file(path: Path | str, limits: ReadLimits | None = None, received_at: datetime | None = None) -> ReturnFile:
+def read_return_file(
+    path: Path | str, limits: ReadLimits | None = None, received_at: datetime | None = None
+) -> ReturnFile:
     """Read one file; any failure becomes the file's single problem instead of an exception."""
     path = Path(path)
     limits = limits or ReadLimits()
     try:
         stat = path.stat()
     except OSError as exc:
-        return ReturnFile(path, "", received_at or datetime.now(timezone.utc), 0, problems=[file_problem(f"cannot open the file ({exc.strerror})")])
-    received = received_at or datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
+        return ReturnFile(
+            path,
+            "",
+            received_at or datetime.now(UTC),
+            0,
+            problems=[file_problem(f"cannot open the file ({exc.strerror})")],
+        )
+    received = received_at or datetime.fromtimestamp(stat.st_mtime, tz=UTC)
     result = ReturnFile(path, "", received, stat.st_size)
     try:
         if stat.st_size > limits.max_bytes:
@@ -89,7 +97,12 @@ def read_return_file(path: Path | str, limits: ReadLimits | None = None, receive
         if _blank(data):
             raise _Unreadable("the file is empty")
         suffix = path.suffix.lower()
-        if suffix == ".xlsx" or data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC) or suffix in (".xls", ".xlsm"):
+        if (
+            suffix == ".xlsx"
+            or data.startswith(_ZIP_MAGIC)
+            or data.startswith(_OLE_MAGIC)
+            or suffix in (".xls", ".xlsm")
+        ):
             header, table, rows = _read_xlsx(data, suffix)
         elif suffix in (".csv", ".txt", ""):
             header, table, rows = _read_csv(data, limits)
@@ -126,9 +139,13 @@ def _adopt(result: ReturnFile, header: list[str], table: pa.Table, rows: np.ndar
         if not name:
             if table.column(i).null_count == table.num_rows:
                 continue  # a trailing empty column, as spreadsheets export
-            result.problems.append(file_problem(f"column {i + 1} has values but no header: name it or remove it", f"(column {i + 1})"))
+            result.problems.append(
+                file_problem(f"column {i + 1} has values but no header: name it or remove it", f"(column {i + 1})")
+            )
         else:
-            result.problems.append(file_problem(f"not a column of the {kind} template: remove it or correct its name", name))
+            result.problems.append(
+                file_problem(f"not a column of the {kind} template: remove it or correct its name", name)
+            )
     for name in required_names(kind):
         if name not in seen:
             result.problems.append(file_problem(f"required column is missing from the {kind} template header", name))
@@ -206,6 +223,7 @@ def _non_blank_rows(table: pa.Table) -> np.ndarray:
 
 # --- CSV -------------------------------------------------------------------------------------------
 
+
 def _blank(data: bytes) -> bool:
     """`not data.strip()` without copying the file: empty or nothing but ASCII whitespace."""
     return not data or data.isspace()
@@ -237,7 +255,9 @@ def _decode(data: bytes) -> bytes:
 def _line_lengths(data: bytes, chunk: int = 1 << 24) -> np.ndarray:
     buf = np.frombuffer(data, dtype=np.uint8)
     # 16 MiB at a time: a file-sized boolean temporary cost as much memory as the file, and time
-    ends = np.concatenate([np.flatnonzero(buf[i : i + chunk] == 10) + i for i in range(0, len(buf), chunk)] or [np.empty(0, np.int64)])
+    ends = np.concatenate(
+        [np.flatnonzero(buf[i : i + chunk] == 10) + i for i in range(0, len(buf), chunk)] or [np.empty(0, np.int64)]
+    )
     if len(ends) == 0 or ends[-1] != len(buf) - 1:
         ends = np.append(ends, len(buf))
     starts = np.concatenate(([0], ends[:-1] + 1))
@@ -256,7 +276,9 @@ def _read_csv(data: bytes, limits: ReadLimits) -> tuple[list[str], pa.Table, np.
     lengths = _line_lengths(data)
     if lengths.max(initial=0) > limits.max_line_bytes:
         bad = int(np.argmax(lengths > limits.max_line_bytes)) + 1
-        raise _Unreadable(f"line {bad} is longer than {limits.max_line_bytes // 1024} KiB: this is not a return in the template layout")
+        raise _Unreadable(
+            f"line {bad} is longer than {limits.max_line_bytes // 1024} KiB: this is not a return in the template layout"
+        )
     line_numbers = np.flatnonzero(lengths > 0) + 1  # pyarrow skips empty lines; keep the supplier's numbering
     newline = data.find(b"\n")
     first = (data if newline < 0 else data[:newline]).decode("utf-8").rstrip("\r")  # not split(): no copy of the rest
@@ -275,7 +297,10 @@ def _read_csv(data: bytes, limits: ReadLimits) -> tuple[list[str], pa.Table, np.
         return pacsv.read_csv(
             pa.BufferReader(data),  # reads the bytes in place
             read_options=pacsv.ReadOptions(
-                column_names=[f"c{i}" for i in range(len(header))], skip_rows=1, block_size=8 << 20, use_threads=use_threads
+                column_names=[f"c{i}" for i in range(len(header))],
+                skip_rows=1,
+                block_size=8 << 20,
+                use_threads=use_threads,
             ),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
@@ -301,6 +326,7 @@ def _read_csv(data: bytes, limits: ReadLimits) -> tuple[list[str], pa.Table, np.
 
 # --- XLSX ------------------------------------------------------------------------------------------
 
+
 def _read_xlsx(data: bytes, suffix: str) -> tuple[list[str], pa.Table, np.ndarray]:
     import openpyxl  # imported here: only spreadsheet returns pay its import cost
 
@@ -316,7 +342,9 @@ def _read_xlsx(data: bytes, suffix: str) -> tuple[list[str], pa.Table, np.ndarra
     except zipfile.BadZipFile as exc:
         raise _Unreadable(f"the workbook is damaged and cannot be opened; {_SAVE_AS_HINT}") from exc
     if "xl/vbaProject.bin" in names or suffix == ".xlsm":
-        raise _Unreadable("macro-enabled workbooks are not accepted: save as a plain .xlsx workbook (no macros) or CSV UTF-8")
+        raise _Unreadable(
+            "macro-enabled workbooks are not accepted: save as a plain .xlsx workbook (no macros) or CSV UTF-8"
+        )
     if "xl/workbook.xml" not in names:
         raise _Unreadable(f"this zip file is not an Excel workbook; {_SAVE_AS_HINT}")
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -335,7 +363,9 @@ def _read_xlsx(data: bytes, suffix: str) -> tuple[list[str], pa.Table, np.ndarra
             values = [None] * width
             for i, cell in enumerate(cells[:width]):
                 if cell.data_type == "f":
-                    formulas.append(f"{cell.column_letter}{row_no}" if hasattr(cell, "column_letter") else f"row {row_no}")
+                    formulas.append(
+                        f"{cell.column_letter}{row_no}" if hasattr(cell, "column_letter") else f"row {row_no}"
+                    )
                     continue
                 values[i] = _cell_text(cell.value)
             if all(v is None for v in values):

@@ -41,6 +41,7 @@ from the event key so mail clients can fold it).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
@@ -239,9 +240,7 @@ class EmailChannel:
             )
         if isinstance(exc, smtplib.SMTPNotSupportedError):
             if "STARTTLS" in str(exc).upper():
-                return err(
-                    f"{where} does not offer STARTTLS: check GWP_SMTP_STARTTLS and GWP_SMTP_PORT", False
-                )
+                return err(f"{where} does not offer STARTTLS: check GWP_SMTP_STARTTLS and GWP_SMTP_PORT", False)
             return err(
                 f"{where} does not offer SMTP AUTH ({exc}); many servers offer it only after STARTTLS: "
                 "check GWP_SMTP_STARTTLS, GWP_SMTP_USER and GWP_SMTP_PASSWORD",
@@ -260,16 +259,16 @@ class EmailChannel:
                 False,
             )
         if isinstance(exc, smtplib.SMTPSenderRefused):
-            return err(
-                f"{where} refused the sender {exc.sender!r} ({exc.smtp_code}): check GWP_ALERT_FROM", False
-            )
+            return err(f"{where} refused the sender {exc.sender!r} ({exc.smtp_code}): check GWP_ALERT_FROM", False)
         if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, TimeoutError):
             # smtplib reports a read timeout as a disconnection; say what it really was.
             exc = exc.__context__
         elif isinstance(exc, smtplib.SMTPServerDisconnected):
             return err(f"{where} closed the connection ({exc}); try again later", True)
         if isinstance(exc, smtplib.SMTPResponseException):
-            text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+            text = (
+                exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+            )
             transient = 400 <= exc.smtp_code < 500
             return err(
                 f"{where} answered {exc.smtp_code} {text.strip()}"
@@ -314,10 +313,8 @@ def _quietly_quit(smtp: smtplib.SMTP) -> None:
     try:
         smtp.quit()
     except Exception:  # noqa: BLE001
-        try:
+        with contextlib.suppress(Exception):
             smtp.close()
-        except Exception:  # noqa: BLE001
-            pass
 
 
 # --------------------------------------------------------------------------------------------
@@ -439,11 +436,12 @@ class WebhookChannel:
         except urllib.error.URLError as exc:
             reason = exc.reason
             if isinstance(reason, ssl.SSLCertVerificationError):
-                raise err(f"TLS certificate not trusted ({reason.verify_message}): check GWP_WEBHOOK_URL", False) from None
+                raise err(
+                    f"TLS certificate not trusted ({reason.verify_message}): check GWP_WEBHOOK_URL", False
+                ) from None
             if isinstance(reason, ConnectionRefusedError):
                 raise err(
-                    "connection refused: check GWP_WEBHOOK_URL (host and port) and that the receiving "
-                    "service is up",
+                    "connection refused: check GWP_WEBHOOK_URL (host and port) and that the receiving service is up",
                     True,
                 ) from None
             if isinstance(reason, socket.gaierror):
@@ -452,10 +450,12 @@ class WebhookChannel:
                 raise err(f"no answer within {self.timeout:g}s; try again later", True) from None
             text = getattr(reason, "strerror", None) or str(reason)
             raise err(f"{text}: check GWP_WEBHOOK_URL and the network path to it", True) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise err(f"no answer within {self.timeout:g}s; try again later", True) from None
         except http.client.HTTPException as exc:
-            raise err(f"the receiver sent a malformed HTTP answer ({type(exc).__name__}); try again later", True) from None
+            raise err(
+                f"the receiver sent a malformed HTTP answer ({type(exc).__name__}); try again later", True
+            ) from None
         except OSError as exc:
             raise err(f"{exc.strerror or exc}: check GWP_WEBHOOK_URL and the receiving service", True) from None
         if not 200 <= status < 300:
@@ -500,8 +500,12 @@ def channels_from_settings(settings: Settings) -> list[Channel]:
             )
         )
     else:
-        orphans = {"GWP_SMTP_PORT": settings.smtp_port, "GWP_SMTP_USER": settings.smtp_user,
-                   "GWP_SMTP_PASSWORD": settings.smtp_password, "GWP_SMTP_STARTTLS": settings.smtp_starttls}
+        orphans = {
+            "GWP_SMTP_PORT": settings.smtp_port,
+            "GWP_SMTP_USER": settings.smtp_user,
+            "GWP_SMTP_PASSWORD": settings.smtp_password,
+            "GWP_SMTP_STARTTLS": settings.smtp_starttls,
+        }
         for name, value in orphans.items():
             if value:
                 log.warning("%s is set but GWP_SMTP_HOST is not: e-mail alerts are off", name)

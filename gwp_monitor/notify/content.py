@@ -143,9 +143,7 @@ def compose(alert: Alert) -> AlertContent:
         if alert.event in BREACH_EVENTS
         else ""
     )
-    footer = (
-        f"Sent by gwp-monitor to {_AUDIENCE[alert.event]} for contract {ref}.{figures} Event {alert.event_key}."
-    )
+    footer = f"Sent by gwp-monitor to {_AUDIENCE[alert.event]} for contract {ref}.{figures} Event {alert.event_key}."
     return AlertContent(
         subject=one_line(subject),
         title=one_line(title),
@@ -237,7 +235,8 @@ def _breach_steps(ctx: _Context, *, reminder: bool) -> list[str]:
     arrears = f"{format_gbp(alert.arrears_gbp)} arrears" if alert.arrears_gbp is not None else None
     words = {
         "supplier": ctx.supplier,
-        "workers": plural(alert.workers_affected, "worker") if alert.workers_affected is not None
+        "workers": plural(alert.workers_affected, "worker")
+        if alert.workers_affected is not None
         else "the workers affected",
         "arrears": arrears or "arrears",
         "any_arrears": arrears or "any arrears",
@@ -282,8 +281,7 @@ def _return(ctx: _Context, facts: list[tuple[str, str]]) -> _Words:
     else:
         verb, title, tone = "RETURN due soon", f"Reminder: {kind} return for {period} on {ref} due {due}", "info"
         summary = (
-            f"Reminder for {supplier}: the {kind} return for {period} on contract {ctx.contract_words} "
-            f"is due on {due}."
+            f"Reminder for {supplier}: the {kind} return for {period} on contract {ctx.contract_words} is due on {due}."
         )
         steps = [
             f"Submit the {kind} return for {period} by {due}, using the {kind} return template.",

@@ -130,9 +130,8 @@ class Alert:
                 raise ValueError(f"recipient {address!r} is not a plain e-mail address")
         # Order kept, duplicates dropped: a supplier who is also the contract manager gets one copy.
         object.__setattr__(self, "recipients", tuple(dict.fromkeys(recipients)))
-        if self.dashboard_url is not None:
-            if not re.match(r"^https?://[^\s]+$", self.dashboard_url):
-                raise ValueError("dashboard_url must be an http(s) URL without spaces")
+        if self.dashboard_url is not None and not re.match(r"^https?://[^\s]+$", self.dashboard_url):
+            raise ValueError("dashboard_url must be an http(s) URL without spaces")
 
     @property
     def delivery_id(self) -> str:
@@ -255,9 +254,7 @@ def breach_alert(
     """Build a breach alert with its key and recipients worked out (see ``breach_event_key``)."""
     return Alert(
         event=event,  # type: ignore[arg-type]
-        event_key=breach_event_key(
-            event, contract_ref, commitment, first_period_start, reminder_for=reminder_for
-        ),
+        event_key=breach_event_key(event, contract_ref, commitment, first_period_start, reminder_for=reminder_for),
         contract_ref=contract_ref,
         contract_title=contract_title,
         supplier_name=supplier_name,
@@ -297,9 +294,7 @@ def return_alert(
         severity = "medium" if event == "return_overdue" else "info"
     return Alert(
         event=event,  # type: ignore[arg-type]
-        event_key=return_event_key(
-            event, contract_ref, kind, period_start, period_end, days_before=days_before
-        ),
+        event_key=return_event_key(event, contract_ref, kind, period_start, period_end, days_before=days_before),
         contract_ref=contract_ref,
         contract_title=contract_title,
         supplier_name=supplier_name,

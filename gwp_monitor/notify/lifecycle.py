@@ -10,18 +10,18 @@ accepted it, and a logged (event_key, channel) is never sent again, across re-ru
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Iterable, Sequence
 
 import pandas as pd
 from sqlalchemy import select, text, update
 
-from gwp_monitor.store.database import Database
-from gwp_monitor.store.upsert import insert_or_ignore
 from gwp_monitor.notify.channels import Channel, DeliveryError
 from gwp_monitor.notify.events import Alert, breach_alert, return_alert
+from gwp_monitor.store.database import Database
+from gwp_monitor.store.upsert import insert_or_ignore
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def _day(value) -> date:
 
 
 def _now(db: Database) -> datetime:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else now
 
 
@@ -60,7 +60,9 @@ def sync_breaches(db: Database) -> None:
     still_open = breaches.c.resolved_at.is_(None)
     with db.engine.connect() as conn:
         open_view = pd.read_sql(text("SELECT contract_ref, commitment, first_period_start FROM v_open_breaches"), conn)
-        latest = pd.read_sql(text("SELECT contract_ref, commitment, status, period_start FROM v_compliance_latest"), conn)
+        latest = pd.read_sql(
+            text("SELECT contract_ref, commitment, status, period_start FROM v_compliance_latest"), conn
+        )
         tracked = pd.read_sql(select(breaches).where(still_open), conn)
     latest = latest.set_index(["contract_ref", "commitment"])
     tracked_keys = {(r.contract_ref, r.commitment): r for r in tracked.itertuples(index=False)}
@@ -88,7 +90,9 @@ def sync_breaches(db: Database) -> None:
             )
 
 
-def breach_alerts(db: Database, today: date, reminder_days: int | None = None, resolved_within_days: int = 90) -> list[Alert]:
+def breach_alerts(
+    db: Database, today: date, reminder_days: int | None = None, resolved_within_days: int = 90
+) -> list[Alert]:
     """Alerts for the tracked breaches: opened (and reminders) for open ones, resolved for recently
     resolved ones. Built from state, not from this run's transitions, so an alert whose delivery
     failed is offered again next time; the alert log keeps each one to a single delivery."""
@@ -96,7 +100,12 @@ def breach_alerts(db: Database, today: date, reminder_days: int | None = None, r
     breaches = db.table("breaches")
     with db.engine.connect() as conn:
         open_view = pd.read_sql(text("SELECT * FROM v_open_breaches"), conn)
-        latest = pd.read_sql(text("SELECT contract_ref, commitment, status, period_start, period_end, observed_value, threshold FROM v_compliance_latest"), conn)
+        latest = pd.read_sql(
+            text(
+                "SELECT contract_ref, commitment, status, period_start, period_end, observed_value, threshold FROM v_compliance_latest"
+            ),
+            conn,
+        )
         tracked = pd.read_sql(select(breaches), conn)
     contracts = _contracts(db)
     latest = latest.set_index(["contract_ref", "commitment"])
@@ -121,11 +130,16 @@ def breach_alerts(db: Database, today: date, reminder_days: int | None = None, r
             alerts.append(
                 breach_alert(
                     "breach_resolved",
-                    contract_ref=key[0], contract_title=contract["title"], supplier_name=contract["supplier_name"],
-                    commitment=key[1], severity=_severity(key[1]),
-                    period_start=_day(current["period_start"]), period_end=_day(current["period_end"]),
+                    contract_ref=key[0],
+                    contract_title=contract["title"],
+                    supplier_name=contract["supplier_name"],
+                    commitment=key[1],
+                    severity=_severity(key[1]),
+                    period_start=_day(current["period_start"]),
+                    period_end=_day(current["period_end"]),
                     first_period_start=first,
-                    contract_manager=contract["contract_manager"], supplier_contact=contract["supplier_contact"],
+                    contract_manager=contract["contract_manager"],
+                    supplier_contact=contract["supplier_contact"],
                 )
             )
     return alerts
@@ -137,7 +151,9 @@ def _severity(commitment: str) -> str:
     return CATALOGUE[commitment].severity if commitment in CATALOGUE else "medium"
 
 
-def _breach(key, b: pd.Series, latest: pd.DataFrame, contracts: pd.DataFrame, event: str, first: date, reminder_for=None) -> Alert:
+def _breach(
+    key, b: pd.Series, latest: pd.DataFrame, contracts: pd.DataFrame, event: str, first: date, reminder_for=None
+) -> Alert:
     contract = contracts.loc[key[0]]
     current = latest.loc[key]
     return breach_alert(
@@ -164,7 +180,9 @@ def _breach(key, b: pd.Series, latest: pd.DataFrame, contracts: pd.DataFrame, ev
 def return_alerts(db: Database, as_of: date, days_before: int = 3) -> list[Alert]:
     """Overdue notices for every overdue return, and reminders for returns due within `days_before`."""
     with db.engine.connect() as conn:
-        timeliness = pd.read_sql(text("SELECT * FROM v_return_timeliness WHERE status IN ('overdue', 'awaiting')"), conn)
+        timeliness = pd.read_sql(
+            text("SELECT * FROM v_return_timeliness WHERE status IN ('overdue', 'awaiting')"), conn
+        )
     contracts = _contracts(db)
     alerts = []
     for r in timeliness.itertuples(index=False):
@@ -176,9 +194,15 @@ def return_alerts(db: Database, as_of: date, days_before: int = 3) -> list[Alert
         alerts.append(
             return_alert(
                 event,
-                contract_ref=r.contract_ref, contract_title=contract["title"], supplier_name=contract["supplier_name"],
-                kind=r.kind, period_start=_day(r.period_start), period_end=_day(r.period_end), due_date=due,
-                contract_manager=contract["contract_manager"], supplier_contact=contract["supplier_contact"],
+                contract_ref=r.contract_ref,
+                contract_title=contract["title"],
+                supplier_name=contract["supplier_name"],
+                kind=r.kind,
+                period_start=_day(r.period_start),
+                period_end=_day(r.period_end),
+                due_date=due,
+                contract_manager=contract["contract_manager"],
+                supplier_contact=contract["supplier_contact"],
                 days_before=days_before if event == "return_due_soon" else None,
             )
         )
@@ -212,8 +236,11 @@ def dispatch(db: Database, alerts: Sequence[Alert], channels: Iterable[Channel])
                 continue
             with db.engine.begin() as conn:
                 row = {
-                    "event_key": alert.event_key, "channel": channel.name, "event": alert.event,
-                    "contract_ref": alert.contract_ref, "sent_at": _now(db),
+                    "event_key": alert.event_key,
+                    "channel": channel.name,
+                    "event": alert.event,
+                    "contract_ref": alert.contract_ref,
+                    "sent_at": _now(db),
                 }
                 insert_or_ignore(conn, alert_log, [row], key=["event_key", "channel"])  # a parallel retry logged it
             done.add((alert.event_key, channel.name))
@@ -221,6 +248,7 @@ def dispatch(db: Database, alerts: Sequence[Alert], channels: Iterable[Channel])
     if report.failed:
         raise DeliveryError(
             f"{len(report.failed)} alert deliveries failed ({report.sent} sent); first: {report.failed[0]}",
-            channel="several", retryable=retryable,
+            channel="several",
+            retryable=retryable,
         )
     return report

@@ -129,7 +129,11 @@ def _render_slack(content: AlertContent) -> dict[str, Any]:
 def _render_teams(content: AlertContent) -> dict[str, Any]:
     body: list[dict[str, Any]] = [
         {
-            "type": "TextBlock", "text": content.title, "weight": "Bolder", "size": "Medium", "wrap": True,
+            "type": "TextBlock",
+            "text": content.title,
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
             "color": _TEAMS_COLOURS[content.tone],
         },
         {"type": "TextBlock", "text": content.summary, "wrap": True},

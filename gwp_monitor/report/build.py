@@ -6,16 +6,16 @@ published interface says.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import text
 
-from gwp_monitor.validate.data_docs import page_name
-from gwp_monitor.store.database import Database
 from gwp_monitor.report import ReportData, render_site
 from gwp_monitor.report.data import VIEWS
+from gwp_monitor.store.database import Database
+from gwp_monitor.validate.data_docs import page_name
 
 
 def latest_as_of(db: Database) -> date | None:
@@ -47,7 +47,7 @@ def load_report_data(db: Database, as_of: date | None = None, out_dir: Path | No
     freshness = None if received.dropna().empty else received.max().to_pydatetime()
     return ReportData(
         **frames,
-        generated_at=datetime.now(timezone.utc),
+        generated_at=datetime.now(UTC),
         as_of=as_of or latest_as_of(db) or date.today(),
         data_freshness=freshness,
         data_docs_href=data_docs_links(db, out_dir),

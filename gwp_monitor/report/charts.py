@@ -127,7 +127,9 @@ def _marker(shape: Marker, x: float, y: float, css: str, tip: str) -> str:
     if shape == "square":
         return f'<rect class="mark dot {css}" x="{_num(x - 4)}" y="{_num(y - 4)}" width="8" height="8">{title}</rect>'
     if shape == "diamond":
-        points = f"{_num(x)},{_num(y - 5.5)} {_num(x + 5.5)},{_num(y)} {_num(x)},{_num(y + 5.5)} {_num(x - 5.5)},{_num(y)}"
+        points = (
+            f"{_num(x)},{_num(y - 5.5)} {_num(x + 5.5)},{_num(y)} {_num(x)},{_num(y + 5.5)} {_num(x - 5.5)},{_num(y)}"
+        )
         return f'<polygon class="mark dot {css}" points="{points}">{title}</polygon>'
     if shape == "triangle":
         points = f"{_num(x)},{_num(y - 5.5)} {_num(x + 5.5)},{_num(y + 4.5)} {_num(x - 5.5)},{_num(y + 4.5)}"
@@ -180,7 +182,9 @@ def line_chart(
             y = _y(value, top)
             commands.append(f"{'L' if pen_down else 'M'}{_num(x)} {_num(y)}")
             pen_down = True
-            markers.append(_marker(s.marker, x, y, s.css_class, f"{categories[i].long} \u00b7 {s.name}: {value_text(value)}"))
+            markers.append(
+                _marker(s.marker, x, y, s.css_class, f"{categories[i].long} \u00b7 {s.name}: {value_text(value)}")
+            )
         dash = " dashed" if s.dashed else ""
         body.append(f'<g class="series {esc(s.css_class)}">')
         if len(commands) > 1:

@@ -167,7 +167,9 @@ class ReportData:
                 object.__setattr__(self, "data_freshness", _utc(self.data_freshness))
             else:
                 problems.append("data_freshness: expected a datetime or None")
-        bad_links = [f"{key!r} -> {href!r}" for key, href in self.data_docs_href.items() if not _is_relative_url(str(href))]
+        bad_links = [
+            f"{key!r} -> {href!r}" for key, href in self.data_docs_href.items() if not _is_relative_url(str(href))
+        ]
         if bad_links:
             problems.append("data_docs_href: only relative URLs are allowed: " + "; ".join(bad_links))
         if problems:
@@ -177,7 +179,9 @@ class ReportData:
     @classmethod
     def empty(cls, generated_at: datetime, as_of: date) -> ReportData:
         """A dataset with no rows at all: what a new installation renders before its first run."""
-        frames = {name: pd.DataFrame({col: pd.Series(dtype=object) for col in cols}) for name, cols in VIEW_COLUMNS.items()}
+        frames = {
+            name: pd.DataFrame({col: pd.Series(dtype=object) for col in cols}) for name, cols in VIEW_COLUMNS.items()
+        }
         return cls(generated_at=generated_at, as_of=as_of, data_freshness=None, **frames)
 
     def docs_href(self, submission_id: Any) -> str | None:

@@ -19,8 +19,6 @@ from gwp_monitor.domain.formatting import (
     as_int,
     as_text,
     count,
-    format_date as fmt_date,
-    format_datetime as fmt_datetime,
     is_missing,
     iso_sort_key,
     money,
@@ -28,11 +26,32 @@ from gwp_monitor.domain.formatting import (
     percent,
     rate,
 )
+from gwp_monitor.domain.formatting import (
+    format_date as fmt_date,
+)
+from gwp_monitor.domain.formatting import (
+    format_datetime as fmt_datetime,
+)
 from gwp_monitor.domain.periods import period_label
 
 __all__ = [
-    "DASH", "as_date", "as_datetime", "as_float", "as_int", "as_text", "count", "esc", "fmt_date", "fmt_datetime",
-    "is_missing", "iso_sort_key", "money", "money_short", "percent", "period_label", "rate",
+    "DASH",
+    "as_date",
+    "as_datetime",
+    "as_float",
+    "as_int",
+    "as_text",
+    "count",
+    "esc",
+    "fmt_date",
+    "fmt_datetime",
+    "is_missing",
+    "iso_sort_key",
+    "money",
+    "money_short",
+    "percent",
+    "period_label",
+    "rate",
 ]
 
 

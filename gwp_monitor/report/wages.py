@@ -96,7 +96,8 @@ def _figures(rows: list[dict[str, Any]]) -> list[Figure]:
 def _description(series: list[Series], categories: list[Category], text: Any) -> str:
     """The chart's figures in words, for screen readers."""
     return "; ".join(
-        f"{s.name}: " + ", ".join(f"{c.long} {text(v)}" for c, v in zip(categories, s.values) if v is not None)
+        f"{s.name}: "
+        + ", ".join(f"{c.long} {text(v)}" for c, v in zip(categories, s.values, strict=False) if v is not None)
         for s in series
     )
 

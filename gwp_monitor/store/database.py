@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, delete, event, insert, inspect, select, text
@@ -52,11 +52,12 @@ def make_engine(url: str | None = None) -> Engine:
     """An engine for `url`; SQLite gets WAL and foreign keys, and its folder is created."""
     url = database_url(url)
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len("sqlite:///") :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
+
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
             cursor = dbapi_connection.cursor()
@@ -65,6 +66,7 @@ def make_engine(url: str | None = None) -> Engine:
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA busy_timeout = 30000")
             cursor.close()
+
     return engine
 
 
@@ -90,7 +92,9 @@ def upgrade(engine: Engine) -> list[int]:
             applied = migrate(conn, sql_dir() / "migrations")
             create_views(conn)
     except (SQLAlchemyError, CommandError, MigrationError) as exc:
-        raise DatabaseError(f"cannot upgrade the reporting database {safe_url(engine)}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+        raise DatabaseError(
+            f"cannot upgrade the reporting database {safe_url(engine)}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+        ) from exc
     return [int(revision) for revision in applied]
 
 
@@ -117,14 +121,18 @@ def create_views(conn: Connection) -> None:
         for statement in _statements(path.read_text(encoding="utf-8")):
             conn.execute(text(statement))
     conn.execute(delete(schema_views))
-    created = datetime.now(timezone.utc).replace(tzinfo=None)
+    created = datetime.now(UTC).replace(tzinfo=None)
     conn.execute(insert(schema_views).values(checksum=checksum, created_at=created))
 
 
 def safe_url(engine_or_url) -> str:
     """The URL without its password, for messages and logs."""
     url = getattr(engine_or_url, "url", engine_or_url)
-    return url.render_as_string(hide_password=True) if hasattr(url, "render_as_string") else re.sub(r":[^:@/]+@", ":***@", str(url))
+    return (
+        url.render_as_string(hide_password=True)
+        if hasattr(url, "render_as_string")
+        else re.sub(r":[^:@/]+@", ":***@", str(url))
+    )
 
 
 @dataclass
@@ -148,7 +156,9 @@ def open_database(url: str | None = None, upgrade_schema: bool = True) -> Databa
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"cannot reach the reporting database {safe_url(engine)}: {str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0]}") from exc
+        raise DatabaseError(
+            f"cannot reach the reporting database {safe_url(engine)}: {str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0]}"
+        ) from exc
     if upgrade_schema:
         upgrade(engine)
     else:

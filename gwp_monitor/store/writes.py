@@ -8,29 +8,29 @@ per table (bulk), never row by row. Nothing per worker is written (spec 6).
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import and_, delete, insert, select, update
 
 from gwp_monitor.assess.missing import gap_verdicts
+from gwp_monitor.assess.timeliness import return_timeliness
+from gwp_monitor.config.register import Register
+from gwp_monitor.domain.problems import problems_to_json, problems_to_text
+from gwp_monitor.ingest.intake import Submission
 from gwp_monitor.store.database import Database
 from gwp_monitor.store.upsert import insert_or_ignore, insert_or_update
-from gwp_monitor.ingest.intake import Submission
-from gwp_monitor.domain.problems import problems_to_json, problems_to_text
-from gwp_monitor.config.register import Register
-from gwp_monitor.assess.timeliness import return_timeliness
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _ts(db: Database, value: datetime) -> datetime:
     """UTC; naive on SQLite (which has no time zones), aware on PostgreSQL."""
-    value = value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     return value.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else value
 
 
@@ -44,7 +44,7 @@ def _records(frame: pd.DataFrame, *, exclude: tuple[str, ...] = (), **extra) -> 
         return []
     names = [name for name in frame.columns if name not in exclude]
     columns = [[_plain(value) for value in frame[name].tolist()] for name in names]
-    return [{**dict(zip(names, row)), **extra} for row in zip(*columns)]
+    return [{**dict(zip(names, row, strict=False)), **extra} for row in zip(*columns, strict=False)]
 
 
 def _plain(value):
@@ -99,7 +99,9 @@ def sync_register(db: Database, register: Register) -> None:
 def start_run(db: Database, as_of: date, landing: str) -> int:
     runs = db.table("runs")
     with db.engine.begin() as conn:
-        result = conn.execute(insert(runs).values(started_at=_ts(db, utcnow()), as_of=as_of, landing=landing, status="running"))
+        result = conn.execute(
+            insert(runs).values(started_at=_ts(db, utcnow()), as_of=as_of, landing=landing, status="running")
+        )
         return int(result.inserted_primary_key[0])
 
 
@@ -109,7 +111,13 @@ def finish_run(db: Database, run_id: int, status: str, files_read: int, stored: 
         conn.execute(
             update(runs)
             .where(runs.c.run_id == run_id)
-            .values(finished_at=_ts(db, utcnow()), status=status, files_read=files_read, submissions_stored=stored, submissions_skipped=skipped)
+            .values(
+                finished_at=_ts(db, utcnow()),
+                status=status,
+                files_read=files_read,
+                submissions_stored=stored,
+                submissions_skipped=skipped,
+            )
         )
 
 
@@ -194,7 +202,9 @@ def store_submission(
         )
         submission_id = int(result.inserted_primary_key[0])
         if replaces:
-            conn.execute(update(subs).where(subs.c.submission_id == current.submission_id).values(superseded_by=submission_id))
+            conn.execute(
+                update(subs).where(subs.c.submission_id == current.submission_id).values(superseded_by=submission_id)
+            )
         if submission.status == "accepted":
             rows = _records(verdicts, exclude=("submission_key",), submission_id=submission_id, assessed_at=now)
             if rows:
@@ -208,7 +218,7 @@ def store_submission(
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def submission_frame(db: Database) -> pd.DataFrame:
@@ -216,9 +226,14 @@ def submission_frame(db: Database) -> pd.DataFrame:
     subs = db.table("submissions")
     with db.engine.connect() as conn:
         rows = conn.execute(
-            select(subs.c.contract_ref, subs.c.kind, subs.c.period_start, subs.c.period_end, subs.c.status, subs.c.received_at).where(
-                subs.c.contract_ref.is_not(None)
-            )
+            select(
+                subs.c.contract_ref,
+                subs.c.kind,
+                subs.c.period_start,
+                subs.c.period_end,
+                subs.c.status,
+                subs.c.received_at,
+            ).where(subs.c.contract_ref.is_not(None))
         ).all()
     frame = pd.DataFrame(rows, columns=["contract_ref", "kind", "period_start", "period_end", "status", "received_at"])
     frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
@@ -233,7 +248,9 @@ def refresh_as_of(db: Database, register: Register, as_of: date) -> pd.DataFrame
     expected = register.expected_returns(as_of)
     stored = submission_frame(db)
     ever_accepted = stored[stored["status"].isin(["accepted", "superseded"])]
-    timeliness = return_timeliness(expected, ever_accepted[["contract_ref", "kind", "period_start", "period_end", "received_at"]], as_of)
+    timeliness = return_timeliness(
+        expected, ever_accepted[["contract_ref", "kind", "period_start", "period_end", "received_at"]], as_of
+    )
     key = ["contract_ref", "kind", "period_start"]
     due = expected[expected["due_date"] < pd.Timestamp(as_of)]
     accepted_keys = ever_accepted[key].drop_duplicates()

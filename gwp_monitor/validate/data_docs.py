@@ -16,10 +16,10 @@ cleaner does not touch is written back byte for byte.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Mapping
 
 DOCS_FOLDER = "data-docs"
 _HOME = "../index.html"  # pages are written in <report>/data-docs/, the overview is <report>/index.html

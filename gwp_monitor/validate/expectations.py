@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gwp_monitor import resources
 from gwp_monitor.config.settings import Settings, current_settings
-from gwp_monitor.ingest.prepare import PreparedReturns
 from gwp_monitor.domain.problems import Problem, row_problem
 from gwp_monitor.domain.templates import Kind
+from gwp_monitor.ingest.prepare import PreparedReturns
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -70,7 +71,7 @@ def load_suite_json(kind: Kind, directory: Path | None = None) -> dict:
 
 
 @cache
-def load_suite(kind: Kind, directory: Path | None = None) -> "gx.ExpectationSuite":
+def load_suite(kind: Kind, directory: Path | None = None) -> gx.ExpectationSuite:
     """The kind's suite as a GX object; refuses one that lost an expectation on the way in."""
     import great_expectations as gx
 
@@ -92,14 +93,17 @@ def load_suite(kind: Kind, directory: Path | None = None) -> "gx.ExpectationSuit
     return suite
 
 
-def register_expectation(contract_refs: Iterable[str]) -> "gx.expectations.Expectation":
+def register_expectation(contract_refs: Iterable[str]) -> gx.expectations.Expectation:
     """contract_ref must be in the register: a runtime expectation, since the register is per deployment."""
     import great_expectations as gx
 
     return gx.expectations.ExpectColumnValuesToBeInSet(
         column="contract_ref",
         value_set=sorted(contract_refs),
-        meta={"column": "contract_ref", "rule": "is not a contract in the register: check the reference with your contract manager"},
+        meta={
+            "column": "contract_ref",
+            "rule": "is not a contract in the register: check the reference with your contract manager",
+        },
     )
 
 
@@ -166,7 +170,9 @@ def _validate(frame, expectations: list, name: str):
     _, batch_definition = gx_context()
     # What Batch.validate does, minus its first batch: that one was loaded, and the whole frame hashed
     # for its fingerprint, only to be dropped for a second load inside the validator.
-    validator = Validator(batch_definition, result_format=ROW_IDS_ONLY, batch_parameters={"dataframe": gx_view(frame, expectations)})
+    validator = Validator(
+        batch_definition, result_format=ROW_IDS_ONLY, batch_parameters={"dataframe": gx_view(frame, expectations)}
+    )
     return validator.validate_expectation_suite(gx.ExpectationSuite(name=name, expectations=expectations))
 
 
@@ -226,5 +232,5 @@ def _split_by_submission(row_ids: np.ndarray, submission_of_row: np.ndarray):
     order = np.argsort(subs, kind="stable")
     subs, row_ids = subs[order], row_ids[order]
     cuts = np.flatnonzero(np.diff(subs)) + 1
-    for chunk_subs, chunk_ids in zip(np.split(subs, cuts), np.split(row_ids, cuts)):
+    for chunk_subs, chunk_ids in zip(np.split(subs, cuts), np.split(row_ids, cuts), strict=False):
         yield chunk_subs[0], chunk_ids

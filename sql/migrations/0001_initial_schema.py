@@ -197,7 +197,17 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "schema_views", "alert_log", "breaches", "return_timeliness", "wage_figures", "verdicts",
-        "submissions", "files_seen", "runs", "commitments", "contracts", "suppliers",
+        "schema_views",
+        "alert_log",
+        "breaches",
+        "return_timeliness",
+        "wage_figures",
+        "verdicts",
+        "submissions",
+        "files_seen",
+        "runs",
+        "commitments",
+        "contracts",
+        "suppliers",
     ):
         op.drop_table(table)
