@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from gwp_monitor.config.settings import Settings, SettingsError, use_settings
 from gwp_monitor.console import (
@@ -320,7 +321,7 @@ def _submission_json(s) -> dict:
 
 def _settings(args: argparse.Namespace) -> Settings:
     """The flags this command has, over the environment (None: a flag not given)."""
-    flags = {
+    flags: dict[str, Any] = {
         "register": getattr(args, "contracts", None),
         "landing_dir": getattr(args, "landing", None),
         "database_url": getattr(args, "db", None),

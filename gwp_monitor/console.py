@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 console = Console(highlight=False, soft_wrap=False)
 
@@ -51,15 +55,15 @@ class progress_reporter:
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
-        self._progress = None
-        self._tasks: dict[str, int] = {}
+        self._progress: Progress | None = None
+        self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self):
         if not self.enabled:
             return None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self._progress = Progress(
+        progress = Progress(
             TextColumn("{task.description:<20}"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -67,7 +71,8 @@ class progress_reporter:
             console=Console(stderr=True),
             transient=False,
         )
-        self._progress.start()
+        progress.start()
+        self._progress = progress
         return self
 
     def __call__(self, stage: str, done: int, total: int) -> None:

@@ -59,7 +59,7 @@ def assess(intake: Intake, register: Register, floors: WageFloors, as_of: date) 
     return Assessment(
         verdicts[VERDICT_COLUMNS],
         payroll.wages[WAGE_COLUMNS],
-        {"payroll": payroll.gx_result, "workforce": workforce.gx_result},
+        gx_results={"payroll": payroll.gx_result, "workforce": workforce.gx_result},
     )
 
 
@@ -124,8 +124,8 @@ def run_pipeline(
         if data_docs_dir is not None and intake.submissions:
             from gwp_monitor.validate.data_docs import write_data_docs
 
-            results = {(kind, "quality"): r for kind, r in intake.gx_results.items()}
-            results.update({(kind, "commitments"): r for kind, r in assessment.gx_result.items()})
+            results: dict[tuple[str, str], object] = {(kind, "quality"): r for kind, r in intake.gx_results.items()}
+            results.update({(kind, "commitments"): r for kind, r in assessment.gx_results.items()})
             write_data_docs(results, data_docs_dir, run_id)
         verdicts_by = dict(tuple(assessment.verdicts.groupby("submission_key")))
         wages_by = dict(tuple(assessment.wages.groupby("submission_key")))

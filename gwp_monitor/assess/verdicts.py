@@ -9,7 +9,7 @@ from GX's row ids, not from a second hand-written comparison.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ import pandas as pd
 
 from gwp_monitor.config.register import Register
 from gwp_monitor.domain.catalogue import CATALOGUE, REAL_LIVING_WAGE, CommitmentSpec
+from gwp_monitor.domain.templates import Kind
 
 VERDICT_COLUMNS = [
     "submission_key",
@@ -49,9 +50,16 @@ WAGE_COLUMNS = [
 
 @dataclass
 class Assessment:
+    """Verdicts and wage figures, with the Great Expectations results behind them for Data Docs.
+
+    An assessor of one kind sets ``gx_result``; the pipeline's assessment of both kinds carries
+    theirs in ``gx_results``, by kind.
+    """
+
     verdicts: pd.DataFrame
     wages: pd.DataFrame
     gx_result: object = None
+    gx_results: dict[Kind, object] = field(default_factory=dict)
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:

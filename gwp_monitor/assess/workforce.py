@@ -38,7 +38,10 @@ def assess_workforce(rows: pd.DataFrame, register: Register) -> Assessment:
         if limits[name].isna().all():
             continue
         spec = CATALOGUE[name]
-        work[f"{name}__observed"] = spec.rule.observe(frame).astype("float64").round(9)
+        observe = spec.rule.observe
+        if observe is None:  # only the wage types lack one, and they are payroll commitments
+            raise ValueError(f"commitment type {name} has no observation rule for workforce returns")
+        work[f"{name}__observed"] = observe(frame).astype("float64").round(9)
         work[f"{name}__limit"] = limits[name].to_numpy(dtype="float64")
         expectations.append(expectation_for(spec, f"{name}__observed", f"{name}__limit"))
         types.append(name)

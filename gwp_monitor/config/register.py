@@ -24,7 +24,7 @@ from dataclasses import field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeGuard
 
 from pydantic import (
     ConfigDict,
@@ -37,7 +37,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.dataclasses import dataclass
-from pydantic_core import ArgsKwargs
+from pydantic_core import ArgsKwargs, InitErrorDetails
 
 from gwp_monitor.config import expected_returns as _expected
 from gwp_monitor.config.expected_returns import EXPECTED_RETURNS_COLUMNS
@@ -117,8 +117,8 @@ class ReturnSchedule:
     """
 
     kind: Kind
-    frequency: Frequency = Field(default=None, validate_default=True)  # type: ignore[assignment]
-    due_days: int = Field(default=None, validate_default=True)  # type: ignore[assignment]
+    frequency: Frequency = Field(default=None, validate_default=True)
+    due_days: int = Field(default=None, validate_default=True)
 
     @field_validator("frequency", mode="before")
     @classmethod
@@ -151,13 +151,15 @@ class Contract:
     start_date: date
     end_date: date | None = None
     # validate_default: the validators word "missing", fill in the implicit commitments, freeze mappings
+    # None stands for "not given" and never outlives validation (the validators replace it), so the
+    # declared types are the validated ones; dataclasses.field's stub cannot express that.
     returns: Annotated[SkipValidation[Mapping[str, ReturnSchedule]], Field(validate_default=True)] = field(
-        default=None,
-        hash=False,  # type: ignore[arg-type]
+        default=None,  # type: ignore[arg-type]  # replaced by _returns
+        hash=False,
     )
     contacts: Annotated[SkipValidation[Mapping[str, str]], Field(validate_default=True)] = field(
-        default=None,
-        hash=False,  # type: ignore[arg-type]
+        default=None,  # type: ignore[arg-type]  # replaced by _contacts
+        hash=False,
     )
     commitments: Annotated[SkipValidation[tuple[Commitment, ...]], Field(validate_default=True)] = None  # type: ignore[assignment]
 
@@ -258,7 +260,9 @@ class Contract:
             declared = info.context["declared_kinds"]
         else:
             declared = set(info.data.get("returns") or ())
-        errors, out, seen = [], [], {}
+        errors: list[InitErrorDetails] = []
+        out: list[Commitment] = []
+        seen: dict[str, int] = {}
         for j, item in enumerate(raw):
             commitment, found = validate_commitment(item)
             errors += [line((j,), "{label}: " + msg) for msg in found]
@@ -415,11 +419,12 @@ def _validated(data: Any, source: str, earlier: list[str]) -> Register:
     return Register(MappingProxyType({c.contract_ref: c for c in document.contracts}), source)
 
 
-def _is_ref(value: Any) -> bool:
+def _is_ref(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and CONTRACT_REF_PATTERN.fullmatch(value) is not None
 
 
 def _allowed_keys(parent: tuple[str | int, ...]) -> tuple[str, ...]:
     """The keys a mapping at ``parent`` (inside a contract) may have, for "unknown field" problems."""
-    model = {(): Contract, ("supplier",): Supplier}.get(parent, ReturnSchedule)
+    models: dict[tuple[str | int, ...], type] = {(): Contract, ("supplier",): Supplier}
+    model = models.get(parent, ReturnSchedule)
     return tuple(f.name for f in dataclasses.fields(model) if f.name != "kind")

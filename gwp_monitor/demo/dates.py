@@ -29,7 +29,7 @@ def to_date(value: Any) -> date:
 
 def as_period(p: PeriodLike) -> DateRange:
     """(start, end) from a tuple or a gwp_monitor.domain.periods.Period."""
-    if hasattr(p, "start") and hasattr(p, "end"):
+    if isinstance(p, Period):
         return to_date(p.start), to_date(p.end)
     start, end = p
     return to_date(start), to_date(end)

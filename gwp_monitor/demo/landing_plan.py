@@ -133,9 +133,11 @@ def _choose_roles(contracts: Sequence[Contract], past: Mapping[str, Schedule], s
             if len(past[c["contract_ref"]]) >= min_months and (not need_rlw or "real_living_wage" in commitment_map(c))
         ]
         free = [c for c in fits if c["contract_ref"] not in taken]
-        chosen = (free or fits or [None])[0]
-        if chosen is not None:
-            taken.add(chosen["contract_ref"])
+        candidates = free or fits
+        if not candidates:
+            return None
+        chosen = candidates[0]
+        taken.add(chosen["contract_ref"])
         return chosen
 
     return _Roles(

@@ -72,6 +72,7 @@ def inject_problems(frame: pd.DataFrame, rng: np.random.Generator, count: int) -
     for kind, row in zip(PROBLEM_KINDS, rows, strict=False):
         pay, hrs = float(frame.at[row, "basic_pay"]), float(frame.at[row, "hours_paid"])
         other: int | None = None
+        value: object  # the cell's new content: None, text or a number, as a faulty file would hold
         if kind == "missing_required":
             column, value = "employment_type", None
         elif kind == "unknown_enum":

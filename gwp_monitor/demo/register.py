@@ -52,7 +52,7 @@ def _training_min(rng: np.random.Generator, workforce_monthly: bool) -> float:
 
 def _default_params(type_name: str, rng: np.random.Generator, workforce_monthly: bool) -> dict[str, Any]:
     """Parameters for a commitment added only so that every catalogue type appears in the register."""
-    entries = {
+    entries: dict[str, dict[str, float]] = {
         "max_zero_hours_share": {"max": 0.10},
         "max_agency_share": {"max": 0.15},
         "min_apprentices": {"min": 1},

@@ -156,8 +156,8 @@ def _load_rlw(path: Path) -> tuple[LivingWageRate, ...]:
             if pay_from in seen:
                 f.fail(f"pay_from {pay_from} is already used on line {seen[pay_from]}")
             seen.setdefault(pay_from, n)
-        if None not in (uk, london, announced, pay_from):
-            rates.append(LivingWageRate(year, uk, london, announced, pay_from, source))  # type: ignore[arg-type]
+        if uk is not None and london is not None and announced is not None and pay_from is not None:
+            rates.append(LivingWageRate(year, uk, london, announced, pay_from, source))
     if problems:
         raise RatesError("\n".join(problems))
     return tuple(sorted(rates, key=lambda r: r.pay_from))
@@ -177,7 +177,7 @@ def _load_statutory(path: Path) -> tuple[StatutoryRate, ...]:
                 f.fail(f"{band} from {start} is already given on line {seen[(start, band)]}")
             seen.setdefault((start, band), n)
         if start is not None and rate is not None and band in STATUTORY_BANDS:
-            rates.append(StatutoryRate(start, band, rate, source))  # type: ignore[arg-type]
+            rates.append(StatutoryRate(start, band, rate, source))
     # A date missing a band would silently fall back to the previous year's rate for that band.
     for start in sorted({s for s, _ in seen}):
         absent = [b for b in STATUTORY_BANDS if (start, b) not in seen]
@@ -313,7 +313,7 @@ class WageFloors:
 
     @cached_property
     def _statutory_arrays(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        out = {}
+        out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for band in STATUTORY_BANDS:
             rows = [r for r in self.statutory_rates if r.band == band]
             out[band] = (

@@ -12,6 +12,7 @@ from typing import Literal
 
 ColumnType = Literal["text", "date", "decimal", "integer", "boolean", "enum"]
 Kind = Literal["payroll", "workforce"]
+AgeBand = Literal["under_18", "18_20", "21_plus"]
 KINDS: tuple[Kind, ...] = ("payroll", "workforce")
 
 BOOLEAN_TRUE = ("true", "yes", "y", "1")
@@ -19,7 +20,7 @@ BOOLEAN_FALSE = ("false", "no", "n", "0")
 
 EMPLOYMENT_TYPES = ("direct", "subcontractor", "agency")
 CONTRACT_TYPES = ("permanent", "fixed_term", "zero_hours", "minimum_hours", "casual", "annualised")
-AGE_BANDS = ("under_18", "18_20", "21_plus")
+AGE_BANDS: tuple[AgeBand, ...] = ("under_18", "18_20", "21_plus")
 GENDERS = ("female", "male", "other", "not_disclosed")
 
 

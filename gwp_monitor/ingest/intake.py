@@ -152,7 +152,7 @@ def _submissions_of(
         start, end = _as_date(firsts.at[sid, "period_start"]), _as_date(firsts.at[sid, "period_end"])
         contract_ref = row["contract_ref"] if isinstance(row["contract_ref"], str) else None
         found = list(source.problems) + list(problems.get(int(sid), []))
-        if register is not None and contract_ref in register.contracts and start and end:
+        if register is not None and contract_ref is not None and contract_ref in register.contracts and start and end:
             why = register.contracts[contract_ref].period_problem(ready.kind, start, end, as_of)
             # A period the suite already refused (not one calendar month/quarter) is reported once.
             if why and not any(p.column == _PERIOD_COLUMN for p in found):

@@ -53,10 +53,10 @@ class PreparedReturns:
 def prepare(files: list[ReturnFile], kind: Kind) -> PreparedReturns:
     """Type and stack the usable files of one kind. Files must be readable and of `kind`."""
     tables, file_ids, rows = [], [], []
-    for file_id, f in enumerate(files):
+    for number, f in enumerate(files):
         assert f.table is not None and f.kind == kind
         tables.append(_conform(f.table, kind))
-        file_ids.append(np.full(f.table.num_rows, file_id, dtype=np.int32))
+        file_ids.append(np.full(f.table.num_rows, number, dtype=np.int32))
         rows.append(f.row_numbers)
     raw = pa.concat_tables(tables) if tables else _conform(pa.table({}), kind)
     file_id = np.concatenate(file_ids) if file_ids else np.empty(0, dtype=np.int32)

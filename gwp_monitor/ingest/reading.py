@@ -360,7 +360,7 @@ def _read_xlsx(data: bytes, suffix: str) -> tuple[list[str], pa.Table, np.ndarra
         row_numbers: list[int] = []
         formulas: list[str] = []
         for row_no, cells in enumerate(rows_iter, start=2):
-            values = [None] * width
+            values: list[str | None] = [None] * width
             for i, cell in enumerate(cells[:width]):
                 if cell.data_type == "f":
                     formulas.append(

@@ -53,7 +53,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable
 from email.utils import formatdate, parseaddr
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
 
 from gwp_monitor.notify.events import EVENTS, Alert
 from gwp_monitor.notify.render import WEBHOOK_STYLES, render_email, render_webhook
@@ -326,7 +326,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Never follow redirects: urllib would turn a redirected POST into a GET without the body,
     silently dropping the alert. A redirecting webhook URL is a configuration error."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
         return None
 
 

@@ -219,6 +219,7 @@ def recipients_for(event: str, *, contract_manager: str | None, supplier: str | 
     is the council's decision. An overdue return goes to both, so the supplier can act and the
     contract manager knows to chase. A due-soon reminder goes to the supplier only.
     """
+    wanted: tuple[str | None, ...]
     if event in BREACH_EVENTS:
         wanted = (contract_manager,)
     elif event == "return_overdue":

@@ -91,7 +91,7 @@ def adopt_legacy(conn: Connection, script: ScriptDirectory) -> bool:
     columns = {column["name"] for column in inspect(conn).get_columns(LEGACY_TABLE)}
     if not {"version", "name"} <= columns:
         return False
-    found = dict(conn.execute(text(f"SELECT version, name FROM {LEGACY_TABLE}")).tuples().all())
+    found: dict[int, str] = dict(conn.execute(text(f"SELECT version, name FROM {LEGACY_TABLE}")).tuples().all())
     if not any(str(name).endswith(".sql") for name in found.values()):
         return False
     if found != LEGACY_MIGRATIONS:

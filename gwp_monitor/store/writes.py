@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import CursorResult, and_, delete, insert, select, update
 
 from gwp_monitor.assess.missing import gap_verdicts
 from gwp_monitor.assess.timeliness import return_timeliness
@@ -63,7 +64,7 @@ def sync_register(db: Database, register: Register) -> None:
     now = _ts(db, utcnow())
     listed = register.contracts.values()
     with db.engine.begin() as conn:
-        rows = [{"supplier_id": c.supplier.supplier_id, "name": c.supplier.name} for c in listed]
+        rows: list[dict[str, Any]] = [{"supplier_id": c.supplier.supplier_id, "name": c.supplier.name} for c in listed]
         insert_or_update(conn, suppliers, rows, key=["supplier_id"])
         conn.execute(update(contracts).values(in_register=0))
         rows = [
@@ -102,7 +103,15 @@ def start_run(db: Database, as_of: date, landing: str) -> int:
         result = conn.execute(
             insert(runs).values(started_at=_ts(db, utcnow()), as_of=as_of, landing=landing, status="running")
         )
-        return int(result.inserted_primary_key[0])
+        return _inserted_id(result)
+
+
+def _inserted_id(result: CursorResult[Any]) -> int:
+    """The key of the one row an INSERT made; every table written this way has a single-column key."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the database reported no primary key for the inserted row")
+    return int(key[0])
 
 
 def finish_run(db: Database, run_id: int, status: str, files_read: int, stored: int, skipped: int) -> None:
@@ -178,9 +187,12 @@ def store_submission(
             ).first()
             if current is not None and _ts(db, _aware(current.received_at)) > received:
                 status = "superseded"
-        replaces = current is not None and status == "accepted"
-        if replaces:  # retire the old one first: at most one accepted per period (index submissions_one_accepted)
-            conn.execute(update(subs).where(subs.c.submission_id == current.submission_id).values(status="superseded"))
+        current_id = None if current is None else current.submission_id
+        replaced_id = current_id if status == "accepted" else None
+        if (
+            replaced_id is not None
+        ):  # retire the old one first: at most one accepted per period (submissions_one_accepted)
+            conn.execute(update(subs).where(subs.c.submission_id == replaced_id).values(status="superseded"))
         result = conn.execute(
             insert(subs).values(
                 run_id=run_id,
@@ -196,15 +208,13 @@ def store_submission(
                 error_count=len(submission.problems),
                 errors=problems_to_text(submission.problems) or None,
                 errors_json=problems_to_json(submission.problems) if submission.problems else None,
-                superseded_by=current.submission_id if status == "superseded" else None,
+                superseded_by=current_id if status == "superseded" else None,
                 stored_at=now,
             )
         )
-        submission_id = int(result.inserted_primary_key[0])
-        if replaces:
-            conn.execute(
-                update(subs).where(subs.c.submission_id == current.submission_id).values(superseded_by=submission_id)
-            )
+        submission_id = _inserted_id(result)
+        if replaced_id is not None:
+            conn.execute(update(subs).where(subs.c.submission_id == replaced_id).values(superseded_by=submission_id))
         if submission.status == "accepted":
             rows = _records(verdicts, exclude=("submission_key",), submission_id=submission_id, assessed_at=now)
             if rows:
