@@ -21,6 +21,18 @@ from factories import REGISTER_YAML, ReturnBuilder
 from gwp_monitor.config.register import Register, load_register
 
 
+#: Marks whose tests are slow by nature: real Airflow (a subprocess that imports it, or dag.test) and
+#: headless Chromium. `pytest -m "not slow"` leaves them out; `./dev test` (and CI) runs them.
+SLOW_BY_NATURE = ("airflow", "browser")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_BY_NATURE):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def returns() -> ReturnBuilder:
     return ReturnBuilder()
