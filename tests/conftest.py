@@ -20,7 +20,6 @@ from factories import REGISTER_YAML, ReturnBuilder
 
 from gwp_monitor.config.register import Register, load_register
 
-
 #: Marks whose tests are slow by nature: real Airflow (a subprocess that imports it, or dag.test) and
 #: headless Chromium. `pytest -m "not slow"` leaves them out; `./dev test` (and CI) runs them.
 SLOW_BY_NATURE = ("airflow", "browser")
