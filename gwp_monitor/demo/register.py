@@ -196,8 +196,7 @@ def write_register(path: str | Path, data: Mapping[str, Any]) -> Path:
         c["commitments"] = [dict(e) if set(e) == {"type"} else _FlowMap(e) for e in c.get("commitments", [])]
         contracts.append(c)
     text = yaml.dump({"contracts": contracts}, Dumper=_RegisterDumper, sort_keys=False, allow_unicode=True, width=120)
-    # The old module name stays so a register is byte-identical to one written before sample.py was split.
-    header = "# Contract register (spec 2.1): sample data made by gwp_monitor.demo.sample.\n"
+    header = "# Contract register: sample data made by `gwp-monitor demo` (gwp_monitor.demo).\n"
     path.write_text(header + text, encoding="utf-8")
     return path
 
