@@ -26,35 +26,21 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from factories import Commitment, contract, make_register, month
 
 from gwp_monitor.assess.verdicts import WAGE_COLUMNS, Assessment
 from gwp_monitor.assess.wages import assess_payroll
-from gwp_monitor.config.register import load_register
 from gwp_monitor.domain.rates import load_wage_floors
 from gwp_monitor.ingest.intake import take_in
 
 AS_OF = date(2026, 7, 31)
 STAT, RLW = "statutory_minimum_wage", "real_living_wage"
-MONTH_ENDS = {
-    "01": 31,
-    "02": 28,
-    "03": 31,
-    "04": 30,
-    "05": 31,
-    "06": 30,
-    "07": 31,
-    "08": 31,
-    "09": 30,
-    "10": 31,
-    "11": 30,
-    "12": 31,
-}
 
 # Register commitments per kind of case contract.
-COMMITMENTS = {
-    "none": "[]",  # statutory_minimum_wage only: it is on every contract whatever the register says
-    "rlw": "[{type: real_living_wage}]",
-    "rlw_apprentices": "[{type: real_living_wage, include_apprentices: true}]",
+COMMITMENTS: dict[str, list[Commitment]] = {
+    "none": [],  # statutory_minimum_wage only: it is on every contract whatever the register says
+    "rlw": [RLW],
+    "rlw_apprentices": [{"type": RLW, "include_apprentices": True}],
 }
 
 
@@ -97,6 +83,12 @@ class Case:
     # Expected wage rows, keyed (rate_type, band). When given, the submission's rows must be exactly these.
     bands: dict[tuple[str, str], Band] = field(default_factory=dict)
 
+
+# One adult outside London paid 12.60 in June 2025: at both floors (the Real Living Wage's 13.45 is upcoming).
+PAID_1260 = {
+    (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
+    (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1),
+}
 
 CASES = [
     # --- a rate exactly equal to the floor is compliant, 1p below is a breach, per band -------------
@@ -149,8 +141,7 @@ CASES = [
         ("compliant", 0),
         ("compliant", 0),
         bands={
-            (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
-            (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1),
+            **PAID_1260,
         },
     ),
     Case(
@@ -311,8 +302,7 @@ CASES = [
         ("compliant", 0),
         bands={
             (STAT, "under_18"): Band(7.55, 1, 0, 7.55, 0.00),
-            (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
-            (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1),
+            **PAID_1260,
         },
     ),
     Case(
@@ -323,8 +313,7 @@ CASES = [
         ("compliant", 0),
         bands={
             (STAT, "under_18"): Band(7.55, 1, 1, 7.54, 1.50),
-            (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
-            (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1),
+            **PAID_1260,
         },
     ),
     Case(
@@ -335,8 +324,7 @@ CASES = [
         ("compliant", 0),
         bands={
             (STAT, "apprentice"): Band(7.55, 1, 0, 7.55, 0.00),
-            (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
-            (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1),
+            **PAID_1260,
         },
     ),
     # include_apprentices: true brings 18+ apprentices into scope; an under-18 apprentice stays out.
@@ -385,8 +373,7 @@ CASES = [
         ("compliant", 0),
         ("compliant", 0),
         bands={
-            (STAT, "21_plus"): Band(12.21, 1, 0, 12.60, 0.00),
-            (RLW, "uk"): Band(12.60, 1, 0, 12.60, 0.00, 13.45, 1),
+            **PAID_1260,
         },
     ),
     Case(
@@ -506,22 +493,12 @@ BY_ID = {c.id: c for c in CASES}
 assert len(BY_ID) == len(CASES), "case ids must be unique"
 
 
-def _period(month: str) -> tuple[str, str]:
-    return f"{month}-01", f"{month}-{MONTH_ENDS[month[5:]]}"
+def _period(yyyy_mm: str) -> tuple[str, str]:
+    return month(int(yyyy_mm[:4]), int(yyyy_mm[5:]))
 
 
-def _register_yaml() -> str:
-    lines = ["contracts:"]
-    for case in CASES:
-        lines += [
-            f"  - contract_ref: {case.id}",
-            f"    title: wage case {case.id}",
-            '    supplier: {supplier_id: "01234567", name: Case Supplier Ltd}',
-            "    start_date: 2023-01-01",
-            "    returns: {payroll: {frequency: monthly, due_days: 15}}",
-            f"    commitments: {COMMITMENTS[case.commitments]}",
-        ]
-    return "\n".join(lines) + "\n"
+def _wage_contract(ref: str, commitments: list[Commitment], **kw: str) -> dict:
+    return contract(ref, start_date="2023-01-01", commitments=commitments, **kw)
 
 
 @dataclass
@@ -534,8 +511,19 @@ class Run:
 def run(tmp_path_factory: pytest.TempPathFactory, returns) -> Run:
     """All cases in one payroll file, read, validated and assessed once."""
     base = tmp_path_factory.mktemp("wages")
-    (base / "register.yaml").write_text(_register_yaml(), encoding="utf-8")
-    register = load_register(base / "register.yaml")
+    register = make_register(
+        base,
+        *(
+            _wage_contract(
+                case.id,
+                COMMITMENTS[case.commitments],
+                title=f"wage case {case.id}",
+                supplier_id="01234567",
+                supplier_name="Case Supplier Ltd",
+            )
+            for case in CASES
+        ),
+    )
     rows = [
         returns.payroll_row(_period(case.month), worker=i, contract_ref=case.id, **cells)
         for case in CASES
@@ -672,13 +660,7 @@ DAY_CASES = [
 
 
 def test_day_before_and_day_of_each_pay_from_date(tmp_path: Path, returns) -> None:
-    (tmp_path / "register.yaml").write_text(
-        "contracts:\n  - contract_ref: DAY-1\n    title: t\n    supplier: {supplier_id: '1', name: S}\n"
-        "    start_date: 2023-01-01\n    returns: {payroll: {frequency: monthly, due_days: 15}}\n"
-        "    commitments: [{type: real_living_wage}]\n",
-        encoding="utf-8",
-    )
-    register = load_register(tmp_path / "register.yaml")
+    register = make_register(tmp_path, _wage_contract("DAY-1", [RLW], title="t", supplier_id="1", supplier_name="S"))
     rows = [
         returns.payroll_row(
             ("2025-06-01", "2025-06-30"),
