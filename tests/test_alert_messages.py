@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -35,11 +36,22 @@ SUPPLIER = "returns@tynesidecare.example"
 OCT = (date(2026, 10, 1), date(2026, 10, 31))
 
 
+#: The contract most alerts here are about, and who manages it.
+NCC = {
+    "contract_ref": "NCC-2025-0142",
+    "contract_title": "Home care, lot 3",
+    "supplier_name": "Tyneside Care Ltd",
+    "contract_manager": CM,
+}
+
+
+def _ncc_alert(make: Callable[..., Alert], event: str, defaults: dict, overrides: dict) -> Alert:
+    """An alert about the NCC contract: `defaults` describe the case, `overrides` what a test changes."""
+    return make(event, **{**NCC, **defaults, **overrides})
+
+
 def rlw_opened(**overrides: object) -> Alert:
-    kwargs: dict = dict(
-        contract_ref="NCC-2025-0142",
-        contract_title="Home care, lot 3",
-        supplier_name="Tyneside Care Ltd",
+    case = dict(
         commitment="real_living_wage",
         severity="high",
         period_start=OCT[0],
@@ -50,18 +62,13 @@ def rlw_opened(**overrides: object) -> Alert:
         arrears_gbp=Decimal("1234.56"),
         observed_value=7,
         threshold=0,
-        contract_manager=CM,
         supplier_contact=SUPPLIER,
     )
-    kwargs.update(overrides)
-    return breach_alert("breach_opened", **kwargs)
+    return _ncc_alert(breach_alert, "breach_opened", case, overrides)
 
 
 def zero_hours_reminder(**overrides: object) -> Alert:
-    kwargs: dict = dict(
-        contract_ref="NCC-2025-0142",
-        contract_title="Home care, lot 3",
-        supplier_name="Tyneside Care Ltd",
+    case = dict(
         commitment="max_zero_hours_share",
         severity="medium",
         period_start=date(2026, 7, 1),
@@ -70,18 +77,13 @@ def zero_hours_reminder(**overrides: object) -> Alert:
         periods_in_breach=3,
         observed_value=0.0833,
         threshold=0.05,
-        contract_manager=CM,
         reminder_for=date(2026, 7, 1),
     )
-    kwargs.update(overrides)
-    return breach_alert("breach_reminder", **kwargs)
+    return _ncc_alert(breach_alert, "breach_reminder", case, overrides)
 
 
 def smw_resolved(**overrides: object) -> Alert:
-    kwargs: dict = dict(
-        contract_ref="NCC-2025-0142",
-        contract_title="Home care, lot 3",
-        supplier_name="Tyneside Care Ltd",
+    case = dict(
         commitment="statutory_minimum_wage",
         severity="critical",
         period_start=date(2026, 12, 1),
@@ -90,26 +92,15 @@ def smw_resolved(**overrides: object) -> Alert:
         periods_in_breach=2,
         workers_affected=0,
         arrears_gbp=Decimal("310.40"),
-        contract_manager=CM,
     )
-    kwargs.update(overrides)
-    return breach_alert("breach_resolved", **kwargs)
+    return _ncc_alert(breach_alert, "breach_resolved", case, overrides)
 
 
 def payroll_return(event: str, **overrides: object) -> Alert:
-    kwargs: dict = dict(
-        contract_ref="NCC-2025-0142",
-        contract_title="Home care, lot 3",
-        supplier_name="Tyneside Care Ltd",
-        kind="payroll",
-        period_start=OCT[0],
-        period_end=OCT[1],
-        due_date=date(2026, 11, 15),
-        contract_manager=CM,
-        supplier_contact=SUPPLIER,
+    case = dict(
+        kind="payroll", period_start=OCT[0], period_end=OCT[1], due_date=date(2026, 11, 15), supplier_contact=SUPPLIER
     )
-    kwargs.update(overrides)
-    return return_alert(event, **kwargs)
+    return _ncc_alert(return_alert, event, case, overrides)
 
 
 def plain(alert: Alert) -> str:
