@@ -68,9 +68,10 @@ def rlw_breach() -> Alert:
     )
 
 
-def overdue() -> Alert:
+def payroll_return(event: str) -> Alert:
+    """The NCC contract's October 2026 payroll return, overdue or due soon."""
     return return_alert(
-        "return_overdue",
+        event,
         contract_ref="NCC-2025-0142",
         contract_title="Home care, lot 3",
         supplier_name="Tyneside Care Ltd",
@@ -81,21 +82,14 @@ def overdue() -> Alert:
         contract_manager=CM,
         supplier_contact=SUPPLIER,
     )
+
+
+def overdue() -> Alert:
+    return payroll_return("return_overdue")
 
 
 def due_soon() -> Alert:
-    return return_alert(
-        "return_due_soon",
-        contract_ref="NCC-2025-0142",
-        contract_title="Home care, lot 3",
-        supplier_name="Tyneside Care Ltd",
-        kind="payroll",
-        period_start=date(2026, 10, 1),
-        period_end=date(2026, 10, 31),
-        due_date=date(2026, 11, 15),
-        contract_manager=CM,
-        supplier_contact=SUPPLIER,
-    )
+    return payroll_return("return_due_soon")
 
 
 @contextmanager
