@@ -187,11 +187,10 @@ class ReturnBuilder:
     def paid_row(
         self, contract_ref: str, period: tuple[str, str], worker: int, rate: str, hours: str = "100", **cells: str
     ) -> dict[str, str]:
-        """A worker paid `rate` an hour for `hours`: basic_pay agrees, to the penny."""
+        """A worker paid `rate` an hour for `hours`: basic_pay agrees, to the penny, unless `cells` give it."""
         basic = str((Decimal(rate) * Decimal(hours)).quantize(Decimal("0.01")))
-        return self.payroll_row(
-            period, worker, contract_ref=contract_ref, hourly_rate=rate, hours_paid=hours, basic_pay=basic, **cells
-        )
+        cells = {"basic_pay": basic, **cells}
+        return self.payroll_row(period, worker, contract_ref=contract_ref, hourly_rate=rate, hours_paid=hours, **cells)
 
     def workforce_row(self, period: tuple[str, str] = ("2025-04-01", "2025-06-30"), **cells: str) -> dict[str, str]:
         """One contract's quarter with every optional column filled in, all within headcount."""

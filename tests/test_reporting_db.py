@@ -23,82 +23,70 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from factories import QUARTERLY_WORKFORCE, contract, make_register, month, quarter
 from sqlalchemy import inspect, text
 
-from gwp_monitor.config.register import load_register
 from gwp_monitor.pipeline import run_pipeline
 from gwp_monitor.store.database import VIEWS, open_database
 
 AS_OF = date(2025, 11, 10)
 
-REGISTER_YAML = """\
-contracts:
-  - contract_ref: RED-1
-    title: Home care, lot 1
-    supplier: {supplier_id: "11111111", name: Red Care Ltd}
-    start_date: 2025-06-01
-    returns:
-      payroll: {frequency: monthly, due_days: 15}
-      workforce: {frequency: quarterly, due_days: 30}
-    commitments:
-      - type: real_living_wage
-      - {type: max_zero_hours_share, max: 0.05}
-  - contract_ref: GREEN-2
-    title: Home care, lot 2
-    supplier: {supplier_id: "22222222", name: Green Care Ltd}
-    start_date: 2025-07-01
-    returns:
-      payroll: {frequency: monthly, due_days: 15}
-      workforce: {frequency: quarterly, due_days: 30}
-    commitments:
-      - type: real_living_wage
-      - {type: max_zero_hours_share, max: 0.05}
-  - contract_ref: AMBER-OVERDUE-3
-    title: Cleaning
-    supplier: {supplier_id: "33333333", name: Amber Cleaning Ltd}
-    start_date: 2025-08-01
-    returns:
-      payroll: {frequency: monthly, due_days: 15}
-    commitments:
-      - type: real_living_wage
-  - contract_ref: AMBER-REJECTED-4
-    title: Catering
-    supplier: {supplier_id: "44444444", name: Amber Catering Ltd}
-    start_date: 2025-09-01
-    returns:
-      payroll: {frequency: monthly, due_days: 15}
-    commitments:
-      - type: real_living_wage
-"""
+#: RED-1 and GREEN-2 send both returns and carry both commitments.
+RED_AND_GREEN = dict(
+    workforce=QUARTERLY_WORKFORCE, commitments=["real_living_wage", {"type": "max_zero_hours_share", "max": 0.05}]
+)
+CONTRACTS = (
+    contract(
+        "RED-1",
+        title="Home care, lot 1",
+        supplier_id="11111111",
+        supplier_name="Red Care Ltd",
+        start_date="2025-06-01",
+        **RED_AND_GREEN,
+    ),
+    contract(
+        "GREEN-2",
+        title="Home care, lot 2",
+        supplier_id="22222222",
+        supplier_name="Green Care Ltd",
+        start_date="2025-07-01",
+        **RED_AND_GREEN,
+    ),
+    contract(
+        "AMBER-OVERDUE-3",
+        title="Cleaning",
+        supplier_id="33333333",
+        supplier_name="Amber Cleaning Ltd",
+        start_date="2025-08-01",
+        commitments=["real_living_wage"],
+    ),
+    contract(
+        "AMBER-REJECTED-4",
+        title="Catering",
+        supplier_id="44444444",
+        supplier_name="Amber Catering Ltd",
+        start_date="2025-09-01",
+        commitments=["real_living_wage"],
+    ),
+)
 
-#: Spec 5, verbatim: the published views and their columns, in order.
+#: Spec 5, verbatim: the published views and their columns, in order (latest is history's last rows).
+COMPLIANCE_COLUMNS = [
+    "contract_ref",
+    "supplier_name",
+    "commitment",
+    "period_start",
+    "period_end",
+    "status",
+    "severity",
+    "observed_value",
+    "threshold",
+    "detail",
+    "assessed_at",
+]
 SPEC_VIEWS = {
-    "v_compliance_history": [
-        "contract_ref",
-        "supplier_name",
-        "commitment",
-        "period_start",
-        "period_end",
-        "status",
-        "severity",
-        "observed_value",
-        "threshold",
-        "detail",
-        "assessed_at",
-    ],
-    "v_compliance_latest": [
-        "contract_ref",
-        "supplier_name",
-        "commitment",
-        "period_start",
-        "period_end",
-        "status",
-        "severity",
-        "observed_value",
-        "threshold",
-        "detail",
-        "assessed_at",
-    ],
+    "v_compliance_history": COMPLIANCE_COLUMNS,
+    "v_compliance_latest": COMPLIANCE_COLUMNS,
     "v_wage_compliance": [
         "contract_ref",
         "period_start",
@@ -148,24 +136,11 @@ SPEC_VIEWS = {
     "v_return_timeliness": ["contract_ref", "kind", "period_start", "period_end", "due_date", "status"],
 }
 
-JUN, JUL, AUG, SEP, OCT = (
-    ("2025-06-01", "2025-06-30"),
-    ("2025-07-01", "2025-07-31"),
-    ("2025-08-01", "2025-08-31"),
-    ("2025-09-01", "2025-09-30"),
-    ("2025-10-01", "2025-10-31"),
-)
-Q3 = ("2025-07-01", "2025-09-30")
+JUN, JUL, AUG, SEP, OCT = (month(2025, m) for m in range(6, 11))
+Q3 = quarter(2025, 3)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
-
-
-def pay(returns, ref: str, period: tuple[str, str], worker: int, rate: str, hours: str = "100", **cells: str) -> dict:
-    """One worker's payroll row at `rate` for `hours` (basic_pay agrees with the rate)."""
-    basic = str((Decimal(rate) * Decimal(hours)).quantize(Decimal("0.01")))
-    cells = {"contract_ref": ref, "hourly_rate": rate, "hours_paid": hours, "basic_pay": basic, **cells}
-    return returns.payroll_row(period, worker, **cells)
 
 
 def workforce(returns, ref: str, period: tuple[str, str], **cells: str) -> dict:
@@ -181,32 +156,32 @@ def utc(value) -> datetime:
 def write_landing(write, returns) -> None:
     r = returns
     # RED-1: June below both floors; July fine but late; Aug-Oct below the Real Living Wage.
-    write("red-jun.csv", [pay(r, "RED-1", JUN, 1, "12.00")], "2025-07-10T09:00:00")
-    write("red-jul.csv", [pay(r, "RED-1", JUL, 1, "12.80")], "2025-08-20T09:00:00")
+    write("red-jun.csv", [r.paid_row("RED-1", JUN, 1, "12.00")], "2025-07-10T09:00:00")
+    write("red-jul.csv", [r.paid_row("RED-1", JUL, 1, "12.80")], "2025-08-20T09:00:00")
     write(
         "red-aug.csv",
         [
-            pay(r, "RED-1", AUG, 1, "12.30", "100.5"),  # uk: (12.60 - 12.30) x 100.5 = 30.15
-            pay(r, "RED-1", AUG, 2, "13.10", "80", london="yes"),  # london: (13.85 - 13.10) x 80 = 60.00
+            r.paid_row("RED-1", AUG, 1, "12.30", "100.5"),  # uk: (12.60 - 12.30) x 100.5 = 30.15
+            r.paid_row("RED-1", AUG, 2, "13.10", "80", london="yes"),  # london: (13.85 - 13.10) x 80 = 60.00
         ],
         "2025-09-12T09:00:00",
     )
     write(
         "red-sep.csv",
         [
-            pay(r, "RED-1", SEP, 1, "12.40", "70.1"),  # uk: 0.20 x 70.1 = 14.02
-            pay(r, "RED-1", SEP, 2, "13.00", "90"),
+            r.paid_row("RED-1", SEP, 1, "12.40", "70.1"),  # uk: 0.20 x 70.1 = 14.02
+            r.paid_row("RED-1", SEP, 2, "13.00", "90"),
         ],
         "2025-10-14T09:00:00",
     )
     write(
         "red-oct.csv",
         [
-            pay(r, "RED-1", OCT, 1, "12.50", "101"),  # uk: 0.10 x 101 = 10.10
-            pay(r, "RED-1", OCT, 2, "13.80", "40", london="yes"),  # london: 0.05 x 40 = 2.00
-            pay(r, "RED-1", OCT, 3, "13.50", "120"),
-            pay(r, "RED-1", OCT, 4, "9.00", "60", apprentice="yes", age_band="18_20"),  # out of RLW scope
-            pay(r, "RED-1", OCT, 5, "12.70", "50", age_band="18_20"),
+            r.paid_row("RED-1", OCT, 1, "12.50", "101"),  # uk: 0.10 x 101 = 10.10
+            r.paid_row("RED-1", OCT, 2, "13.80", "40", london="yes"),  # london: 0.05 x 40 = 2.00
+            r.paid_row("RED-1", OCT, 3, "13.50", "120"),
+            r.paid_row("RED-1", OCT, 4, "9.00", "60", apprentice="yes", age_band="18_20"),  # out of RLW scope
+            r.paid_row("RED-1", OCT, 5, "12.70", "50", age_band="18_20"),
             returns.payroll_row(OCT, 6, contract_ref="RED-1", hours_paid="0", basic_pay="0", hourly_rate=""),
         ],
         "2025-11-03T09:00:00",
@@ -215,32 +190,32 @@ def write_landing(write, returns) -> None:
     # GREEN-2: July and August in one file; September twice, the later one corrected.
     write(
         "green-jul-aug.csv",
-        [pay(r, "GREEN-2", JUL, 1, "12.90"), pay(r, "GREEN-2", AUG, 1, "12.90")],
+        [r.paid_row("GREEN-2", JUL, 1, "12.90"), r.paid_row("GREEN-2", AUG, 1, "12.90")],
         "2025-09-05T09:00:00",
     )
     write(
         "green-sep-v1.csv",
-        [pay(r, "GREEN-2", SEP, 1, "12.00"), pay(r, "GREEN-2", SEP, 2, "13.00")],
+        [r.paid_row("GREEN-2", SEP, 1, "12.00"), r.paid_row("GREEN-2", SEP, 2, "13.00")],
         "2025-10-03T09:00:00",
     )
     write(
         "green-sep-v2.csv",
-        [pay(r, "GREEN-2", SEP, 1, "12.70"), pay(r, "GREEN-2", SEP, 2, "13.00")],
+        [r.paid_row("GREEN-2", SEP, 1, "12.70"), r.paid_row("GREEN-2", SEP, 2, "13.00")],
         "2025-10-09T09:00:00",
     )
     write("green-q3.csv", [workforce(r, "GREEN-2", Q3, headcount="40", zero_hours_workers="1")], "2025-10-20T09:00:00")
     # AMBER-OVERDUE-3: August never arrives.
-    write("amber3-sep.csv", [pay(r, "AMBER-OVERDUE-3", SEP, 1, "13.00")], "2025-10-20T09:00:00")
-    write("amber3-oct.csv", [pay(r, "AMBER-OVERDUE-3", OCT, 1, "13.00")], "2025-11-01T09:00:00")
+    write("amber3-sep.csv", [r.paid_row("AMBER-OVERDUE-3", SEP, 1, "13.00")], "2025-10-20T09:00:00")
+    write("amber3-oct.csv", [r.paid_row("AMBER-OVERDUE-3", OCT, 1, "13.00")], "2025-11-01T09:00:00")
     # AMBER-REJECTED-4: a broken October resubmission after the accepted one.
-    write("amber4-sep.csv", [pay(r, "AMBER-REJECTED-4", SEP, 1, "13.00")], "2025-10-01T09:00:00")
-    write("amber4-oct.csv", [pay(r, "AMBER-REJECTED-4", OCT, 1, "13.00")], "2025-11-02T09:00:00")
+    write("amber4-sep.csv", [r.paid_row("AMBER-REJECTED-4", SEP, 1, "13.00")], "2025-10-01T09:00:00")
+    write("amber4-oct.csv", [r.paid_row("AMBER-REJECTED-4", OCT, 1, "13.00")], "2025-11-02T09:00:00")
     write(
         "amber4-oct-fix.csv",
         [
-            pay(r, "AMBER-REJECTED-4", OCT, 1, "13.00"),
-            pay(r, "AMBER-REJECTED-4", OCT, 2, "13.00", age_band="adult"),
-            pay(r, "AMBER-REJECTED-4", OCT, 3, "13.00", basic_pay="1000.00"),  # 10.00/h, not 13.00
+            r.paid_row("AMBER-REJECTED-4", OCT, 1, "13.00"),
+            r.paid_row("AMBER-REJECTED-4", OCT, 2, "13.00", age_band="adult"),
+            r.paid_row("AMBER-REJECTED-4", OCT, 3, "13.00", basic_pay="1000.00"),  # 10.00/h, not 13.00
         ],
         "2025-11-05T09:00:00",
     )
@@ -251,12 +226,10 @@ def write_landing(write, returns) -> None:
 def scenario(module_reporting_db_url, new_landing, returns, tmp_path_factory):
     """The run, once per backend; the tests below only read."""
     folder = tmp_path_factory.mktemp("scenario")
-    register_path = folder / "register.yaml"
-    register_path.write_text(REGISTER_YAML, encoding="utf-8")
     write = new_landing(folder / "landing")
     write_landing(write, returns)
     db = open_database(module_reporting_db_url)
-    summary = run_pipeline(load_register(register_path), write.folder, db, as_of=AS_OF)
+    summary = run_pipeline(make_register(folder, *CONTRACTS), write.folder, db, as_of=AS_OF)
     yield db, summary
     db.engine.dispose()
 
