@@ -8,6 +8,7 @@ import io
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 from factories import contract, register_yaml
@@ -45,6 +46,19 @@ BAD_REGISTER = register_yaml(
     ),
 )
 SEP = ("2025-09-01", "2025-09-30")
+
+
+def write_register_text(folder: Path, text: str) -> Path:
+    path = folder / "register.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_cli(register: Path, landing: Path, *options: str) -> int:
+    """`gwp-monitor run` as of 10 November 2025, quietly, with `options` (such as --db URL)."""
+    return main(
+        ["run", "--contracts", str(register), "--landing", str(landing), *options, "--as-of", "2025-11-10", "--quiet"]
+    )
 
 
 def one_line_error(err: str) -> str:
@@ -108,22 +122,8 @@ def test_status_with_postgres_unreachable_exits_2_with_one_line_and_no_password(
 
 
 def test_run_with_postgres_unreachable_exits_2_and_leaves_the_landing_folder_alone(tmp_path, landing, capsys):
-    (tmp_path / "register.yaml").write_text(GOOD_REGISTER, encoding="utf-8")
     before = snapshot(landing)
-    code = main(
-        [
-            "run",
-            "--contracts",
-            str(tmp_path / "register.yaml"),
-            "--landing",
-            str(landing),
-            "--db",
-            UNREACHABLE_PG,
-            "--as-of",
-            "2025-11-10",
-            "--quiet",
-        ]
-    )
+    code = run_cli(write_register_text(tmp_path, GOOD_REGISTER), landing, "--db", UNREACHABLE_PG)
     assert code == 2
     err = capsys.readouterr().err
     assert "cannot reach the reporting database" in one_line_error(err) and "s3cret-pw" not in err
@@ -133,22 +133,8 @@ def test_run_with_postgres_unreachable_exits_2_and_leaves_the_landing_folder_alo
 def test_run_with_an_invalid_register_exits_2_lists_every_problem_and_writes_nothing(
     reporting_db_url, tmp_path, landing, capsys
 ):
-    (tmp_path / "register.yaml").write_text(BAD_REGISTER, encoding="utf-8")
     before = snapshot(landing)
-    code = main(
-        [
-            "run",
-            "--contracts",
-            str(tmp_path / "register.yaml"),
-            "--landing",
-            str(landing),
-            "--db",
-            reporting_db_url,
-            "--as-of",
-            "2025-11-10",
-            "--quiet",
-        ]
-    )
+    code = run_cli(write_register_text(tmp_path, BAD_REGISTER), landing, "--db", reporting_db_url)
     assert code == 2
     out, err = capsys.readouterr()
     assert "is invalid (3 problem(s))" in one_line_error(err)
@@ -160,22 +146,8 @@ def test_run_with_an_invalid_register_exits_2_lists_every_problem_and_writes_not
 def test_run_exits_0_with_breaches_and_rejections_and_status_reports_them(
     reporting_db_url, tmp_path, landing, capsys, monkeypatch
 ):
-    (tmp_path / "register.yaml").write_text(GOOD_REGISTER, encoding="utf-8")
     monkeypatch.delenv("GWP_DATABASE_URL", raising=False)
-    code = main(
-        [
-            "run",
-            "--contracts",
-            str(tmp_path / "register.yaml"),
-            "--landing",
-            str(landing),
-            "--db",
-            reporting_db_url,
-            "--as-of",
-            "2025-11-10",
-            "--quiet",
-        ]
-    )
+    code = run_cli(write_register_text(tmp_path, GOOD_REGISTER), landing, "--db", reporting_db_url)
     out, err = capsys.readouterr()
     assert code == 0, err
     words = " ".join(out.split())  # rich wraps lines at the terminal width
@@ -205,21 +177,7 @@ def test_run_exits_0_with_breaches_and_rejections_and_status_reports_them(
     assert table[0]["last_submission_at"].startswith("2025-10-05")
 
     # Run again: nothing new, still exit 0, and the status is unchanged.
-    assert (
-        main(
-            [
-                "run",
-                "--contracts",
-                str(tmp_path / "register.yaml"),
-                "--landing",
-                str(landing),
-                "--as-of",
-                "2025-11-10",
-                "--quiet",
-            ]
-        )
-        == 0
-    )
+    assert run_cli(tmp_path / "register.yaml", landing) == 0
     assert "2 file(s) in the landing folder, 0 new" in " ".join(capsys.readouterr().out.split())
     assert main(["status", "--format", "json"]) == 0
     again = {r["contract_ref"]: r for r in json.loads(capsys.readouterr().out)}
