@@ -26,7 +26,7 @@ from sqlalchemy import and_, delete, insert, select
 
 from gwp_monitor.assess.verdicts import expectation_for, row_mask, run_rules
 from gwp_monitor.domain.catalogue import CATALOGUE, CommitmentType
-from gwp_monitor.domain.formatting import PERCENT
+from gwp_monitor.domain.formatting import DASH, PERCENT, as_decimal
 from gwp_monitor.public_registers.companies import looks_like_company_number, normalise_company_number, normalise_name
 from gwp_monitor.public_registers.gpg_store import read_frame
 from gwp_monitor.store.database import Database
@@ -86,7 +86,9 @@ def build_checks(periods: pd.DataFrame, employers: pd.DataFrame, years: set[int]
     )
     checks = found.set_index(checks.index)
     checks["found"] = checks["company_number_found"].notna()
-    checks["submitted_late"] = [None if pd.isna(v) else bool(v) for v in checks["submitted_late"]]
+    checks["submitted_late"] = pd.Series(
+        [None if pd.isna(v) else bool(v) for v in checks["submitted_late"]], index=checks.index, dtype="object"
+    )
     checks["imported"] = checks["reporting_year"].isin(years)
     checks["due"] = [as_of >= publication_due(int(y)) for y in checks["reporting_year"]]
     numbered = checks["company_number"].notna()
@@ -213,11 +215,16 @@ def _param(spec, params: str) -> float:  # noqa: ANN001
     return float(value if value is not None else default)
 
 
+def _pct(value: object) -> str:
+    figure = as_decimal(value)
+    return DASH if figure is None else PERCENT.show(figure)
+
+
 def _details(name: str, frame: pd.DataFrame, status: np.ndarray, limit: pd.Series) -> list[str]:
     out = []
     for i, row in enumerate(frame.itertuples()):
         year = year_label(row.reporting_year)
-        published = f"median {PERCENT.show(row.published_median_pct)}, mean {PERCENT.show(row.published_mean_pct)}"
+        published = f"median {_pct(row.published_median_pct)}, mean {_pct(row.published_mean_pct)}"
         late = "; filed after the deadline" if row.submitted_late is True else ""
         if status[i] == "not_assessable":
             why = row.note or (
@@ -237,7 +244,7 @@ def _details(name: str, frame: pd.DataFrame, status: np.ndarray, limit: pd.Serie
             words = "within" if status[i] == "compliant" else "outside"
             out.append(
                 f"{'Kept' if status[i] == 'compliant' else 'Not kept'}: the return's median gap "
-                f"{PERCENT.show(row.returned_median_pct)} against {PERCENT.show(row.published_median_pct)} published "
+                f"{_pct(row.returned_median_pct)} against {_pct(row.published_median_pct)} published "
                 f"for {year}, {abs(row.difference_pct):.1f} points apart, {words} the tolerance of "
                 f"{limit.iloc[i]:g} points{late}"
             )
