@@ -19,8 +19,7 @@ SELECT g.contract_ref,
        g.employer_name,
        g.register_link,
        g.name_suggestion,
-       g.note,
-       g.checked_at
+       g.note
 FROM gpg_checks g
 JOIN contracts c ON c.contract_ref = g.contract_ref
 WHERE c.in_register = 1;
