@@ -440,3 +440,32 @@ def test_the_command_explains_itself(capsys) -> None:
     out = capsys.readouterr().out
     assert "FILE_OR_URL" in out and "--year" in out and "Companies House number" in out
     assert "GWP_GPG_REGISTER_SOURCE" in out
+
+
+@needs_register
+def test_the_monthly_dag_step_imports_the_configured_source(tmp_path: Path, db_rows) -> None:
+    """What the gwp_public_registers DAG's task runs (orchestration, tested without Airflow)."""
+    from gwp_monitor import orchestration
+    from gwp_monitor.config.settings import Settings
+
+    url = f"sqlite:///{(tmp_path / 'gwp.db').as_posix()}"
+    with pytest.raises(orchestration.ConfigurationError, match="GWP_GPG_REGISTER_SOURCE"):
+        orchestration.import_public_registers(Settings.load(environ={}, database_url=url))
+    good = write_records(tmp_path / "gpg.csv", sample(15))
+    settings = Settings.load(
+        environ={"GWP_GPG_REGISTER_SOURCE": str(good), "GWP_AS_OF": "2018-06-30"}, database_url=url
+    )
+    assert orchestration.import_public_registers(settings) == {
+        "employers": 15,
+        "2017": "imported",
+        "periods_checked": 0,
+    }
+    assert orchestration.import_public_registers(settings)["2017"] == "unchanged"
+    rows = sample(15)
+    rows[0]["MaleLowerQuartile"] = "150"
+    bad = write_records(tmp_path / "bad.csv", rows)
+    with pytest.raises(orchestration.ConfigurationError, match="MaleLowerQuartile: must be a share between 0 and 100"):
+        orchestration.import_public_registers(
+            Settings.load(environ={"GWP_GPG_REGISTER_SOURCE": str(bad)}, database_url=url)
+        )
+    assert db_rows(open_database(url), "SELECT employers FROM gpg_snapshots") == [{"employers": 15}]

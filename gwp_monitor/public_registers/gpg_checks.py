@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import and_, delete, insert, select
 
 from gwp_monitor.assess.verdicts import expectation_for, row_mask, run_rules
-from gwp_monitor.domain.catalogue import CATALOGUE, CommitmentType
+from gwp_monitor.domain.catalogue import CATALOGUE, CommitmentSpec, CommitmentType
 from gwp_monitor.domain.formatting import DASH, PERCENT, as_decimal
 from gwp_monitor.public_registers.companies import looks_like_company_number, normalise_company_number, normalise_name
 from gwp_monitor.public_registers.gpg_store import read_frame
@@ -93,9 +93,9 @@ def build_checks(periods: pd.DataFrame, employers: pd.DataFrame, years: set[int]
     checks["due"] = [as_of >= publication_due(int(y)) for y in checks["reporting_year"]]
     numbered = checks["company_number"].notna()
     checks["matched_by"] = np.where(checks["found"], "company_number", "none")
-    checks["published"] = pd.array(
-        np.where(checks["found"], True, np.where(numbered & checks["imported"] & checks["due"], False, None)),
-        dtype="boolean",
+    known_absent = numbered & checks["imported"] & checks["due"]
+    checks["published"] = pd.Series(True, index=checks.index, dtype="boolean").where(
+        checks["found"], pd.Series(False, index=checks.index, dtype="boolean").where(known_absent, pd.NA)
     )
     checks["published_median_pct"] = checks["diff_median_hourly_pct"].astype("float64")
     checks["published_mean_pct"] = checks["diff_mean_hourly_pct"].astype("float64")
@@ -176,7 +176,9 @@ def decide(checks: pd.DataFrame, commitments: pd.DataFrame) -> pd.DataFrame:
             lambda p, spec=spec, limit=limit: limit if limit is not None else _param(spec, p)
         )
         work[f"{name}__limit"] = frame["contract_ref"].map(limits).astype("float64")
-        work[f"{name}__observed"] = spec.rule.observe(frame).astype("float64").round(6)
+        observe = spec.rule.observe
+        assert observe is not None  # the register types' rules observe the checks' columns
+        work[f"{name}__observed"] = observe(frame).astype("float64").round(6)
         expectations.append(expectation_for(spec, f"{name}__observed", f"{name}__limit"))
         types.append(name)
     _, failing = run_rules(work, expectations)
@@ -208,11 +210,12 @@ def decide(checks: pd.DataFrame, commitments: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _param(spec, params: str) -> float:  # noqa: ANN001
+def _param(spec: CommitmentSpec, params: str) -> float:
+    """The contract's parameter as synced to the database (JSON), else the catalogue's default."""
     name = str(spec.rule.limit)
     value = json.loads(params or "{}").get(name)
-    default = spec.param(name).default if spec.param(name) else None
-    return float(value if value is not None else default)
+    param = spec.param(name)
+    return float(value if value is not None else (param.default if param else "nan"))
 
 
 def _pct(value: object) -> str:
