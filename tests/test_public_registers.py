@@ -469,3 +469,13 @@ def test_the_monthly_dag_step_imports_the_configured_source(tmp_path: Path, db_r
             Settings.load(environ={"GWP_GPG_REGISTER_SOURCE": str(bad)}, database_url=url)
         )
     assert db_rows(open_database(url), "SELECT employers FROM gpg_snapshots") == [{"employers": 15}]
+
+
+def test_the_contract_page_panel_appears_once_the_register_tells_something() -> None:
+    from gwp_monitor.report.contract import _register_checks
+
+    untold = {"period_start": "2017-10-01", "reporting_year": 2017, "published": None, "name_suggestion": None}
+    assert _register_checks([untold]) == []  # no year imported yet: no panel of "cannot tell" rows
+    link = {"register_link": "javascript:alert(1)", "published_median_pct": 19, "returned_median_pct": 4}
+    (row,) = _register_checks([{**untold, **link, "published": True}])
+    assert row.year == "2017-18" and row.link is None and row.figures[0] == "19.0%" and row.figures[2] == "4.0%"

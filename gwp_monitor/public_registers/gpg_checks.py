@@ -157,6 +157,8 @@ def _notes(checks: pd.DataFrame, big: pd.Series) -> pd.Series:
             )
         else:
             note = f"company {row.company_number} is not in the {year} register"
+        if note and row.company_number is not None and row.name_suggestion:
+            note += f" (the register lists {row.name_suggestion}: check the number in the contract register)"
         notes.append(note)
     return pd.Series(notes, index=checks.index, dtype="object")
 

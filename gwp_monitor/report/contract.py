@@ -62,8 +62,19 @@ def _pct(value: Any) -> str:
 _PUBLISHED_TEXT = {"yes": "Published", "no": "Not published", "unknown": "Cannot tell"}
 
 
+def _told(row: dict[str, Any]) -> bool:
+    published = row.get("published")
+    return (published is not None and published == published) or bool(as_text(row.get("name_suggestion")))
+
+
 def _register_checks(rows: list[dict[str, Any]]) -> list[RegisterCheckRow]:
-    """Newest period first; the link only when it is an http(s) address (never javascript: or junk)."""
+    """Newest period first; the link only when it is an http(s) address (never javascript: or junk).
+
+    Nothing when the register told nothing about the contract yet (no year imported, none due): a
+    panel of "cannot tell" rows on every contract would only be noise.
+    """
+    if not any(_told(r) for r in rows):
+        return []
     out = []
     for r in sorted(rows, key=lambda r: as_date(r.get("period_start")) or date.min, reverse=True):
         year = r.get("reporting_year")
