@@ -449,7 +449,7 @@ _ENTRIES = (
         title="Gender pay gap matches register",
         unit=PERCENT,
         measure="difference between the returned and the published median gender pay gap",
-        label="returned median gender pay gap within {limit} of the published one",
+        label="returned median gender pay gap differing from the published one by {limit}",
         label_unset="returned gender pay gap close to the published one",
         next_steps=(
             "Ask the supplier to explain the difference between the gender pay gap in its return and the figure "
