@@ -34,6 +34,7 @@ examples:
   gwp-monitor run --contracts register.yaml --landing landing/ --db sqlite:///gwp.db
   gwp-monitor status --format table
   gwp-monitor report --out site/
+  gwp-monitor registers import-gpg uk-gender-pay-gap-2017-2018.csv --year 2017
 
 settings: flags win over environment variables (GWP_DATABASE_URL, GWP_REGISTER, GWP_LANDING_DIR,
 GWP_REPORT_DIR, GWP_SMTP_HOST ...), which win over defaults. Exit status: 0 done (breaches and
@@ -144,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _db_flag(db_upgrade)
     db_upgrade.set_defaults(handler=cmd_db_upgrade)
+    from gwp_monitor.public_registers.cli import add_registers_parser
+
+    add_registers_parser(sub, _db_flag)
     return parser
 
 

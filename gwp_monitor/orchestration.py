@@ -15,6 +15,7 @@ from gwp_monitor.ingest.intake import return_files
 from gwp_monitor.notify.channels import OperationalError, channels_from_settings
 from gwp_monitor.notify.lifecycle import breach_alerts, dispatch, return_alerts
 from gwp_monitor.pipeline import file_sha256, run_pipeline
+from gwp_monitor.public_registers.gpg_checks import check_public_registers
 from gwp_monitor.store import writes as store
 from gwp_monitor.store.database import Database, DatabaseError, open_database
 
@@ -66,7 +67,33 @@ def refresh_status(settings: Settings) -> dict:
     """Recompute timeliness and verdicts for missing returns as of today."""
     db, register = _open(settings), _register(settings)
     timeliness = store.refresh_as_of(db, register, settings.today)
+    check_public_registers(db, settings.today)
     return {k: int(v) for k, v in timeliness["status"].value_counts().items()}
+
+
+def import_public_registers(settings: Settings) -> dict:
+    """Monthly: import the gender pay gap register from GWP_GPG_REGISTER_SOURCE and re-check contracts.
+
+    A refused file fails the task with its problems (retrying the same file cannot help); a download
+    that fails is retried.
+    """
+    from gwp_monitor.public_registers.gpg_source import SourceError
+    from gwp_monitor.public_registers.importing import import_gpg
+
+    source = settings.gpg_register_source
+    if not source:
+        raise ConfigurationError("no gender pay gap register configured: set GWP_GPG_REGISTER_SOURCE (path or URL)")
+    try:
+        result = import_gpg(_open(settings), source, as_of=settings.today, max_bytes=settings.max_file_bytes)
+    except SourceError as exc:
+        raise OperationalError(str(exc)) from exc
+    if result.problems:
+        raise ConfigurationError(result.summary() + ": " + "; ".join(p.describe() for p in result.problems[:10]))
+    return {
+        "employers": result.employers,
+        **{str(y.reporting_year): y.status for y in result.years},
+        "periods_checked": result.checks.periods if result.checks else 0,
+    }
 
 
 def send_breach_alerts(settings: Settings) -> dict:

@@ -22,6 +22,8 @@ from gwp_monitor.assess.workforce import assess_workforce
 from gwp_monitor.config.register import Register, load_register
 from gwp_monitor.domain.rates import WageFloors, load_wage_floors
 from gwp_monitor.ingest.intake import Intake, Progress, Submission, return_files, take_in
+from gwp_monitor.public_registers.gpg_checks import check_public_registers
+from gwp_monitor.public_registers.gpg_store import record_workforce_figures
 from gwp_monitor.store import writes as store
 from gwp_monitor.store.database import Database, open_database
 
@@ -151,9 +153,11 @@ def run_pipeline(
             summary.stored.append((submission_id, submission, outcome))
             if progress:
                 progress("storing", i, len(fresh))
+        record_workforce_figures(database, intake.accepted_rows("workforce"), summary.stored)
         store.mark_files_seen(database, run_id, [(hashes[p], p.name) for p in new_files if p not in failed_files])
         if refresh:
             store.refresh_as_of(database, register, as_of)
+            check_public_registers(database, as_of)
         status = "succeeded" if not failed_files else "partial"
     finally:
         store.finish_run(database, run_id, status, summary.files_read, len(summary.stored), summary.skipped)

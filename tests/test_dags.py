@@ -56,7 +56,11 @@ pytestmark = [pytest.mark.airflow, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
 DAGS = REPO / "dags"
-DAG_FILES = {"gwp_returns": DAGS / "gwp_returns.py", "gwp_return_deadlines": DAGS / "gwp_return_deadlines.py"}
+DAG_FILES = {
+    "gwp_returns": DAGS / "gwp_returns.py",
+    "gwp_return_deadlines": DAGS / "gwp_return_deadlines.py",
+    "gwp_public_registers": DAGS / "gwp_public_registers.py",
+}
 SEED = 7
 AS_OF = date(2025, 11, 20)
 #: Generous bound for one Airflow subprocess; dag.test of gwp_returns on the demo takes about a minute.

@@ -31,6 +31,10 @@ TABLES = {
     "runs",
     "files_seen",
     "submissions",
+    "workforce_figures",  # issue 17: returned figures and the public gender pay gap register
+    "gpg_snapshots",
+    "gpg_employers",
+    "gpg_checks",
     "verdicts",
     "wage_figures",
     "return_timeliness",

@@ -170,7 +170,8 @@ BROKEN_PROBLEMS = [
     "contracts[0] (NCC-2025-0142): commitments[3]: min_apprentices needs 'min' as a whole number of at least 0 (got 'two')",
     "contracts[0] (NCC-2025-0142): commitments[4]: unknown commitment type 'living_wage_plus' (known: "
     "real_living_wage, max_zero_hours_share, max_agency_share, min_apprentices, min_local_resident_share, "
-    "worker_voice, flexible_working, gender_pay_gap_reported, max_gender_pay_gap, min_training_hours_per_fte)",
+    "worker_voice, flexible_working, gender_pay_gap_reported, max_gender_pay_gap, min_training_hours_per_fte, "
+    "gpg_published, gpg_consistent)",
     "contracts[0] (NCC-2025-0142): commitments[5]: statutory_minimum_wage is checked on every contract "
     "automatically; remove it from the register",
     "contracts[0] (NCC-2025-0142): commitments[6]: real_living_wage is listed twice (also commitments[0])",
@@ -322,6 +323,8 @@ def test_catalogue_covers_spec_4() -> None:
         "gender_pay_gap_reported",
         "max_gender_pay_gap",
         "min_training_hours_per_fte",
+        "gpg_published",  # issue 17: checked against the public gender pay gap register
+        "gpg_consistent",
     }
     severities = {n: c.severity for n, c in CATALOGUE.items()}
     assert severities.pop("statutory_minimum_wage") == "critical"

@@ -85,6 +85,26 @@ COMPLIANCE_COLUMNS = [
     "assessed_at",
 ]
 SPEC_VIEWS = {
+    # issue 17 (its columns as the issue lists them, then the period and what explains the match)
+    "v_public_register_checks": [
+        "contract_ref",
+        "supplier_id",
+        "reporting_year",
+        "published",
+        "published_median_pct",
+        "published_mean_pct",
+        "returned_median_pct",
+        "difference_pct",
+        "submitted_late",
+        "matched_by",
+        "period_start",
+        "period_end",
+        "company_number",
+        "employer_name",
+        "register_link",
+        "name_suggestion",
+        "note",
+    ],
     "v_compliance_history": COMPLIANCE_COLUMNS,
     "v_compliance_latest": COMPLIANCE_COLUMNS,
     "v_wage_compliance": [

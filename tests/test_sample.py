@@ -187,7 +187,9 @@ def test_demo_register_follows_spec_2_1(register: dict) -> None:
     types = [e["type"] for c in contracts for e in c["commitments"]]
     assert "statutory_minimum_wage" not in types
     assert sum(1 for c in contracts if any(e["type"] == "real_living_wage" for e in c["commitments"])) >= 4
-    listable = {name for name, spec in CATALOGUE.items() if not spec.implicit}
+    # The types checked against the public gender pay gap register need a register imported, which the
+    # demo does not do; tests/test_public_registers.py exercises them.
+    listable = {name for name, spec in CATALOGUE.items() if not spec.implicit and spec.evidence == "return"}
     assert set(types) == listable  # every check of the catalogue is exercised by the demo
     for entry in (e for c in contracts for e in c["commitments"]):
         if entry["type"] == "max_zero_hours_share":

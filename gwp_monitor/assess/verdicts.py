@@ -79,7 +79,7 @@ def limits_by_contract(register: Register, kind: str) -> pd.DataFrame:
         row: dict[str, object] = {"contract_ref": ref}
         for commitment in contract.commitments:
             spec = CATALOGUE[commitment.type]
-            if spec.source_kind != kind:
+            if spec.source_kind != kind or spec.evidence != "return":
                 continue
             rule = spec.rule
             row[commitment.type] = (
@@ -88,7 +88,7 @@ def limits_by_contract(register: Register, kind: str) -> pd.DataFrame:
             if commitment.type == REAL_LIVING_WAGE:
                 row["rlw_include_apprentices"] = bool(commitment.params.get("include_apprentices", False))
         records.append(row)
-    types = [name for name, spec in CATALOGUE.items() if spec.source_kind == kind]
+    types = [name for name, spec in CATALOGUE.items() if spec.source_kind == kind and spec.evidence == "return"]
     frame = pd.DataFrame.from_records(
         records, columns=["contract_ref", *types] + (["rlw_include_apprentices"] if kind == "payroll" else [])
     )

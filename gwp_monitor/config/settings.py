@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     expectations_dir: Path | None = None
     sql_dir: Path | None = None
     rates_dir: Path | None = None
+    #: The UK gender pay gap register the monthly gwp_public_registers DAG imports: a path or an
+    #: http(s):// URL of the CSV (None: the DAG has nothing to import and says so).
+    gpg_register_source: str | None = None
     task_retries: int = Field(3, ge=0)
     debug: bool = False
     #: Alert channels (notify.channels.channels_from_settings): e-mail is on when smtp_host is set,

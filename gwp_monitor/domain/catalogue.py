@@ -23,6 +23,9 @@ from gwp_monitor.domain.formatting import COUNT, HOURS, PERCENT, SHARE, WORKERS_
 SourceKind = Literal["payroll", "workforce"]
 Severity = Literal["critical", "high", "medium"]
 ParamType = Literal["fraction", "integer", "number", "bool"]
+#: Where a commitment's observed value comes from: the supplier's return alone, or the return set
+#: beside the public gender pay gap register (assessed by gwp_monitor.public_registers, not assess/).
+Evidence = Literal["return", "gpg_register"]
 
 
 class CommitmentType(StrEnum):
@@ -40,6 +43,8 @@ class CommitmentType(StrEnum):
     GENDER_PAY_GAP_REPORTED = "gender_pay_gap_reported"
     MAX_GENDER_PAY_GAP = "max_gender_pay_gap"
     MIN_TRAINING_HOURS_PER_FTE = "min_training_hours_per_fte"
+    GPG_PUBLISHED = "gpg_published"
+    GPG_CONSISTENT = "gpg_consistent"
 
 
 #: The commitment every contract carries whatever the register says (spec 3.2).
@@ -156,6 +161,8 @@ class CommitmentSpec:
     ``{supplier}``, ``{workers}``, ``{arrears}`` ("£45.50 arrears" or "arrears") and
     ``{any_arrears}`` ("£45.50 arrears" or "any arrears"). ``breach_note`` follows the breach
     sentence. ``floor_title`` names a wage type's floor in chart legends ("Statutory minimum (18-20)").
+    ``evidence`` says whether the return alone decides the type, or the return beside the public
+    gender pay gap register (then its rule's observe reads the columns public_registers joins in).
     """
 
     name: CommitmentType
@@ -174,6 +181,7 @@ class CommitmentSpec:
     next_steps: tuple[str, ...]
     breach_note: str = ""
     floor_title: str = ""
+    evidence: Evidence = "return"
 
     def param(self, name: str) -> ParamSpec | None:
         return next((p for p in self.params if p.name == name), None)
@@ -401,6 +409,52 @@ _ENTRIES = (
         label="{limit} training hours per FTE",
         label_unset="the agreed training hours per FTE",
         next_steps=("Ask the supplier for a training plan that brings training back to the committed hours per FTE.",),
+    ),
+    CommitmentSpec(
+        name=_T.GPG_PUBLISHED,
+        source_kind="workforce",
+        severity="medium",
+        evidence="gpg_register",
+        summary="The supplier's gender pay gap figures for the reporting year of the period are in the UK "
+        "government's public register (it must publish them with 250 or more employees).",
+        observed=_YES_NO + "; not_assessable when the supplier reports fewer than 250 staff and is not in the "
+        "register, has no Companies House number, or the register for that year is not imported",
+        rule=Rule("at_least", 1.0, lambda f: f["gpg_published__observed"], "the published register cannot be checked"),
+        title="Gender pay gap published",
+        unit=YES_NO,
+        measure="figures found in the public gender pay gap register",
+        label="gender pay gap published in the government's register",
+        next_steps=(
+            "Ask the supplier why its gender pay gap figures are not in the government's register: an employer "
+            "with 250 or more staff must publish them each year. Check the Companies House number in the "
+            "contract register first.",
+        ),
+    ),
+    CommitmentSpec(
+        name=_T.GPG_CONSISTENT,
+        source_kind="workforce",
+        severity="medium",
+        evidence="gpg_register",
+        params=(ParamSpec("tolerance_pct", "number", False, default=5.0, min=0, max=100),),
+        summary="The median gender pay gap in the workforce return is within the agreed tolerance of the "
+        "median the supplier published in the government's register for the same reporting year.",
+        observed="observed_value: |returned median gap - published median gap| in percentage points; "
+        "threshold: tolerance_pct",
+        rule=Rule(
+            "at_most",
+            "tolerance_pct",
+            lambda f: (f["gender_pay_gap_median_pct"] - f["published_median_pct"]).abs(),
+            "the returned or the published median gender pay gap is missing",
+        ),
+        title="Gender pay gap matches register",
+        unit=PERCENT,
+        measure="difference between the returned and the published median gender pay gap",
+        label="returned median gender pay gap differing from the published one by {limit}",
+        label_unset="returned gender pay gap close to the published one",
+        next_steps=(
+            "Ask the supplier to explain the difference between the gender pay gap in its return and the figure "
+            "it published, and to correct whichever is wrong.",
+        ),
     ),
 )
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from gwp_monitor.domain.formatting import DASH, PERCENT, as_decimal
 from gwp_monitor.report import labels as L
 from gwp_monitor.report.data import ReportData
 from gwp_monitor.report.fmt import as_date, as_datetime, as_float, as_text, fmt_date, iso_sort_key, money, period_label
@@ -42,6 +43,60 @@ class DueRow:
 
 
 @dataclass(frozen=True)
+class RegisterCheckRow:
+    """One workforce period beside the public gender pay gap register (v_public_register_checks)."""
+
+    row: dict[str, Any]
+    year: str
+    published: Tag
+    link: str | None
+    figures: tuple[str, str, str, str]  # published median, published mean, returned median, difference
+
+
+def _pct(value: Any) -> str:
+    """A percentage as published (``19.0%``); a dash when there is none."""
+    figure = as_decimal(value)
+    return DASH if figure is None else PERCENT.show(figure)
+
+
+_PUBLISHED_TEXT = {"yes": "Published", "no": "Not published", "unknown": "Cannot tell"}
+
+
+def _told(row: dict[str, Any]) -> bool:
+    published = row.get("published")
+    return (published is not None and published == published) or bool(as_text(row.get("name_suggestion")))
+
+
+def _register_checks(rows: list[dict[str, Any]]) -> list[RegisterCheckRow]:
+    """Newest period first; the link only when it is an http(s) address (never javascript: or junk).
+
+    Nothing when the register told nothing about the contract yet (no year imported, none due): a
+    panel of "cannot tell" rows on every contract would only be noise.
+    """
+    if not any(_told(r) for r in rows):
+        return []
+    out = []
+    for r in sorted(rows, key=lambda r: as_date(r.get("period_start")) or date.min, reverse=True):
+        year = r.get("reporting_year")
+        published = r.get("published")
+        state = "unknown" if published is None or published != published else ("yes" if published else "no")
+        link = as_text(r.get("register_link"))
+        out.append(
+            RegisterCheckRow(
+                row=r,
+                year=f"{int(year)}-{(int(year) + 1) % 100:02d}" if year is not None and year == year else "",
+                published=tag(state, _PUBLISHED_TEXT),
+                link=link if link and re.match(r"^https?://", link) else None,
+                figures=tuple(  # type: ignore[arg-type]
+                    _pct(r.get(c))
+                    for c in ("published_median_pct", "published_mean_pct", "returned_median_pct", "difference_pct")
+                ),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
 class ContractPage:
     summary: ContractSummary
     title: str
@@ -55,6 +110,7 @@ class ContractPage:
     timeliness_summary: str
     timeliness: list[DueRow]
     submissions: list[SubmissionRow]
+    register_checks: list[RegisterCheckRow] = field(default_factory=list)
 
 
 def _latest_rows(latest: dict[str, Verdict]) -> list[LatestRow]:
@@ -159,4 +215,5 @@ def contract_page(data: ReportData, summary: ContractSummary, rows: dict[str, li
         timeliness_summary=summary_line,
         timeliness=due,
         submissions=submission_rows(rows["submissions"], data, depth=1),
+        register_checks=_register_checks(rows.get("public_register_checks", [])),
     )

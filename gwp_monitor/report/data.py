@@ -94,6 +94,28 @@ VIEWS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
             "v_return_timeliness",
             ("contract_ref", "kind", "period_start", "period_end", "due_date", "status"),
         ),
+        "public_register_checks": (
+            "v_public_register_checks",
+            (
+                "contract_ref",
+                "supplier_id",
+                "reporting_year",
+                "published",
+                "published_median_pct",
+                "published_mean_pct",
+                "returned_median_pct",
+                "difference_pct",
+                "submitted_late",
+                "matched_by",
+                "period_start",
+                "period_end",
+                "company_number",
+                "employer_name",
+                "register_link",
+                "name_suggestion",
+                "note",
+            ),
+        ),
     }
 )
 
@@ -139,9 +161,13 @@ class ReportData:
     as_of: date
     data_freshness: datetime | None = None
     data_docs_href: Mapping[Any, str] = field(default_factory=dict)
+    #: v_public_register_checks (issue 17); optional so renders built before it existed still work.
+    public_register_checks: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
+        if self.public_register_checks is None:
+            object.__setattr__(self, "public_register_checks", pd.DataFrame())
         for name, columns in VIEW_COLUMNS.items():
             frame = getattr(self, name)
             if not isinstance(frame, pd.DataFrame):

@@ -33,7 +33,14 @@ from gwp_monitor.report.overview import overview, summaries
 # When the newest return is older than this before the as-of date, the meta bar flags the data as
 # stale: payroll returns are monthly, so a healthy system receives something every month.
 STALE_AFTER = timedelta(days=45)
-_PER_CONTRACT = ("compliance_history", "open_breaches", "wage_compliance", "submissions", "return_timeliness")
+_PER_CONTRACT = (
+    "compliance_history",
+    "open_breaches",
+    "wage_compliance",
+    "submissions",
+    "return_timeliness",
+    "public_register_checks",
+)
 
 
 @dataclass(frozen=True)

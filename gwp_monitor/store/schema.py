@@ -22,6 +22,7 @@ from sqlalchemy import (
     TIMESTAMP,
     VARCHAR,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -245,4 +246,79 @@ schema_views = Table(
     metadata,
     Column("checksum", CHAR(64), nullable=False),
     Column("created_at", TIMESTAMP, nullable=False),
+)
+
+# --- public registers (gwp_monitor/public_registers): what the government publishes about suppliers ---
+
+# One snapshot of the UK gender pay gap register per reporting year (2017 = the 2017-18 register); a
+# newer file for the year replaces it, the same content changes nothing.
+gpg_snapshots = Table(
+    "gpg_snapshots",
+    metadata,
+    Column("reporting_year", INTEGER, primary_key=True, autoincrement=False),
+    Column("source", VARCHAR(1000), nullable=False),
+    Column("content_sha256", CHAR(64), nullable=False),
+    Column("employers", INTEGER, nullable=False),
+    Column("imported_at", UTC_TIMESTAMP, nullable=False),
+)
+
+# The register's employers of a snapshot: published company figures (no person's name is kept).
+gpg_employers = Table(
+    "gpg_employers",
+    metadata,
+    Column("reporting_year", INTEGER, ForeignKey("gpg_snapshots.reporting_year"), primary_key=True),
+    Column("source_row", INTEGER, primary_key=True, autoincrement=False),
+    Column("company_number", VARCHAR(16)),
+    Column("employer_name", VARCHAR(500), nullable=False),
+    Column("employer_name_key", VARCHAR(500)),
+    Column("employer_id", VARCHAR(32)),
+    Column("employer_size", VARCHAR(40)),
+    Column("diff_median_hourly_pct", NUMERIC(10, 2), nullable=False),
+    Column("diff_mean_hourly_pct", NUMERIC(10, 2), nullable=False),
+    Column("diff_median_bonus_pct", NUMERIC(14, 2)),
+    Column("diff_mean_bonus_pct", NUMERIC(14, 2)),
+    Column("female_top_quartile_pct", NUMERIC(6, 2)),
+    Column("link", VARCHAR(1000)),
+    Column("submitted_late", Boolean(create_constraint=False), nullable=False),
+    Column("due_date", DATE, nullable=False),
+    Column("date_submitted", DATE, nullable=False),
+    Index("gpg_employers_number", "company_number", "reporting_year"),
+)
+
+# A workforce return's aggregate figures, kept to set beside the register when it arrives later.
+workforce_figures = Table(
+    "workforce_figures",
+    metadata,
+    Column("submission_id", INTEGER, ForeignKey("submissions.submission_id"), primary_key=True, autoincrement=False),
+    Column("contract_ref", VARCHAR(64), nullable=False),
+    Column("period_start", DATE, nullable=False),
+    Column("period_end", DATE, nullable=False),
+    Column("headcount", INTEGER),
+    Column("gender_pay_gap_median_pct", NUMERIC(10, 2)),
+    Column("gender_pay_gap_mean_pct", NUMERIC(10, 2)),
+)
+
+# Each contract's accepted workforce periods checked against the register (recomputed whole).
+gpg_checks = Table(
+    "gpg_checks",
+    metadata,
+    Column("contract_ref", VARCHAR(64), primary_key=True),
+    Column("period_start", DATE, primary_key=True),
+    Column("period_end", DATE, nullable=False),
+    Column("submission_id", INTEGER, nullable=False),
+    Column("supplier_id", VARCHAR(64), nullable=False),
+    Column("company_number", VARCHAR(16)),
+    Column("reporting_year", INTEGER, nullable=False),
+    Column("matched_by", VARCHAR(20), nullable=False),
+    Column("published", Boolean(create_constraint=False)),
+    Column("published_median_pct", NUMERIC(10, 2)),
+    Column("published_mean_pct", NUMERIC(10, 2)),
+    Column("returned_median_pct", NUMERIC(10, 2)),
+    Column("difference_pct", NUMERIC(10, 2)),
+    Column("submitted_late", Boolean(create_constraint=False)),
+    Column("employer_name", VARCHAR(500)),
+    Column("register_link", VARCHAR(1000)),
+    Column("name_suggestion", VARCHAR(1000)),
+    Column("note", TEXT),
+    Column("checked_at", UTC_TIMESTAMP, nullable=False),
 )
