@@ -1,6 +1,6 @@
 """The UK gender pay gap register beside suppliers' returns (issue 17).
 
-Revision ID: 0005
+Revision ID: 0003
 Revises: 0002
 
 gpg_snapshots / gpg_employers hold one snapshot of the public register per reporting year;
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
