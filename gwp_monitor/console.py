@@ -46,6 +46,16 @@ def problems_table(submission) -> Table:
     return table
 
 
+def warnings_table(submission) -> Table:
+    """What was ignored or normalised: nothing here rejects the return, but the supplier should know."""
+    table = Table(title=f"Notes on {submission.file_name} (not problems)", title_justify="left")
+    table.add_column("column")
+    table.add_column("note")
+    for p in submission.warnings:
+        table.add_row(p.column, p.rule)
+    return table
+
+
 class progress_reporter:
     """Progress on stderr for long runs: a bar per stage on a terminal, a line per stage otherwise."""
 

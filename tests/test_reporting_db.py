@@ -144,6 +144,7 @@ SPEC_VIEWS = {
         "row_count",
         "error_count",
         "errors",
+        "warnings",  # added (issue 12): notes told to the supplier without a rejection
     ],
     "v_return_timeliness": ["contract_ref", "kind", "period_start", "period_end", "due_date", "status"],
 }

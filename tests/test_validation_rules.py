@@ -20,10 +20,10 @@ from gwp_monitor.ingest.intake import Intake, Submission, take_in
 from gwp_monitor.validate.expectations import load_suite_json, register_expectation
 
 REQUIRED = "is required"
-NUMBER = "must be a plain number"
+NUMBER = "must be a"  # number / an amount, "such as ..."
 WHOLE = "must be a whole number"
 YES_NO = "must be yes or no"
-DATE = "must be a real date written YYYY-MM-DD"
+DATE = "must be a real date written YYYY-MM-DD or DD/MM/YYYY"
 NOT_NEGATIVE = "must be 0 or more"
 WITHIN_HEADCOUNT = "must not be more than headcount"
 REF_PATTERN = "1 to 64 letters, digits"
@@ -74,7 +74,8 @@ PAYROLL_CASES = [
     bad("period_start_missing", {"period_start": ""}, ("period_start", REQUIRED)),
     bad("period_start_not_a_date", {"period_start": "2010-02-30"}, ("period_start", DATE)),
     bad("period_end_missing", {"period_end": ""}, ("period_end", REQUIRED)),
-    bad("period_end_uk_format", {"period_end": "31/01/2010"}, ("period_end", DATE)),
+    bad("period_end_year_first_slashes", {"period_end": "2010/13/01"}, ("period_end", DATE)),
+    bad("period_end_month_first", {"period_end": "01/31/2010"}, ("period_end", DATE)),
     bad("period_not_one_month", {}, (PERIOD, "must be one calendar month"), period=("2024-06-01", "2024-06-29")),
     bad("worker_ref_missing", {"worker_ref": ""}, ("worker_ref", REQUIRED)),
     bad("worker_ref_ni_number", {"worker_ref": "AB 12 34 56 C"}, ("worker_ref", "National Insurance number")),
@@ -111,7 +112,10 @@ PAYROLL_CASES = [
         ("hourly_rate", AGREE),
     ),
     bad("basic_pay_missing", {"basic_pay": ""}, ("basic_pay", REQUIRED)),
-    bad("basic_pay_pounds_and_commas", {"basic_pay": "£2,025.00"}, ("basic_pay", NUMBER)),
+    good("basic_pay_pounds_and_commas", {"basic_pay": "£2,025.00", "hourly_rate": "£13.50"}),
+    bad("basic_pay_decimal_comma", {"basic_pay": "2.025,00"}, ("basic_pay", NUMBER)),
+    bad("basic_pay_commas_out_of_place", {"basic_pay": "20,25.00"}, ("basic_pay", NUMBER)),
+    bad("hours_paid_pound_sign", {"hours_paid": "£150"}, ("hours_paid", NUMBER)),
     bad("basic_pay_negative", {"basic_pay": "-2025.00"}, ("basic_pay", NOT_NEGATIVE), ("hourly_rate", AGREE)),
     bad("hourly_rate_not_a_number", {"hourly_rate": "13.50/h"}, ("hourly_rate", NUMBER)),
     bad("hourly_rate_zero", {"hourly_rate": "0"}, ("hourly_rate", "must be more than 0"), ("hourly_rate", AGREE)),
@@ -216,7 +220,10 @@ WORKFORCE_CASES = [
     bad("female_workers_not_a_number", {"female_workers": "half"}, ("female_workers", WHOLE)),
     bad("female_workers_negative", {"female_workers": "-22"}, ("female_workers", NOT_NEGATIVE)),
     bad("female_workers_over_headcount", {"female_workers": "41"}, ("female_workers", WITHIN_HEADCOUNT)),
-    bad("gap_median_percent_sign", {"gender_pay_gap_median_pct": "4.5%"}, ("gender_pay_gap_median_pct", NUMBER)),
+    good("gap_median_percent_sign", {"gender_pay_gap_median_pct": "4.5%", "gender_pay_gap_mean_pct": "-2 %"}),
+    bad("gap_mean_percent_in_words", {"gender_pay_gap_mean_pct": "4.5 percent"}, ("gender_pay_gap_mean_pct", NUMBER)),
+    good("fte_thousands", {"fte": "1,032.5", "headcount": "1,200"}),
+    bad("gap_median_decimal_comma", {"gender_pay_gap_median_pct": "4,5%"}, ("gender_pay_gap_median_pct", NUMBER)),
     bad(
         "gap_median_over_100",
         {"gender_pay_gap_median_pct": "100.5"},

@@ -41,6 +41,8 @@ class Submission:
     row_count: int
     content_sha256: str
     problems: list[Problem] = field(default_factory=list)
+    #: Told to the supplier, never rejecting: columns ignored, personal-looking columns, what was normalised.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -138,6 +140,7 @@ def _unreadable(index: int, f: ReturnFile) -> Submission:
         row_count=0,
         content_sha256=f.file_sha256,
         problems=list(f.problems),
+        warnings=list(f.warnings),
     )
 
 
@@ -151,7 +154,10 @@ def _submissions_of(
         source = ready.files[int(row["_file"])]
         start, end = _as_date(firsts.at[sid, "period_start"]), _as_date(firsts.at[sid, "period_end"])
         contract_ref = row["contract_ref"] if isinstance(row["contract_ref"], str) else None
-        found = list(source.problems) + list(problems.get(int(sid), []))
+        # A column missing from the header is one file problem, not "is required" on every row too.
+        found = list(source.problems) + [
+            p for p in problems.get(int(sid), []) if not (p.rows and p.column in source.missing_columns)
+        ]
         if register is not None and contract_ref in register.contracts and start and end:
             why = register.contracts[contract_ref].period_problem(ready.kind, start, end, as_of)
             # A period the suite already refused (not one calendar month/quarter) is reported once.
@@ -170,6 +176,7 @@ def _submissions_of(
                 row_count=int(row["row_count"]),
                 content_sha256=row["content_sha256"],
                 problems=found,
+                warnings=list(source.warnings) + ready.notes.get(int(sid), []),
             )
         )
     return out

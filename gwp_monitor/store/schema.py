@@ -130,6 +130,7 @@ submissions = Table(
     Column("errors", TEXT),
     Column("errors_json", TEXT),
     Column("superseded_by", INTEGER),
+    Column("warnings", TEXT),  # notes without rejection: columns ignored, values normalised (no cell values)
     Column("stored_at", UTC_TIMESTAMP, nullable=False),
     CheckConstraint("status IN ('accepted', 'rejected', 'superseded')", name="submissions_status"),
     Index("submissions_content", "file_sha256", unique=True),

@@ -197,6 +197,7 @@ def store_submission(
                 errors=problems_to_text(submission.problems) or None,
                 errors_json=problems_to_json(submission.problems) if submission.problems else None,
                 superseded_by=current.submission_id if status == "superseded" else None,
+                warnings=problems_to_text(submission.warnings) or None,
                 stored_at=now,
             )
         )
