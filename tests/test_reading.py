@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gwp_monitor.domain.templates import column_names
+from gwp_monitor.domain.templates import monthly_column_names
 from gwp_monitor.ingest.intake import take_in
 from gwp_monitor.ingest.prepare import prepare
 from gwp_monitor.ingest.reading import DEFAULT_MAX_BYTES, ReadLimits, read_return_file
@@ -38,14 +38,14 @@ def test_header_names_are_trimmed_and_matched_case_insensitively(returns, write_
     path = write_return("messy.csv", [{messy[k]: v for k, v in r.items()} for r in rows], columns=list(messy.values()))
     f = read_ok(path)
     assert f.kind == "payroll"
-    assert f.table.column_names == column_names("payroll")
+    assert f.table.column_names == monthly_column_names("payroll")
     assert f.table.column("worker_ref").to_pylist() == ["W00001", "W00002"]
 
 
 def test_column_order_does_not_matter(returns, write_return):
     rows = pay_rows(returns)
     f = read_ok(write_return("reordered.csv", rows, columns=list(reversed(list(rows[0])))))
-    assert set(f.table.column_names) == set(column_names("payroll"))
+    assert set(f.table.column_names) == set(monthly_column_names("payroll"))
     assert f.table.column("basic_pay").to_pylist() == ["2025.00", "2025.00"]
 
 

@@ -10,7 +10,7 @@ keeps the table complete when an expectation is added to a suite.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,11 @@ NOT_REGISTERED = "is not a contract in the register"
 FORMULA = "must not start with = + - or @"
 AGREE = "must agree with basic_pay / hours_paid within 1%"
 PERIOD = "period_start/period_end"
+PAY_PERIOD = "pay_period_start/pay_period_end"
+M2023 = {
+    m: (date(2023, m, 1).isoformat(), (date(2023 + m // 12, m % 12 + 1, 1) - timedelta(days=1)).isoformat())
+    for m in range(1, 13)
+}
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ PAYROLL_CASES = [
     bad("worker_ref_ni_number", {"worker_ref": "AB 12 34 56 C"}, ("worker_ref", "National Insurance number")),
     bad("worker_ref_email", {"worker_ref": "jo.bloggs@example.com"}, ("worker_ref", "e-mail address")),
     bad("worker_ref_formula", {"worker_ref": "=cmd|' /C calc'!A0"}, ("worker_ref", FORMULA)),
-    bad("worker_ref_twice", {}, ("worker_ref", "must be unique within a contract and period"), twice=True),
+    bad("worker_ref_twice", {}, ("worker_ref", "must be unique within a contract and month"), twice=True),
     bad("employer_formula", {"employer": "@SUM(A1:A9)"}, ("employer", FORMULA)),
     bad("employment_type_missing", {"employment_type": ""}, ("employment_type", REQUIRED)),
     bad(
@@ -121,6 +126,53 @@ PAYROLL_CASES = [
     bad("hourly_rate_zero", {"hourly_rate": "0"}, ("hourly_rate", "must be more than 0"), ("hourly_rate", AGREE)),
     bad("hourly_rate_disagrees", {"hourly_rate": "15.00"}, ("hourly_rate", AGREE)),
     bad("gender_unknown", {"gender": "f"}, ("gender", "must be one of: female, male, other, not_disclosed")),
+    # spec 2.2: pay periods (weekly, fortnightly, four-weekly, monthly) inside the month; boundaries
+    good("weekly_pay_period", {"pay_period_start": "2023-01-02", "pay_period_end": "2023-01-08"}, period=M2023[1]),
+    good(
+        "pay_period_ends_on_months_last_day",
+        {"pay_period_start": "2023-02-22", "pay_period_end": "2023-02-28"},
+        period=M2023[2],
+    ),
+    bad(
+        "pay_period_ends_the_next_day",
+        {"pay_period_start": "2023-02-23", "pay_period_end": "2023-03-01"},
+        (PAY_PERIOD, "must fall inside the return's month"),
+        period=M2023[12],
+    ),
+    good("pay_period_35_days", {"pay_period_start": "2023-02-25", "pay_period_end": "2023-03-31"}, period=M2023[3]),
+    bad(
+        "pay_period_36_days",
+        {"pay_period_start": "2023-03-26", "pay_period_end": "2023-04-30"},
+        (PAY_PERIOD, "at most 35 days"),
+        period=M2023[4],
+    ),
+    bad("pay_period_start_only", {"pay_period_start": "2023-05-01"}, (PAY_PERIOD, "give both"), period=M2023[5]),
+    bad(
+        "pay_period_backwards",
+        {"pay_period_start": "2023-06-20", "pay_period_end": "2023-06-13"},
+        (PAY_PERIOD, "on or after pay_period_start"),
+        period=M2023[6],
+    ),
+    bad(
+        "pay_period_start_not_a_date",
+        {"pay_period_start": "2023-07-32", "pay_period_end": "2023-07-07"},
+        ("pay_period_start", DATE),
+        period=M2023[7],
+    ),
+    bad(
+        "pay_period_end_not_a_date",
+        {"pay_period_start": "2023-08-01", "pay_period_end": "someday"},
+        ("pay_period_end", DATE),
+        period=M2023[8],
+    ),
+    bad("job_ref_formula", {"job_ref": "=1+1"}, ("job_ref", FORMULA), period=M2023[9]),
+    # a week written as the return's period is told where a week goes
+    bad(
+        "week_as_the_return_period",
+        {},
+        (PERIOD, "pay_period_start/pay_period_end"),
+        period=("2023-10-02", "2023-10-08"),
+    ),
     # spec 2.1: the period must be one of the contract's periods
     bad(
         "period_before_contract",
@@ -308,7 +360,8 @@ def checked(tmp_path_factory, returns, register) -> Checked:
                 make_row(period=period, worker=3),
             ]
             placed["_mixed"] = (_key(rows[-1]), (first + 1,))
-        plans[kind] = (returns.csv(folder / f"{kind}_cases.csv", rows), placed)
+        header = list(dict.fromkeys(name for row in rows for name in row))  # optional columns some cases add
+        plans[kind] = (returns.csv(folder / f"{kind}_cases.csv", rows, header), placed)
     files = {kind: path for kind, (path, _) in plans.items()}
     intake = take_in(list(files.values()), register, as_of=returns.as_of)
     by_key = {}
@@ -372,9 +425,10 @@ def test_a_submission_with_one_bad_row_is_rejected_whole_while_others_go_on(chec
 def test_problem_text_names_column_rule_and_rows(checked: Checked):
     submission, rows = checked.payroll["worker_ref_twice"]
     (problem,) = submission.problems
-    assert problem.describe() == (
-        f"worker_ref: must be unique within a contract and period: one row per worker per return (2 rows: {rows[0]}, {rows[1]})"
-    )
+    text = problem.describe()
+    assert text.startswith("worker_ref: must be unique within a contract and month: one row per worker per pay period")
+    assert "pay_period_start/pay_period_end" in text and "job_ref" in text  # how to fix it, in the message
+    assert text.endswith(f"(2 rows: {rows[0]}, {rows[1]})")
 
 
 def test_every_suite_rule_has_a_case():

@@ -56,7 +56,17 @@ PAYROLL: tuple[Column, ...] = _KEY + (
     Column("basic_pay", "decimal", True, description="basic pay in GBP for those hours, >= 0", unit="gbp"),
     Column("hourly_rate", "decimal", False, description="basic hourly rate, > 0", unit="gbp"),
     Column("gender", "enum", False, GENDERS),
+    Column("pay_period_start", "date", False, description="first day of the row's pay period (weekly, fortnightly...)"),
+    Column("pay_period_end", "date", False, description="last day of the row's pay period, inside the month"),
+    Column("job_ref", "text", False, description="which job, for a worker with several jobs on the contract"),
 )
+
+#: The optional payroll columns for weekly/fortnightly pay and several jobs (spec 2.2): a return
+#: paid monthly, one job a worker, leaves them out.
+PAY_PERIOD_COLUMNS = ("pay_period_start", "pay_period_end", "job_ref")
+
+#: A pay period is at most this many days, first and last day included (spec 2.2: five weeks).
+MAX_PAY_PERIOD_DAYS = 35
 
 WORKFORCE: tuple[Column, ...] = _KEY + (
     Column("headcount", "integer", True),
@@ -96,6 +106,11 @@ def columns(kind: Kind) -> tuple[Column, ...]:
 
 def column_names(kind: Kind) -> list[str]:
     return [c.name for c in TEMPLATES[kind]]
+
+
+def monthly_column_names(kind: Kind) -> list[str]:
+    """The columns of a return without pay periods or jobs: what the samples and most suppliers write."""
+    return [name for name in column_names(kind) if name not in PAY_PERIOD_COLUMNS]
 
 
 def required_names(kind: Kind) -> list[str]:

@@ -27,7 +27,7 @@ import pyarrow.csv as pacsv
 
 from gwp_monitor.domain.periods import calendar_month_mask, calendar_quarter_mask
 from gwp_monitor.domain.problems import Problem
-from gwp_monitor.domain.templates import KEY_COLUMNS, Kind, columns
+from gwp_monitor.domain.templates import KEY_COLUMNS, MAX_PAY_PERIOD_DAYS, Kind, columns
 from gwp_monitor.ingest.reading import ReturnFile
 from gwp_monitor.ingest.values import normalised_note, parse_boolean, parse_date, parse_number
 
@@ -137,10 +137,48 @@ def _derive(frame: pd.DataFrame, kind: Kind) -> None:
         consistent = pd.array((rate - implied).abs() <= HOURLY_RATE_TOLERANCE * implied, dtype="boolean")
         consistent[(implied.isna() | rate.isna()).to_numpy()] = pd.NA
         frame["hourly_rate__consistent"] = consistent
+        _derive_pay_periods(frame)
     else:
         frame["period__calendar_quarter_or_month"] = (
             calendar_month_mask(start, end) | calendar_quarter_mask(start, end)
         ).array.take(pair)
+
+
+def _all_blank(n: int) -> pd.arrays.BooleanArray:
+    return pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+
+
+def _derive_pay_periods(frame: pd.DataFrame) -> None:
+    """Pay-period rules (spec 2.2) and the uniqueness key (worker_ref, job_ref, pay_period_start).
+
+    A return without pay periods or jobs (most) pays nothing here: the rule columns are all blank and
+    the key columns constant, so the rows are unique on worker_ref within the month, as before.
+    """
+    n = len(frame)
+    start_given = frame["pay_period_start__valid"].notna().to_numpy()
+    end_given = frame["pay_period_end__valid"].notna().to_numpy()
+    job = frame["job_ref"]
+    frame["job_ref__key"] = pd.factorize(job)[0] if job.notna().any() else np.zeros(n, dtype=np.int8)
+    if not (start_given.any() or end_given.any()):
+        for name in ("pay_period__pair", "pay_period__in_month", "pay_period__length"):
+            frame[name] = _all_blank(n)
+        frame["pay_period_start__key"] = np.zeros(n, dtype=np.int8)
+        return
+    pair = pd.array(start_given == end_given, dtype="boolean")
+    pair[~(start_given | end_given)] = pd.NA
+    frame["pay_period__pair"] = pair
+    pstart, pend = frame["pay_period_start"], frame["pay_period_end"]
+    both = (pstart.notna() & pend.notna()).to_numpy()
+    in_month = pd.array(
+        ((pend >= frame["period_start"]) & (pend <= frame["period_end"]) & (pstart <= pend)).to_numpy(), dtype="boolean"
+    )
+    in_month[~(both & frame["period_start"].notna().to_numpy() & frame["period_end"].notna().to_numpy())] = pd.NA
+    frame["pay_period__in_month"] = in_month
+    ordered = both & (pstart <= pend).to_numpy()
+    length = pd.array(((pend - pstart).dt.days + 1 <= MAX_PAY_PERIOD_DAYS).to_numpy(), dtype="boolean")
+    length[~ordered] = pd.NA
+    frame["pay_period__length"] = length
+    frame["pay_period_start__key"] = pstart.fillna(frame["period_start"]).to_numpy(dtype="datetime64[s]").view("int64")
 
 
 def _group_submissions(
