@@ -340,7 +340,7 @@ def _key(row: dict[str, str]) -> tuple:
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory, returns, register) -> Checked:
     folder = tmp_path_factory.mktemp("rules")
-    plans = {}
+    plans, alone = {}, []
     for kind, cases, make_row, nth in (
         ("payroll", PAYROLL_CASES, returns.payroll_row, returns.nth_month),
         ("workforce", WORKFORCE_CASES, returns.workforce_row, returns.nth_quarter),
@@ -348,6 +348,11 @@ def checked(tmp_path_factory, returns, register) -> Checked:
         rows, placed = [], {}
         for i, case in enumerate(cases):
             row = make_row(period=case.period or nth(i), **case.cells)
+            if _file_wide(case):  # its problem rejects the rest of its file (spec 2.4): a file of its own
+                own = [row, row] if case.twice else [row]
+                alone.append(returns.csv(folder / f"{kind}_{case.id}.csv", own, list(row)))
+                placed[case.id] = (_key(row), tuple(range(2, len(own) + 2)))
+                continue
             first = len(rows) + 2  # header is row 1
             rows += [row, row] if case.twice else [row]
             placed[case.id] = (_key(row), tuple(range(first, len(rows) + 2)))
@@ -363,7 +368,7 @@ def checked(tmp_path_factory, returns, register) -> Checked:
         header = list(dict.fromkeys(name for row in rows for name in row))  # optional columns some cases add
         plans[kind] = (returns.csv(folder / f"{kind}_cases.csv", rows, header), placed)
     files = {kind: path for kind, (path, _) in plans.items()}
-    intake = take_in(list(files.values()), register, as_of=returns.as_of)
+    intake = take_in([*files.values(), *alone], register, as_of=returns.as_of)
     by_key = {}
     for s in intake.submissions:
         key = (s.kind, s.contract_ref, s.period_start, s.period_end)
@@ -379,6 +384,14 @@ def checked(tmp_path_factory, returns, register) -> Checked:
                 getattr(out, kind)[case_id] = found
     assert len(intake.submissions) == len(by_key) == sum(len(p) for _, p in plans.values())
     return out
+
+
+def _file_wide(case: Case) -> bool:
+    """A case whose problem rejects every submission of its file for its contract, or the whole file:
+    an unknown contract, a row that cannot be placed in one of the contract's periods (spec 2.4)."""
+    return case.whole_submission or any(
+        c in ("contract_ref", PERIOD, "period_start", "period_end") for c, _ in case.expect
+    )
 
 
 def _assert_case(case: Case, submission: Submission, rows: tuple[int, ...]) -> None:

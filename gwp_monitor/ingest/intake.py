@@ -19,6 +19,7 @@ from gwp_monitor.domain.problems import Problem, file_problem
 from gwp_monitor.domain.templates import KINDS, Kind
 from gwp_monitor.ingest.prepare import PreparedReturns, prepare
 from gwp_monitor.ingest.reading import ReadLimits, ReturnFile, read_return_file
+from gwp_monitor.ingest.whole_files import reject_whole_files
 from gwp_monitor.validate.expectations import validate
 
 Progress = Callable[[str, int, int], None]
@@ -43,6 +44,8 @@ class Submission:
     problems: list[Problem] = field(default_factory=list)
     #: Told to the supplier, never rejecting: columns ignored, personal-looking columns, what was normalised.
     warnings: list[Problem] = field(default_factory=list)
+    #: Where the return came from (spec 9): folder, sftp, portal...
+    source: str = "folder"
 
     @property
     def status(self) -> str:
@@ -120,7 +123,9 @@ def take_in(
         ready = prepare(of_kind, kind)
         outcome = validate(ready, register.contracts.keys() if register else None)
         prepared[kind], gx_results[kind] = ready, outcome.gx_result
-        submissions.extend(_submissions_of(ready, outcome.problems, register, as_of))
+        of_this_kind = _submissions_of(ready, outcome.problems, register, as_of)
+        reject_whole_files(of_this_kind, register)
+        submissions.extend(of_this_kind)
         if progress:
             progress(f"validating {kind}", 1, 1)
     submissions.sort(key=lambda s: (s.received_at, s.file_name, s.submission_key))
