@@ -30,6 +30,7 @@ VIEWS = (
     "v_submissions",
     "v_return_timeliness",
     "v_contract_status",
+    "v_resubmission_changes",
 )
 SUPPORTED = ("sqlite", "postgresql")
 

@@ -131,6 +131,8 @@ submissions = Table(
     Column("errors_json", TEXT),
     Column("superseded_by", INTEGER),
     Column("warnings", TEXT),  # notes without rejection: columns ignored, values normalised (no cell values)
+    Column("supersedes_submission_id", INTEGER),  # the accepted submission this one replaced (kept, superseded)
+    Column("source", VARCHAR(32)),  # where the return came from: folder, sftp, portal...
     Column("stored_at", UTC_TIMESTAMP, nullable=False),
     CheckConstraint("status IN ('accepted', 'rejected', 'superseded')", name="submissions_status"),
     Index("submissions_content", "file_sha256", unique=True),

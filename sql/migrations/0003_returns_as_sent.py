@@ -1,7 +1,13 @@
-"""Returns as suppliers send them: what the supplier was told without a rejection is kept.
+"""Returns as suppliers send them, and evidence that never disappears (issue 12).
 
 Revision ID: 0003
 Revises: 0002
+
+`submissions.supersedes_submission_id` names the accepted submission a resubmission replaced (the
+superseded one keeps its verdicts and wage figures, out of the current views), so
+`v_resubmission_changes` can publish what each resubmission changed; it is filled in for existing
+rows from `superseded_by`. `submissions.source` says where a return came from (folder, sftp, portal...):
+existing rows came from the landing folder.
 
 `submissions.warnings` holds the notes a submission was accepted (or rejected) with: columns outside
 the template that were ignored, columns that look like personal data, values read from UK forms
@@ -21,8 +27,20 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("submissions", sa.Column("warnings", sa.TEXT()))
+    op.add_column("submissions", sa.Column("supersedes_submission_id", sa.INTEGER()))
+    op.add_column("submissions", sa.Column("source", sa.VARCHAR(32)))
+    op.execute("UPDATE submissions SET source = 'folder'")
+    # The one a submission replaced: the one it retired (superseded_by points at it), received no later.
+    op.execute(
+        "UPDATE submissions SET supersedes_submission_id = ("
+        " SELECT MAX(o.submission_id) FROM submissions o"
+        " WHERE o.superseded_by = submissions.submission_id AND o.received_at <= submissions.received_at)"
+        " WHERE status IN ('accepted', 'superseded')"
+    )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("submissions") as batch:
+        batch.drop_column("source")
+        batch.drop_column("supersedes_submission_id")
         batch.drop_column("warnings")
