@@ -43,14 +43,18 @@ HEAD = 3
 #: Columns later revisions add that the published views show: absent from a legacy database's views.
 LATER_COLUMNS = {"submissions": ("warnings", "supersedes_submission_id", "source")}
 #: Views later revisions add (they read those columns): absent from a legacy database.
-LATER_VIEWS = {"v_resubmission_changes"}
+LATER_VIEWS = {"v_resubmission_changes", "v_owed_to_workers"}
+#: Tables later revisions add.
+LATER_TABLES = {"owed_figures"}
 
 
 @contextmanager
 def later_columns(engine: Engine):
     """The current code writes columns later revisions add: a legacy database is filled by it with those
-    columns added for the while, then dropped again, so the upgrade finds the legacy schema."""
+    columns (and tables) added for the while, then dropped again, so the upgrade finds the legacy schema."""
     with engine.begin() as conn:
+        for name in LATER_TABLES:
+            schema.metadata.tables[name].create(conn)
         for table, names in LATER_COLUMNS.items():
             for name in names:
                 conn.execute(
@@ -58,6 +62,8 @@ def later_columns(engine: Engine):
                 )
     yield
     with engine.begin() as conn:
+        for name in LATER_TABLES:
+            schema.metadata.tables[name].drop(conn)
         for table, names in LATER_COLUMNS.items():
             for name in names:
                 conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {name}"))
@@ -112,7 +118,9 @@ def snapshot(engine: Engine, db_rows) -> dict[str, list]:
     columns and views later revisions add (checked on their own)."""
     later = {name for names in LATER_COLUMNS.values() for name in names}
     # schema_views only records when the views were last made: this release adds one, so they are remade
-    tables = sorted(set(inspect(engine).get_table_names()) - {LEGACY_TABLE, "alembic_version", "schema_views"})
+    tables = sorted(
+        set(inspect(engine).get_table_names()) - {LEGACY_TABLE, "alembic_version", "schema_views", *LATER_TABLES}
+    )
     out = {}
     for name in [*tables, *(v for v in VIEWS if v not in LATER_VIEWS)]:
         out[name] = sorted(

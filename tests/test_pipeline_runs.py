@@ -33,6 +33,7 @@ TABLES = {
     "submissions",
     "verdicts",
     "wage_figures",
+    "owed_figures",
     "return_timeliness",
     "breaches",
     "alert_log",

@@ -148,6 +148,16 @@ SPEC_VIEWS = {
         "supersedes_submission_id",
         "source",
     ],
+    "v_owed_to_workers": [
+        "contract_ref",
+        "period_start",
+        "period_end",
+        "workers_owed",
+        "owed_gbp",
+        "uplift_from",
+        "workers_below_uplift",
+        "uplift_cost_gbp",
+    ],
     "v_resubmission_changes": [
         "contract_ref",
         "kind",

@@ -47,11 +47,24 @@ WAGE_COLUMNS = [
 ]
 
 
+#: Owed to workers and uplift cost per submission (spec 4, v_owed_to_workers).
+OWED_COLUMNS = [
+    "submission_key",
+    "workers_assessed",
+    "workers_owed",
+    "owed_gbp",
+    "uplift_from",
+    "workers_below_uplift",
+    "uplift_cost_gbp",
+]
+
+
 @dataclass
 class Assessment:
     verdicts: pd.DataFrame
     wages: pd.DataFrame
     gx_result: object = None
+    owed: pd.DataFrame | None = None  # OWED_COLUMNS, payroll only
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:

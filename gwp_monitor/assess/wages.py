@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gwp_monitor.assess.verdicts import (
+    OWED_COLUMNS,
     VERDICT_COLUMNS,
     WAGE_COLUMNS,
     Assessment,
@@ -210,7 +211,56 @@ def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, a
         wages[column] = as_dates(wages[column])
     wages = wages[WAGE_COLUMNS]
     verdicts = _wage_verdicts(frame, register, pd.concat(totals))
-    return Assessment(verdicts, wages, result)
+    owed = _owed_to_workers(frame, pay, failing, worker, floors, as_of)
+    return Assessment(verdicts, wages, result, owed)
+
+
+def _owed_to_workers(frame, pay, failing, worker, floors: WageFloors, as_of: date) -> pd.DataFrame:
+    """Per submission (spec 4): what is owed to workers, once per row at the larger shortfall, with the
+    distinct workers owed; and the uplift cost to the upcoming Real Living Wage, with its pay-from date."""
+    n = len(frame)
+    hourly, hours = pay["hourly"].to_numpy(), frame["hours_paid"].to_numpy(dtype="float64", na_value=np.nan)
+    below_smw, below_rlw = row_mask(n, failing.get(SMW)), row_mask(n, failing.get(RLW))
+    below_up = row_mask(n, failing.get("upcoming"))
+    smw_gap = np.where(below_smw, pay[SMW].to_numpy() - hourly, 0.0)
+    rlw_gap = np.where(below_rlw, pay[RLW].to_numpy() - hourly, 0.0)
+    owed = np.maximum(np.maximum(smw_gap, rlw_gap), 0.0) * np.nan_to_num(hours)
+    uplift = np.where(below_up, (pay["upcoming"].to_numpy() - hourly) * np.nan_to_num(hours), 0.0)
+    start = frame["period_start"]
+    if "pay_period_start" in frame and frame["pay_period_start"].notna().any():
+        start = frame["pay_period_start"].fillna(start)
+    uplift_from = floors.upcoming_rlw_from_series(start, as_of)
+    uplift_from[np.isnan(pay["upcoming"].to_numpy())] = np.datetime64("NaT")
+    assessed = ~np.isnan(pay[SMW].to_numpy()) | ~np.isnan(pay[RLW].to_numpy())
+    rows = pd.DataFrame(
+        {
+            "submission_key": frame["_submission"].to_numpy(),
+            "worker": np.arange(n) if worker is None else worker,
+            "assessed": assessed,
+            "owed_row": below_smw | below_rlw,
+            "below_up": below_up,
+            "owed": owed,
+            "uplift": uplift,
+            "uplift_from": uplift_from,
+        },
+        copy=False,
+    )
+    grouped = rows.groupby("submission_key", sort=True)
+    out = grouped.agg(
+        owed_gbp=("owed", "sum"), uplift_cost_gbp=("uplift", "sum"), uplift_from=("uplift_from", "min")
+    ).reset_index()
+    for column, flag in (
+        ("workers_assessed", "assessed"),
+        ("workers_owed", "owed_row"),
+        ("workers_below_uplift", "below_up"),
+    ):
+        out[column] = _distinct_workers(rows, ["submission_key"], flag, out)
+    out["owed_gbp"] = _to_pennies(out["owed_gbp"])
+    none = out["uplift_from"].isna()
+    out["uplift_cost_gbp"] = _to_pennies(out["uplift_cost_gbp"]).mask(none)
+    out["workers_below_uplift"] = out["workers_below_uplift"].astype("Int64").mask(none)
+    out["uplift_from"] = as_dates(out["uplift_from"])
+    return out[OWED_COLUMNS]
 
 
 def _worker_codes(frame: pd.DataFrame) -> np.ndarray | None:

@@ -31,6 +31,7 @@ VIEWS = (
     "v_return_timeliness",
     "v_contract_status",
     "v_resubmission_changes",
+    "v_owed_to_workers",
 )
 SUPPORTED = ("sqlite", "postgresql")
 

@@ -193,6 +193,19 @@ wage_figures = Table(
     Column("workers_below_upcoming", INTEGER),
 )
 
+#: Per payroll submission: owed to workers and the uplift cost to the upcoming rate (spec 4).
+owed_figures = Table(
+    "owed_figures",
+    metadata,
+    Column("submission_id", INTEGER, ForeignKey("submissions.submission_id"), primary_key=True),
+    Column("workers_assessed", INTEGER, nullable=False),
+    Column("workers_owed", INTEGER, nullable=False),
+    Column("owed_gbp", NUMERIC(14, 2), nullable=False),
+    Column("uplift_from", DATE),
+    Column("workers_below_uplift", INTEGER),
+    Column("uplift_cost_gbp", NUMERIC(14, 2)),
+)
+
 return_timeliness = Table(
     "return_timeliness",
     metadata,

@@ -152,6 +152,7 @@ def store_submission(
     verdicts: pd.DataFrame,
     wages: pd.DataFrame,
     hook=None,
+    owed: pd.DataFrame | None = None,
 ) -> tuple[int, str]:
     """Store one submission with its results in one transaction; returns (submission_id, status).
 
@@ -217,6 +218,9 @@ def store_submission(
             rows = _records(wages, exclude=("submission_key",), submission_id=submission_id)
             if rows:
                 conn.execute(insert(wage_table), rows)
+            rows = _records(owed, exclude=("submission_key",), submission_id=submission_id) if owed is not None else []
+            if rows:
+                conn.execute(insert(db.table("owed_figures")), rows)
     return submission_id, status
 
 
