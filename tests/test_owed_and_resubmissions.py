@@ -16,6 +16,9 @@ from decimal import Decimal
 
 from factories import AS_OF, CONTRACT_REF
 
+from gwp_monitor.notify.content import compose
+from gwp_monitor.notify.events import recipients_for
+from gwp_monitor.notify.lifecycle import resubmission_alerts
 from gwp_monitor.pipeline import run_pipeline
 from gwp_monitor.store.database import open_database
 
@@ -95,4 +98,17 @@ def test_owed_to_workers_and_resubmission_evidence(reporting_db_url, register, r
     ]
     (owed,) = db_rows(db.engine, "SELECT * FROM v_owed_to_workers")
     assert (owed["workers_owed"], owed["owed_gbp"], owed["uplift_cost_gbp"]) == (0, Decimal("0.00"), Decimal("0.00"))
+
+    # ... and the contract manager is told, once per commitment the resubmission changed
+    alerts = resubmission_alerts(db)
+    assert sorted(a.commitment for a in alerts) == ["real_living_wage", "statutory_minimum_wage"]
+    assert {a.event for a in alerts} == {"verdict_changed_by_resubmission"}
+    assert len({a.event_key for a in alerts}) == 2 and alerts == resubmission_alerts(db)
+    rlw = next(a for a in alerts if a.commitment == "real_living_wage")
+    assert recipients_for(
+        "verdict_changed_by_resubmission", contract_manager="cm@c.example", supplier="s@s.example"
+    ) == ("cm@c.example",)
+    words = compose(rlw)
+    assert "was breach and is now compliant" in words.summary and "£70.00" in words.summary
+    assert not any(f"W0000{w}" in words.summary + str(words.facts) for w in RATES)
     db.engine.dispose()
