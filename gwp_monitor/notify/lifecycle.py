@@ -218,8 +218,8 @@ def resubmission_alerts(db: Database) -> list[Alert]:
                 new_status=c.new_status,
                 previous_arrears_gbp=None
                 if pd.isna(c.previous_arrears_gbp)
-                else round(float(c.previous_arrears_gbp), 2),
-                arrears_gbp=None if pd.isna(c.new_arrears_gbp) else round(float(c.new_arrears_gbp), 2),
+                else Decimal(f"{float(c.previous_arrears_gbp):.2f}"),
+                arrears_gbp=None if pd.isna(c.new_arrears_gbp) else Decimal(f"{float(c.new_arrears_gbp):.2f}"),
                 recipients=recipients_for("verdict_changed_by_resubmission", contract_manager=manager, supplier=None),
             )
         )

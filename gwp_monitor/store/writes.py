@@ -199,7 +199,7 @@ def store_submission(
                 errors_json=problems_to_json(submission.problems) if submission.problems else None,
                 superseded_by=current.submission_id if status == "superseded" else None,
                 warnings=problems_to_text(submission.warnings) or None,
-                supersedes_submission_id=current.submission_id if replaces else None,
+                supersedes_submission_id=current.submission_id if replaces and current is not None else None,
                 source=submission.source,
                 stored_at=now,
             )
