@@ -135,11 +135,8 @@ def print_status(database, fmt: str) -> None:
     table.add_column("overdue\nreturns", justify="right")
     table.add_column("last submission")
     for row in frame.itertuples(index=False):
-        last = (
-            ""
-            if row.last_submission_at is None or str(row.last_submission_at) in ("NaT", "None")
-            else str(row.last_submission_at)[:16]
-        )
+        # A contract with no submission yet reads "never" (an all-empty column comes back as NaN, not None)
+        last = "never" if pd.isna(row.last_submission_at) else str(row.last_submission_at)[:16]
         table.add_row(
             row.contract_ref,
             row.supplier_name,
