@@ -24,6 +24,7 @@ from gwp_monitor.console import (
     problems_table,
     progress_reporter,
     submissions_table,
+    warnings_table,
 )
 
 EPILOG = """\
@@ -298,6 +299,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         for s in intake.submissions:
             if s.problems:
                 console.print(problems_table(s))
+            if s.warnings:
+                console.print(warnings_table(s))
         bad = sum(1 for s in intake.submissions if s.problems)
         if bad:
             console.print(
@@ -320,6 +323,7 @@ def _submission_json(s) -> dict:
         "problems": [
             {"column": p.column, "rule": p.rule, "rows": p.rows, "first_rows": list(p.first_rows)} for p in s.problems
         ],
+        "warnings": [{"column": p.column, "note": p.rule} for p in s.warnings],
     }
 
 

@@ -50,6 +50,16 @@ def problems_table(submission) -> Table:
     return table
 
 
+def warnings_table(submission) -> Table:
+    """What was ignored or normalised: nothing here rejects the return, but the supplier should know."""
+    table = Table(title=f"Notes on {submission.file_name} (not problems)", title_justify="left")
+    table.add_column("column")
+    table.add_column("note")
+    for p in submission.warnings:
+        table.add_row(p.column, p.rule)
+    return table
+
+
 class progress_reporter:
     """Progress on stderr for long runs: a bar per stage on a terminal, a line per stage otherwise."""
 
@@ -130,11 +140,8 @@ def print_status(database, fmt: str) -> None:
     table.add_column("overdue\nreturns", justify="right")
     table.add_column("last submission")
     for row in frame.itertuples(index=False):
-        last = (
-            ""
-            if row.last_submission_at is None or str(row.last_submission_at) in ("NaT", "None")
-            else str(row.last_submission_at)[:16]
-        )
+        # A contract with no submission yet reads "never" (an all-empty column comes back as NaN, not None)
+        last = "never" if pd.isna(row.last_submission_at) else str(row.last_submission_at)[:16]
         table.add_row(
             row.contract_ref,
             row.supplier_name,

@@ -13,7 +13,7 @@ from gwp_monitor.config.register import Register, RegisterError, load_register
 from gwp_monitor.config.settings import Settings
 from gwp_monitor.ingest.intake import return_files
 from gwp_monitor.notify.channels import OperationalError, channels_from_settings
-from gwp_monitor.notify.lifecycle import breach_alerts, dispatch, return_alerts
+from gwp_monitor.notify.lifecycle import breach_alerts, dispatch, resubmission_alerts, return_alerts
 from gwp_monitor.pipeline import file_sha256, run_pipeline
 from gwp_monitor.public_registers.gpg_checks import check_public_registers
 from gwp_monitor.store import writes as store
@@ -98,7 +98,7 @@ def import_public_registers(settings: Settings) -> dict:
 
 def send_breach_alerts(settings: Settings) -> dict:
     db = _open(settings)
-    alerts = breach_alerts(db, settings.today, settings.breach_reminder_days or None)
+    alerts = breach_alerts(db, settings.today, settings.breach_reminder_days or None) + resubmission_alerts(db)
     report = dispatch(db, alerts, channels_from_settings(settings))
     return {"sent": report.sent, "already_sent": report.already_sent}
 

@@ -62,6 +62,7 @@ def assess(intake: Intake, register: Register, floors: WageFloors, as_of: date) 
         verdicts[VERDICT_COLUMNS],
         payroll.wages[WAGE_COLUMNS],
         gx_results={"payroll": payroll.gx_result, "workforce": workforce.gx_result},
+        owed=payroll.owed,
     )
 
 
@@ -132,6 +133,7 @@ def run_pipeline(
         verdicts_by = dict(tuple(assessment.verdicts.groupby("submission_key")))
         wages_by = dict(tuple(assessment.wages.groupby("submission_key")))
         empty_v, empty_w = assessment.verdicts.iloc[0:0], assessment.wages.iloc[0:0]
+        owed_by = dict(tuple(assessment.owed.groupby("submission_key"))) if assessment.owed is not None else {}
         failed_files: set[Path] = set()
         for i, submission in enumerate(fresh, 1):
             try:
@@ -142,6 +144,7 @@ def run_pipeline(
                     verdicts_by.get(submission.submission_key, empty_v),
                     wages_by.get(submission.submission_key, empty_w),
                     hook=store_hook,
+                    owed=owed_by.get(submission.submission_key),
                 )
             except Exception as exc:  # noqa: BLE001 - one submission's failure must not sink the run
                 failed_files.add(submission.file_path)

@@ -17,7 +17,17 @@ from factories import QUARTERLY_WORKFORCE, contract, register_yaml
 from gwp_monitor.cli import main
 from gwp_monitor.validate import expectations as validation
 
-SUBMISSION_KEYS = {"file", "kind", "contract_ref", "period_start", "period_end", "rows", "status", "problems"}
+SUBMISSION_KEYS = {
+    "file",
+    "kind",
+    "contract_ref",
+    "period_start",
+    "period_end",
+    "rows",
+    "status",
+    "problems",
+    "warnings",
+}
 PROBLEM_KEYS = {"column", "rule", "rows", "first_rows"}
 
 
@@ -28,9 +38,9 @@ def files(tmp_path_factory, returns) -> dict[str, Path]:
     pay = [returns.payroll_row(period=june, worker=i) for i in (1, 2, 3)]
     bad = [
         returns.payroll_row(period=july, worker=1),
-        returns.payroll_row(period=july, worker=2, basic_pay="£2,025.00"),
+        returns.payroll_row(period=july, worker=2, basic_pay="2.025,00"),  # a decimal comma stays ambiguous
         returns.payroll_row(period=july, worker=3, hours_paid="-5"),
-        returns.payroll_row(period=july, worker=4, basic_pay="2,000"),
+        returns.payroll_row(period=july, worker=4, basic_pay="£2 025.00"),
     ]
     return {
         "good_csv": returns.csv(folder / "payroll-june.csv", pay),
@@ -90,7 +100,7 @@ def test_json_output_shape(capsys, register_path, files):
         ("basic_pay", 2, [3, 5]),
         ("hours_paid", 1, [4]),
     ]
-    assert "plain number" in bad["problems"][0]["rule"]
+    assert "must be an amount such as" in bad["problems"][0]["rule"]
     unreadable = by_file["notes.csv"]
     assert unreadable["kind"] is None and unreadable["rows"] == 0 and unreadable["status"] == "rejected"
     assert [p["column"] for p in unreadable["problems"]] == ["(file)"]

@@ -231,19 +231,23 @@ def test_csv_injection_in_a_text_field_is_rejected_without_echoing_it(hostile_fo
     assert all("cmd" not in p.describe() for p in s.problems)
 
 
-def test_unknown_columns_are_listed_and_reject_the_submission(hostile_folder):
+def test_unknown_columns_are_ignored_with_a_warning_and_personal_ones_flagged(hostile_folder):
+    """Spec 2.2: a column outside the template is ignored and never stored, with a warning; one that looks
+    like personal data asks the supplier to remove it. Neither rejects the return nor quotes a value."""
     (s,) = _by_file(hostile_folder[0])["unknown_columns.csv"]
-    assert s.status == "rejected" and s.kind == "payroll"
-    assert sorted((p.column, p.rule) for p in s.problems) == [
-        ("ni number", "not a column of the payroll template: remove it or correct its name"),
-        ("salary_bonus", "not a column of the payroll template: remove it or correct its name"),
+    assert s.status == "accepted" and s.kind == "payroll"
+    assert sorted(p.rule for p in s.warnings) == [
+        "'NI Number' looks like personal data (names, e-mail, NI numbers, dates of birth, addresses): "
+        "it was ignored and not stored; please remove it from future returns",
+        "'salary_bonus' is not a payroll template column: it was ignored and not stored",
     ]
-    assert all("999.99" not in p.describe() and "AB123456C" not in p.describe() for p in s.problems)
+    assert all("999.99" not in p.describe() and "AB123456C" not in p.describe() for p in s.warnings)
 
 
-def test_values_in_a_column_without_header_are_not_dropped_silently(hostile_folder):
+def test_values_in_a_column_without_header_are_ignored_with_a_warning(hostile_folder):
     (s,) = _by_file(hostile_folder[0])["headerless_column.csv"]
-    assert s.status == "rejected"
-    assert [p.describe() for p in s.problems] == [
-        "(column 15): column 15 has values but no header: name it or remove it"
+    assert s.status == "accepted"
+    assert [p.describe() for p in s.warnings] == [
+        "(header): column 15 (no header) is not a payroll template column: it was ignored and not stored"
     ]
+    assert all("surprise" not in p.describe() for p in s.warnings)

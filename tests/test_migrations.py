@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -38,7 +39,42 @@ LEGACY_TOKENS = {
         "{{ts}}": "TIMESTAMP WITH TIME ZONE",
     },
 }
-HEAD = 3  # the newest revision in sql/migrations/
+HEAD = 4  # the newest revision in sql/migrations/
+#: Columns later revisions add that the published views show: absent from a legacy database's views.
+LATER_COLUMNS = {"submissions": ("warnings", "supersedes_submission_id", "source")}
+#: Views later revisions add (they read those columns): absent from a legacy database.
+LATER_VIEWS = {"v_resubmission_changes", "v_owed_to_workers", "v_public_register_checks"}
+#: Tables later revisions add.
+LATER_TABLES = {"owed_figures", "workforce_figures", "gpg_snapshots", "gpg_employers", "gpg_checks"}
+
+
+@contextmanager
+def later_columns(engine: Engine):
+    """The current code writes columns later revisions add: a legacy database is filled by it with those
+    columns (and tables) added for the while, then dropped again, so the upgrade finds the legacy schema."""
+    with engine.begin() as conn:
+        for name in LATER_TABLES:
+            schema.metadata.tables[name].create(conn)
+        for table, names in LATER_COLUMNS.items():
+            for name in names:
+                conn.execute(
+                    text(f"ALTER TABLE {table} ADD COLUMN {name} {'INTEGER' if name.endswith('_id') else 'TEXT'}")
+                )
+    yield
+    with engine.begin() as conn:
+        for name in LATER_TABLES:
+            schema.metadata.tables[name].drop(conn)
+        for table, names in LATER_COLUMNS.items():
+            for name in names:
+                conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {name}"))
+
+
+def legacy_view_sql(sql: str) -> str:
+    """A view as the legacy runner created it: without the columns later revisions add."""
+    for names in LATER_COLUMNS.values():
+        for name in names:
+            sql = re.sub(rf",\s*{name}\b", "", sql)
+    return sql
 
 
 def legacy_statements(sql: str, dialect: str) -> list[str]:
@@ -46,10 +82,6 @@ def legacy_statements(sql: str, dialect: str) -> list[str]:
         sql = sql.replace(token, value)
     sql = re.sub(r"--[^\n]*", "", sql)
     return [s.strip() for s in sql.split(";") if s.strip()]
-
-
-#: The views the old runner created (later ones read tables of later revisions).
-LEGACY_VIEWS = set(VIEWS) - {"v_public_register_checks"}
 
 
 def legacy_upgrade(engine: Engine, last: int = 2) -> None:
@@ -72,9 +104,9 @@ def legacy_upgrade(engine: Engine, last: int = 2) -> None:
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE schema_views (checksum CHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL)"))
         for path in sorted((sql_dir() / "views").glob("*.sql")):
-            if path.stem.split("_", 1)[1] not in LEGACY_VIEWS:
+            if re.sub(r"^\d+_", "", path.stem) in LATER_VIEWS:
                 continue
-            for statement in legacy_statements(path.read_text(encoding="utf-8"), dialect):
+            for statement in legacy_statements(legacy_view_sql(path.read_text(encoding="utf-8")), dialect):
                 conn.execute(text(statement))
         conn.execute(
             text("INSERT INTO schema_views VALUES (:c, :t)"), {"c": views_checksum(), "t": datetime(2025, 1, 1)}
@@ -82,12 +114,19 @@ def legacy_upgrade(engine: Engine, last: int = 2) -> None:
 
 
 def snapshot(engine: Engine, db_rows) -> dict[str, list]:
-    """Every table's and every view's rows, sorted, as stored (raw SQL, no column types applied)."""
-    tables = sorted(set(inspect(engine).get_table_names()) - {LEGACY_TABLE, "alembic_version"})
+    """Every table's and every view's rows, sorted, as stored (raw SQL, no column types applied), but the
+    columns and views later revisions add (checked on their own)."""
+    later = {name for names in LATER_COLUMNS.values() for name in names}
+    # schema_views only records when the views were last made: this release adds one, so they are remade
+    tables = sorted(
+        set(inspect(engine).get_table_names()) - {LEGACY_TABLE, "alembic_version", "schema_views", *LATER_TABLES}
+    )
     out = {}
-    views = set(inspect(engine).get_view_names())
-    for name in [*tables, *(v for v in VIEWS if v in views)]:
-        out[name] = sorted(repr(sorted(row.items())) for row in db_rows(engine, f"SELECT * FROM {name}"))
+    for name in [*tables, *(v for v in VIEWS if v not in LATER_VIEWS)]:
+        out[name] = sorted(
+            repr(sorted((k, v) for k, v in row.items() if k not in later))
+            for row in db_rows(engine, f"SELECT * FROM {name}")
+        )
     return out
 
 
@@ -163,7 +202,7 @@ def test_two_upgrades_at_once_apply_the_revisions_once(reporting_db_url):
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
             results = sorted(pool.map(upgrade, engines))
-        assert results == [[], [1, 2, 3]]
+        assert results == [[], list(range(1, HEAD + 1))]
     finally:
         for engine in engines:
             engine.dispose()
@@ -204,10 +243,8 @@ def test_a_legacy_database_is_upgraded_in_place_without_losing_a_row(
     engine = make_engine(reporting_db_url)
     try:
         legacy_upgrade(engine)
-        # refresh=False: the as-of refresh now also checks the public registers, whose tables came later
-        summary = run_pipeline(
-            register, landing_writer.folder, Database(engine), as_of=date(2025, 10, 20), refresh=False
-        )
+        with later_columns(engine):
+            summary = run_pipeline(register, landing_writer.folder, Database(engine), as_of=date(2025, 10, 20))
         assert [summary.outcomes[k] for k in ("accepted", "rejected")] == [4, 1]
         with engine.begin() as conn:  # the alert state the old code kept (the lifecycle's own writes need revision 2)
             conn.execute(
@@ -228,11 +265,22 @@ def test_a_legacy_database_is_upgraded_in_place_without_losing_a_row(
             for table in ("runs", "files_seen", "submissions", "verdicts", "wage_figures", "breaches", "alert_log")
         )
 
-        assert upgrade(engine) == [2, 3], "revision 1 is the legacy schema: stamped, not run"
-        after = snapshot(engine, db_rows)
-        kept = set(before) - {"schema_views"}  # the views are recreated: revision 5 adds one
-        assert {name: after[name] for name in kept} == {name: before[name] for name in kept}
-        assert not any(after[name] for name in after.keys() - before.keys()), "later revisions' tables start empty"
+        assert upgrade(engine) == list(range(2, HEAD + 1)), "revision 1 is the legacy schema: stamped, not run"
+        assert snapshot(engine, db_rows) == before
+        # revision 3 fills in what it can: the September fix superseded the first September return
+        subs = db_rows(
+            engine, "SELECT file_name, source, supersedes_submission_id FROM v_submissions ORDER BY submission_id"
+        )
+        ids = {r["file_name"]: i + 1 for i, r in enumerate(subs)}
+        assert {r["source"] for r in subs} == {"folder"}
+        assert [(r["file_name"], r["supersedes_submission_id"]) for r in subs if r["supersedes_submission_id"]] == [
+            ("p-sep-fix.csv", ids["p-sep.csv"])
+        ]
+        changes = db_rows(engine, "SELECT * FROM v_resubmission_changes ORDER BY commitment")
+        assert [(c["commitment"], c["previous_status"], c["new_status"]) for c in changes] == [
+            ("real_living_wage", "breach", "compliant"),
+            ("statutory_minimum_wage", "breach", "compliant"),
+        ]
         inspector = inspect(engine)
         assert LEGACY_TABLE not in inspector.get_table_names()
         with engine.connect() as conn:
@@ -269,7 +317,7 @@ def test_another_tools_schema_migrations_table_is_left_alone(sqlite_engine):
     with sqlite_engine.begin() as conn:
         conn.execute(text(f"CREATE TABLE {LEGACY_TABLE} (version VARCHAR(20) PRIMARY KEY)"))
         conn.execute(text(f"INSERT INTO {LEGACY_TABLE} VALUES ('20240101000000')"))
-    assert upgrade(sqlite_engine) == [1, 2, 3]
+    assert upgrade(sqlite_engine) == list(range(1, HEAD + 1))
     with sqlite_engine.connect() as conn:
         assert conn.execute(text(f"SELECT version FROM {LEGACY_TABLE}")).scalars().all() == ["20240101000000"]
 

@@ -37,6 +37,7 @@ TABLES = {
     "gpg_checks",
     "verdicts",
     "wage_figures",
+    "owed_figures",
     "return_timeliness",
     "breaches",
     "alert_log",

@@ -32,7 +32,7 @@ from gwp_monitor.demo.workforce import make_workforce
 from gwp_monitor.domain.catalogue import CATALOGUE
 from gwp_monitor.domain.periods import is_calendar_month
 from gwp_monitor.domain.rates import load_wage_floors
-from gwp_monitor.domain.templates import BOOLEAN_FALSE, BOOLEAN_TRUE, column_names, columns
+from gwp_monitor.domain.templates import BOOLEAN_FALSE, BOOLEAN_TRUE, columns, monthly_column_names
 
 APR_2025 = (date(2025, 4, 1), date(2025, 4, 30))
 JUN_2025 = (date(2025, 6, 1), date(2025, 6, 30))
@@ -229,7 +229,7 @@ def test_make_payroll_is_deterministic(contracts: list[dict]) -> None:
 
 def test_payroll_has_exactly_the_template_columns_and_valid_values(big_payroll: pd.DataFrame) -> None:
     df = big_payroll
-    assert list(df.columns) == column_names("payroll")
+    assert list(df.columns) == monthly_column_names("payroll")
     for c in columns("payroll"):
         if c.required:
             assert df[c.name].notna().all(), c.name
@@ -401,7 +401,7 @@ def _schedules(contracts: list[dict], until: date) -> dict[str, list]:
 def test_workforce_rows_follow_the_template(contracts: list[dict]) -> None:
     schedules = _schedules(contracts, date(2026, 3, 31))
     df = make_workforce(contracts, schedules, seed=4)
-    assert list(df.columns) == column_names("workforce")
+    assert list(df.columns) == monthly_column_names("workforce")
     assert len(df) == sum(len(v) for v in schedules.values())
     assert not df.duplicated(["contract_ref", "period_start", "period_end"]).any()
     for c in columns("workforce"):
@@ -463,7 +463,7 @@ def test_write_payroll_csv_writes_exactly_n_rows(tmp_path: Path) -> None:
     with result.path.open(encoding="utf-8") as f:
         assert sum(1 for _ in f) == 50_001  # header + rows
     df = pd.read_csv(result.path, dtype=str, keep_default_na=False)
-    assert list(df.columns) == column_names("payroll")
+    assert list(df.columns) == monthly_column_names("payroll")
     counts = df["contract_ref"].value_counts()
     assert len(counts) == 7 and counts.max() - counts.min() <= 1
     assert not df.duplicated(["contract_ref", "worker_ref"]).any()
@@ -545,7 +545,7 @@ def test_demo_landing_has_a_valid_xlsx(demo) -> None:
     assert demo.xlsx
     for f in demo.xlsx:
         rows = _xlsx_rows(f.path)
-        assert [str(h).strip().lower() for h in rows[0]] == column_names(f.kind)
+        assert [str(h).strip().lower() for h in rows[0]] == monthly_column_names(f.kind)
         assert len(rows) - 1 == f.rows
         assert all(isinstance(r[1], datetime) and r[1].date() == f.period_start for r in rows[1:])
         assert not any(isinstance(v, str) and v.startswith("=") for r in rows for v in r)  # values, not formulas

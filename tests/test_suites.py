@@ -40,7 +40,7 @@ def test_suite_loads_with_exactly_the_declared_expectations(kind):
 def test_every_expectation_names_a_template_column_and_a_frame_column(kind, returns, tmp_path):
     row = returns.payroll_row() if kind == "payroll" else returns.workforce_row()
     frame = prepare([read_return_file(returns.csv(tmp_path / "r.csv", [row]))], kind).frame
-    shown = set(column_names(kind)) | {"period_start/period_end"}
+    shown = set(column_names(kind)) | {"period_start/period_end", "pay_period_start/pay_period_end"}
     for spec in declared(kind):
         assert spec["meta"]["column"] in shown, spec
         kwargs = spec["kwargs"]

@@ -10,7 +10,7 @@ keeps the table complete when an expectation is added to a suite.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,10 @@ from gwp_monitor.ingest.intake import Intake, Submission, take_in
 from gwp_monitor.validate.expectations import load_suite_json, register_expectation
 
 REQUIRED = "is required"
-NUMBER = "must be a plain number"
+NUMBER = "must be a"  # number / an amount, "such as ..."
 WHOLE = "must be a whole number"
 YES_NO = "must be yes or no"
-DATE = "must be a real date written YYYY-MM-DD"
+DATE = "must be a real date written YYYY-MM-DD or DD/MM/YYYY"
 NOT_NEGATIVE = "must be 0 or more"
 WITHIN_HEADCOUNT = "must not be more than headcount"
 REF_PATTERN = "1 to 64 letters, digits"
@@ -31,6 +31,11 @@ NOT_REGISTERED = "is not a contract in the register"
 FORMULA = "must not start with = + - or @"
 AGREE = "must agree with basic_pay / hours_paid within 1%"
 PERIOD = "period_start/period_end"
+PAY_PERIOD = "pay_period_start/pay_period_end"
+M2023 = {
+    m: (date(2023, m, 1).isoformat(), (date(2023 + m // 12, m % 12 + 1, 1) - timedelta(days=1)).isoformat())
+    for m in range(1, 13)
+}
 
 
 @dataclass(frozen=True)
@@ -74,13 +79,14 @@ PAYROLL_CASES = [
     bad("period_start_missing", {"period_start": ""}, ("period_start", REQUIRED)),
     bad("period_start_not_a_date", {"period_start": "2010-02-30"}, ("period_start", DATE)),
     bad("period_end_missing", {"period_end": ""}, ("period_end", REQUIRED)),
-    bad("period_end_uk_format", {"period_end": "31/01/2010"}, ("period_end", DATE)),
+    bad("period_end_year_first_slashes", {"period_end": "2010/13/01"}, ("period_end", DATE)),
+    bad("period_end_month_first", {"period_end": "01/31/2010"}, ("period_end", DATE)),
     bad("period_not_one_month", {}, (PERIOD, "must be one calendar month"), period=("2024-06-01", "2024-06-29")),
     bad("worker_ref_missing", {"worker_ref": ""}, ("worker_ref", REQUIRED)),
     bad("worker_ref_ni_number", {"worker_ref": "AB 12 34 56 C"}, ("worker_ref", "National Insurance number")),
     bad("worker_ref_email", {"worker_ref": "jo.bloggs@example.com"}, ("worker_ref", "e-mail address")),
     bad("worker_ref_formula", {"worker_ref": "=cmd|' /C calc'!A0"}, ("worker_ref", FORMULA)),
-    bad("worker_ref_twice", {}, ("worker_ref", "must be unique within a contract and period"), twice=True),
+    bad("worker_ref_twice", {}, ("worker_ref", "must be unique within a contract and month"), twice=True),
     bad("employer_formula", {"employer": "@SUM(A1:A9)"}, ("employer", FORMULA)),
     bad("employment_type_missing", {"employment_type": ""}, ("employment_type", REQUIRED)),
     bad(
@@ -111,12 +117,62 @@ PAYROLL_CASES = [
         ("hourly_rate", AGREE),
     ),
     bad("basic_pay_missing", {"basic_pay": ""}, ("basic_pay", REQUIRED)),
-    bad("basic_pay_pounds_and_commas", {"basic_pay": "£2,025.00"}, ("basic_pay", NUMBER)),
+    good("basic_pay_pounds_and_commas", {"basic_pay": "£2,025.00", "hourly_rate": "£13.50"}),
+    bad("basic_pay_decimal_comma", {"basic_pay": "2.025,00"}, ("basic_pay", NUMBER)),
+    bad("basic_pay_commas_out_of_place", {"basic_pay": "20,25.00"}, ("basic_pay", NUMBER)),
+    bad("hours_paid_pound_sign", {"hours_paid": "£150"}, ("hours_paid", NUMBER)),
     bad("basic_pay_negative", {"basic_pay": "-2025.00"}, ("basic_pay", NOT_NEGATIVE), ("hourly_rate", AGREE)),
     bad("hourly_rate_not_a_number", {"hourly_rate": "13.50/h"}, ("hourly_rate", NUMBER)),
     bad("hourly_rate_zero", {"hourly_rate": "0"}, ("hourly_rate", "must be more than 0"), ("hourly_rate", AGREE)),
     bad("hourly_rate_disagrees", {"hourly_rate": "15.00"}, ("hourly_rate", AGREE)),
     bad("gender_unknown", {"gender": "f"}, ("gender", "must be one of: female, male, other, not_disclosed")),
+    # spec 2.2: pay periods (weekly, fortnightly, four-weekly, monthly) inside the month; boundaries
+    good("weekly_pay_period", {"pay_period_start": "2023-01-02", "pay_period_end": "2023-01-08"}, period=M2023[1]),
+    good(
+        "pay_period_ends_on_months_last_day",
+        {"pay_period_start": "2023-02-22", "pay_period_end": "2023-02-28"},
+        period=M2023[2],
+    ),
+    bad(
+        "pay_period_ends_the_next_day",
+        {"pay_period_start": "2023-02-23", "pay_period_end": "2023-03-01"},
+        (PAY_PERIOD, "must fall inside the return's month"),
+        period=M2023[12],
+    ),
+    good("pay_period_35_days", {"pay_period_start": "2023-02-25", "pay_period_end": "2023-03-31"}, period=M2023[3]),
+    bad(
+        "pay_period_36_days",
+        {"pay_period_start": "2023-03-26", "pay_period_end": "2023-04-30"},
+        (PAY_PERIOD, "at most 35 days"),
+        period=M2023[4],
+    ),
+    bad("pay_period_start_only", {"pay_period_start": "2023-05-01"}, (PAY_PERIOD, "give both"), period=M2023[5]),
+    bad(
+        "pay_period_backwards",
+        {"pay_period_start": "2023-06-20", "pay_period_end": "2023-06-13"},
+        (PAY_PERIOD, "on or after pay_period_start"),
+        period=M2023[6],
+    ),
+    bad(
+        "pay_period_start_not_a_date",
+        {"pay_period_start": "2023-07-32", "pay_period_end": "2023-07-07"},
+        ("pay_period_start", DATE),
+        period=M2023[7],
+    ),
+    bad(
+        "pay_period_end_not_a_date",
+        {"pay_period_start": "2023-08-01", "pay_period_end": "someday"},
+        ("pay_period_end", DATE),
+        period=M2023[8],
+    ),
+    bad("job_ref_formula", {"job_ref": "=1+1"}, ("job_ref", FORMULA), period=M2023[9]),
+    # a week written as the return's period is told where a week goes
+    bad(
+        "week_as_the_return_period",
+        {},
+        (PERIOD, "pay_period_start/pay_period_end"),
+        period=("2023-10-02", "2023-10-08"),
+    ),
     # spec 2.1: the period must be one of the contract's periods
     bad(
         "period_before_contract",
@@ -216,7 +272,10 @@ WORKFORCE_CASES = [
     bad("female_workers_not_a_number", {"female_workers": "half"}, ("female_workers", WHOLE)),
     bad("female_workers_negative", {"female_workers": "-22"}, ("female_workers", NOT_NEGATIVE)),
     bad("female_workers_over_headcount", {"female_workers": "41"}, ("female_workers", WITHIN_HEADCOUNT)),
-    bad("gap_median_percent_sign", {"gender_pay_gap_median_pct": "4.5%"}, ("gender_pay_gap_median_pct", NUMBER)),
+    good("gap_median_percent_sign", {"gender_pay_gap_median_pct": "4.5%", "gender_pay_gap_mean_pct": "-2 %"}),
+    bad("gap_mean_percent_in_words", {"gender_pay_gap_mean_pct": "4.5 percent"}, ("gender_pay_gap_mean_pct", NUMBER)),
+    good("fte_thousands", {"fte": "1,032.5", "headcount": "1,200"}),
+    bad("gap_median_decimal_comma", {"gender_pay_gap_median_pct": "4,5%"}, ("gender_pay_gap_median_pct", NUMBER)),
     bad(
         "gap_median_over_100",
         {"gender_pay_gap_median_pct": "100.5"},
@@ -281,7 +340,7 @@ def _key(row: dict[str, str]) -> tuple:
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory, returns, register) -> Checked:
     folder = tmp_path_factory.mktemp("rules")
-    plans = {}
+    plans, alone = {}, []
     for kind, cases, make_row, nth in (
         ("payroll", PAYROLL_CASES, returns.payroll_row, returns.nth_month),
         ("workforce", WORKFORCE_CASES, returns.workforce_row, returns.nth_quarter),
@@ -289,6 +348,11 @@ def checked(tmp_path_factory, returns, register) -> Checked:
         rows, placed = [], {}
         for i, case in enumerate(cases):
             row = make_row(period=case.period or nth(i), **case.cells)
+            if _file_wide(case):  # its problem rejects the rest of its file (spec 2.4): a file of its own
+                own = [row, row] if case.twice else [row]
+                alone.append(returns.csv(folder / f"{kind}_{case.id}.csv", own, list(row)))
+                placed[case.id] = (_key(row), tuple(range(2, len(own) + 2)))
+                continue
             first = len(rows) + 2  # header is row 1
             rows += [row, row] if case.twice else [row]
             placed[case.id] = (_key(row), tuple(range(first, len(rows) + 2)))
@@ -301,9 +365,10 @@ def checked(tmp_path_factory, returns, register) -> Checked:
                 make_row(period=period, worker=3),
             ]
             placed["_mixed"] = (_key(rows[-1]), (first + 1,))
-        plans[kind] = (returns.csv(folder / f"{kind}_cases.csv", rows), placed)
+        header = list(dict.fromkeys(name for row in rows for name in row))  # optional columns some cases add
+        plans[kind] = (returns.csv(folder / f"{kind}_cases.csv", rows, header), placed)
     files = {kind: path for kind, (path, _) in plans.items()}
-    intake = take_in(list(files.values()), register, as_of=returns.as_of)
+    intake = take_in([*files.values(), *alone], register, as_of=returns.as_of)
     by_key = {}
     for s in intake.submissions:
         key = (s.kind, s.contract_ref, s.period_start, s.period_end)
@@ -319,6 +384,14 @@ def checked(tmp_path_factory, returns, register) -> Checked:
                 getattr(out, kind)[case_id] = found
     assert len(intake.submissions) == len(by_key) == sum(len(p) for _, p in plans.values())
     return out
+
+
+def _file_wide(case: Case) -> bool:
+    """A case whose problem rejects every submission of its file for its contract, or the whole file:
+    an unknown contract, a row that cannot be placed in one of the contract's periods (spec 2.4)."""
+    return case.whole_submission or any(
+        c in ("contract_ref", PERIOD, "period_start", "period_end") for c, _ in case.expect
+    )
 
 
 def _assert_case(case: Case, submission: Submission, rows: tuple[int, ...]) -> None:
@@ -365,9 +438,10 @@ def test_a_submission_with_one_bad_row_is_rejected_whole_while_others_go_on(chec
 def test_problem_text_names_column_rule_and_rows(checked: Checked):
     submission, rows = checked.payroll["worker_ref_twice"]
     (problem,) = submission.problems
-    assert problem.describe() == (
-        f"worker_ref: must be unique within a contract and period: one row per worker per return (2 rows: {rows[0]}, {rows[1]})"
-    )
+    text = problem.describe()
+    assert text.startswith("worker_ref: must be unique within a contract and month: one row per worker per pay period")
+    assert "pay_period_start/pay_period_end" in text and "job_ref" in text  # how to fix it, in the message
+    assert text.endswith(f"(2 rows: {rows[0]}, {rows[1]})")
 
 
 def test_every_suite_rule_has_a_case():

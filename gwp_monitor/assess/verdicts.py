@@ -48,6 +48,18 @@ WAGE_COLUMNS = [
 ]
 
 
+#: Owed to workers and uplift cost per submission (spec 4, v_owed_to_workers).
+OWED_COLUMNS = [
+    "submission_key",
+    "workers_assessed",
+    "workers_owed",
+    "owed_gbp",
+    "uplift_from",
+    "workers_below_uplift",
+    "uplift_cost_gbp",
+]
+
+
 @dataclass
 class Assessment:
     """Verdicts and wage figures, with the Great Expectations results behind them for Data Docs.
@@ -60,6 +72,7 @@ class Assessment:
     wages: pd.DataFrame
     gx_result: object = None
     gx_results: dict[Kind, object] = field(default_factory=dict)
+    owed: pd.DataFrame | None = None  # OWED_COLUMNS, payroll only
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gwp_monitor.assess.verdicts import (
+    OWED_COLUMNS,
     VERDICT_COLUMNS,
     WAGE_COLUMNS,
     Assessment,
@@ -77,8 +78,11 @@ def payroll_floors(frame: pd.DataFrame, register: Register, floors: WageFloors, 
         & (frame["age_band"] != "under_18").to_numpy()
         & (include_apprentices | ~apprentice.to_numpy())
     )
-    # The floors depend on the period and the band only: looked up once per distinct combination.
+    # The floors depend on the period and the band only: looked up once per distinct combination. The
+    # rate in force is the one for the pay period's start where a row gives its own pay period (spec 3).
     start = frame["period_start"]
+    if "pay_period_start" in frame and frame["pay_period_start"].notna().any():
+        start = frame["pay_period_start"].fillna(start)
     statutory = _per_distinct(
         {"start": start, "age_band": frame["age_band"], "apprentice": apprentice},
         lambda k: floors.statutory_series(k["start"], k["age_band"], k["apprentice"]),
@@ -146,7 +150,8 @@ def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, a
     _, first_row = np.unique(submission, return_index=True)
     of_submission = frame.iloc[first_row].set_index("_submission")[["contract_ref", "period_start", "period_end"]]
     hourly, hours = pay["hourly"].to_numpy(), frame["hours_paid"].to_numpy(dtype="float64", na_value=np.nan)
-    wage_parts = []
+    wage_parts, totals = [], []
+    worker = _worker_codes(frame)
     for rate_type in (SMW, RLW):
         floor = pay[rate_type].to_numpy()
         codes, names = bands[rate_type]
@@ -180,6 +185,15 @@ def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, a
             upcoming_rate=("upcoming", "max"),
             workers_below_upcoming=("below_upcoming", "sum"),
         ).reset_index()
+        if worker is not None:  # several rows per worker: count distinct workers; arrears stay summed over rows
+            per_worker["worker"] = worker[rows]
+            for column, flag in (
+                ("workers_assessed", None),
+                ("workers_below", "below"),
+                ("workers_below_upcoming", "below_upcoming"),
+            ):
+                figures[column] = _distinct_workers(per_worker, ["submission_key", "band"], flag, figures)
+        totals.append(_submission_totals(per_worker, figures, rate_type, worker is not None))
         figures["band"] = pd.array(names[figures["band"].to_numpy()], dtype="str")
         keys = of_submission.loc[figures["submission_key"]]
         for column in ("contract_ref", "period_start", "period_end"):
@@ -196,11 +210,89 @@ def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, a
     for column in ("period_start", "period_end"):
         wages[column] = as_dates(wages[column])
     wages = wages[WAGE_COLUMNS]
-    verdicts = _wage_verdicts(frame, register, wages)
-    return Assessment(verdicts, wages, result)
+    verdicts = _wage_verdicts(frame, register, pd.concat(totals))
+    owed = _owed_to_workers(frame, pay, failing, worker, floors, as_of)
+    return Assessment(verdicts, wages, result, owed)
 
 
-def _wage_verdicts(frame: pd.DataFrame, register: Register, wages: pd.DataFrame) -> pd.DataFrame:
+def _owed_to_workers(frame, pay, failing, worker, floors: WageFloors, as_of: date) -> pd.DataFrame:
+    """Per submission (spec 4): what is owed to workers, once per row at the larger shortfall, with the
+    distinct workers owed; and the uplift cost to the upcoming Real Living Wage, with its pay-from date."""
+    n = len(frame)
+    hourly, hours = pay["hourly"].to_numpy(), frame["hours_paid"].to_numpy(dtype="float64", na_value=np.nan)
+    below_smw, below_rlw = row_mask(n, failing.get(SMW)), row_mask(n, failing.get(RLW))
+    below_up = row_mask(n, failing.get("upcoming"))
+    smw_gap = np.where(below_smw, pay[SMW].to_numpy() - hourly, 0.0)
+    rlw_gap = np.where(below_rlw, pay[RLW].to_numpy() - hourly, 0.0)
+    owed = np.maximum(np.maximum(smw_gap, rlw_gap), 0.0) * np.nan_to_num(hours)
+    uplift = np.where(below_up, (pay["upcoming"].to_numpy() - hourly) * np.nan_to_num(hours), 0.0)
+    start = frame["period_start"]
+    if "pay_period_start" in frame and frame["pay_period_start"].notna().any():
+        start = frame["pay_period_start"].fillna(start)
+    uplift_from = floors.upcoming_rlw_from_series(start, as_of)
+    uplift_from[np.isnan(pay["upcoming"].to_numpy())] = np.datetime64("NaT")
+    assessed = ~np.isnan(pay[SMW].to_numpy()) | ~np.isnan(pay[RLW].to_numpy())
+    rows = pd.DataFrame(
+        {
+            "submission_key": frame["_submission"].to_numpy(),
+            "worker": np.arange(n) if worker is None else worker,
+            "assessed": assessed,
+            "owed_row": below_smw | below_rlw,
+            "below_up": below_up,
+            "owed": owed,
+            "uplift": uplift,
+            "uplift_from": uplift_from,
+        },
+        copy=False,
+    )
+    grouped = rows.groupby("submission_key", sort=True)
+    out = grouped.agg(
+        owed_gbp=("owed", "sum"), uplift_cost_gbp=("uplift", "sum"), uplift_from=("uplift_from", "min")
+    ).reset_index()
+    for column, flag in (
+        ("workers_assessed", "assessed"),
+        ("workers_owed", "owed_row"),
+        ("workers_below_uplift", "below_up"),
+    ):
+        out[column] = _distinct_workers(rows, ["submission_key"], flag, out)
+    out["owed_gbp"] = _to_pennies(out["owed_gbp"])
+    none = out["uplift_from"].isna()
+    out["uplift_cost_gbp"] = _to_pennies(out["uplift_cost_gbp"]).mask(none)
+    out["workers_below_uplift"] = out["workers_below_uplift"].astype("Int64").mask(none)
+    out["uplift_from"] = as_dates(out["uplift_from"])
+    return out[OWED_COLUMNS]
+
+
+def _worker_codes(frame: pd.DataFrame) -> np.ndarray | None:
+    """Each row's worker as an integer, or None when every row is a different worker (no pay periods or
+    jobs given: rows are unique on worker_ref within a submission, so rows count workers, for free)."""
+    several = any(name in frame and frame[name].notna().any() for name in ("pay_period_start", "job_ref"))
+    return pd.factorize(frame["worker_ref"])[0] if several else None
+
+
+def _distinct_workers(per_worker: pd.DataFrame, keys: list[str], flag: str | None, figures: pd.DataFrame) -> np.ndarray:
+    """Distinct workers per `keys` group (among rows where `flag` is True), aligned with `figures`."""
+    rows = per_worker if flag is None else per_worker[per_worker[flag].to_numpy(dtype=bool)]
+    counts = rows[[*keys, "worker"]].drop_duplicates().groupby(keys).size()
+    index = pd.MultiIndex.from_frame(figures[keys]) if len(keys) > 1 else pd.Index(figures[keys[0]])
+    return counts.reindex(index, fill_value=0).to_numpy()
+
+
+def _submission_totals(per_worker: pd.DataFrame, figures: pd.DataFrame, rate_type: str, several: bool) -> pd.DataFrame:
+    """Per submission: workers assessed and below (distinct over bands: a worker with a London job and a
+    UK job is one worker) and arrears, for the verdict."""
+    totals = figures.groupby("submission_key").agg(
+        assessed=("workers_assessed", "sum"), below=("workers_below", "sum"), arrears=("arrears_gbp", "sum")
+    )
+    if several:
+        by_sub = totals.reset_index()[["submission_key"]]
+        totals["assessed"] = _distinct_workers(per_worker, ["submission_key"], None, by_sub)
+        totals["below"] = _distinct_workers(per_worker, ["submission_key"], "below", by_sub)
+    totals["rate_type"] = rate_type
+    return totals.reset_index().set_index(["submission_key", "rate_type"])
+
+
+def _wage_verdicts(frame: pd.DataFrame, register: Register, totals: pd.DataFrame) -> pd.DataFrame:
     """One verdict per submission and wage commitment the contract has, summed over bands."""
     subs = frame.groupby("_submission", sort=True).agg(
         contract_ref=("contract_ref", "first"),
@@ -208,9 +300,6 @@ def _wage_verdicts(frame: pd.DataFrame, register: Register, wages: pd.DataFrame)
         period_end=("period_end", "first"),
     )
     subs["period_start"], subs["period_end"] = as_dates(subs["period_start"]), as_dates(subs["period_end"])
-    totals = wages.groupby(["submission_key", "rate_type"]).agg(
-        assessed=("workers_assessed", "sum"), below=("workers_below", "sum"), arrears=("arrears_gbp", "sum")
-    )
     records = []
     for key, sub in subs.iterrows():  # one iteration per submission, not per worker
         contract = register.contracts[sub["contract_ref"]]

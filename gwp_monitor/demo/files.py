@@ -38,7 +38,7 @@ def write_xlsx(path: Path, frame: pd.DataFrame, kind: Kind) -> None:
     ws = book.create_sheet(f"{kind.title()} return")
     ws.append([name.title() for name in frame.columns])
     out = frame.astype(object).where(frame.notna(), None)
-    for col in (c.name for c in columns(kind) if c.type == "date"):
+    for col in (c.name for c in columns(kind) if c.type == "date" and c.name in frame):
         out[col] = [date.fromisoformat(v) if isinstance(v, str) else v for v in out[col]]
     for values in out.itertuples(index=False, name=None):
         ws.append(list(values))

@@ -24,7 +24,15 @@ from gwp_monitor.demo.seeding import ShareArg, seeded_rng, share_for
 from gwp_monitor.demo.workers import Profile, build_pool, contract_profile, id_width, subset
 from gwp_monitor.domain.periods import is_calendar_month
 from gwp_monitor.domain.rates import WageFloors, load_wage_floors
-from gwp_monitor.domain.templates import AGE_BANDS, CONTRACT_TYPES, EMPLOYMENT_TYPES, GENDERS, column_names, columns
+from gwp_monitor.domain.templates import (
+    AGE_BANDS,
+    CONTRACT_TYPES,
+    EMPLOYMENT_TYPES,
+    GENDERS,
+    PAY_PERIOD_COLUMNS,
+    columns,
+    monthly_column_names,
+)
 
 
 def payroll_month(period: PeriodLike) -> DateRange:
@@ -37,7 +45,13 @@ def payroll_month(period: PeriodLike) -> DateRange:
 
 def payroll_schema() -> pa.Schema:
     """The payroll template as an Arrow schema: money and hours as floats, everything else as text."""
-    return pa.schema([(c.name, pa.float64() if c.type == "decimal" else pa.string()) for c in columns("payroll")])
+    return pa.schema(
+        [
+            (c.name, pa.float64() if c.type == "decimal" else pa.string())
+            for c in columns("payroll")
+            if c.name not in PAY_PERIOD_COLUMNS
+        ]
+    )
 
 
 def _refs(prefix: str, ids: np.ndarray, width: int) -> pa.Array:
@@ -96,7 +110,7 @@ def payroll_table(
         "hourly_rate": _numbers(m.rate, rate_blank),
         "gender": _labels(GENDERS, w["gender"], w["gender_blank"]),
     }
-    return pa.table({name: values[name] for name in column_names("payroll")})
+    return pa.table({name: values[name] for name in monthly_column_names("payroll")})
 
 
 @dataclass

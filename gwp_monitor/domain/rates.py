@@ -311,6 +311,17 @@ class WageFloors:
         idx = np.searchsorted(pay_from, ps, side="right")  # first rate with pay_from > period start
         return self._pick(period_start, london, idx, (idx < len(pay_from)) & ~np.isnat(ps), uk, ldn)
 
+    def upcoming_rlw_from_series(self, period_start: pd.Series, as_of: date) -> np.ndarray:
+        """Row-wise pay-from date of ``upcoming_rlw_series``'s rate (datetime64[ns], NaT when none)."""
+        pay_from, announced, _, _ = self._rlw_arrays
+        pay_from = pay_from[announced <= np.datetime64(_as_date(as_of), "ns")]
+        ps = _dt64(period_start)
+        idx = np.searchsorted(pay_from, ps, side="right")
+        ok = (idx < len(pay_from)) & ~np.isnat(ps)
+        out = np.full(len(ps), np.datetime64("NaT"), dtype="datetime64[ns]")
+        out[ok] = pay_from[idx[ok]]
+        return out
+
     @cached_property
     def _statutory_arrays(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         out: dict[str, tuple[np.ndarray, np.ndarray]] = {}

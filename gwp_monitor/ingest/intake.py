@@ -19,6 +19,7 @@ from gwp_monitor.domain.problems import Problem, file_problem
 from gwp_monitor.domain.templates import KINDS, Kind
 from gwp_monitor.ingest.prepare import PreparedReturns, prepare
 from gwp_monitor.ingest.reading import ReadLimits, ReturnFile, read_return_file
+from gwp_monitor.ingest.whole_files import reject_whole_files
 from gwp_monitor.validate.expectations import validate
 
 Progress = Callable[[str, int, int], None]
@@ -41,6 +42,10 @@ class Submission:
     row_count: int
     content_sha256: str
     problems: list[Problem] = field(default_factory=list)
+    #: Told to the supplier, never rejecting: columns ignored, personal-looking columns, what was normalised.
+    warnings: list[Problem] = field(default_factory=list)
+    #: Where the return came from (spec 9): folder, sftp, portal...
+    source: str = "folder"
 
     @property
     def status(self) -> str:
@@ -118,7 +123,9 @@ def take_in(
         ready = prepare(of_kind, kind)
         outcome = validate(ready, register.contracts.keys() if register else None)
         prepared[kind], gx_results[kind] = ready, outcome.gx_result
-        submissions.extend(_submissions_of(ready, outcome.problems, register, as_of))
+        of_this_kind = _submissions_of(ready, outcome.problems, register, as_of)
+        reject_whole_files(of_this_kind, register)
+        submissions.extend(of_this_kind)
         if progress:
             progress(f"validating {kind}", 1, 1)
     submissions.sort(key=lambda s: (s.received_at, s.file_name, s.submission_key))
@@ -138,6 +145,7 @@ def _unreadable(index: int, f: ReturnFile) -> Submission:
         row_count=0,
         content_sha256=f.file_sha256,
         problems=list(f.problems),
+        warnings=list(f.warnings),
     )
 
 
@@ -151,7 +159,10 @@ def _submissions_of(
         source = ready.files[int(row["_file"])]
         start, end = _as_date(firsts.at[sid, "period_start"]), _as_date(firsts.at[sid, "period_end"])
         contract_ref = row["contract_ref"] if isinstance(row["contract_ref"], str) else None
-        found = list(source.problems) + list(problems.get(int(sid), []))
+        # A column missing from the header is one file problem, not "is required" on every row too.
+        found = list(source.problems) + [
+            p for p in problems.get(int(sid), []) if not (p.rows and p.column in source.missing_columns)
+        ]
         if register is not None and contract_ref is not None and contract_ref in register.contracts and start and end:
             why = register.contracts[contract_ref].period_problem(ready.kind, start, end, as_of)
             # A period the suite already refused (not one calendar month/quarter) is reported once.
@@ -170,6 +181,7 @@ def _submissions_of(
                 row_count=int(row["row_count"]),
                 content_sha256=row["content_sha256"],
                 problems=found,
+                warnings=list(source.warnings) + ready.notes.get(int(sid), []),
             )
         )
     return out

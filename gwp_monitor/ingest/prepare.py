@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -28,12 +26,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from gwp_monitor.domain.periods import calendar_month_mask, calendar_quarter_mask
-from gwp_monitor.domain.templates import BOOLEAN_FALSE, BOOLEAN_TRUE, KEY_COLUMNS, Kind, columns
+from gwp_monitor.domain.problems import Problem
+from gwp_monitor.domain.templates import KEY_COLUMNS, MAX_PAY_PERIOD_DAYS, Kind, columns
 from gwp_monitor.ingest.reading import ReturnFile
+from gwp_monitor.ingest.values import normalised_note, parse_boolean, parse_date, parse_number
 
-DECIMAL_PATTERN = r"^[-+]?(\d+(\.\d*)?|\.\d+)$"
-INTEGER_PATTERN = r"^[-+]?\d+(\.0*)?$"
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NORMALISED = "__normalised"
 _TO_PANDAS = {pa.bool_(): pd.BooleanDtype()}.get
 HOURLY_RATE_TOLERANCE = 0.01
 _WORKERS = min(4, os.cpu_count() or 1)
@@ -48,6 +46,8 @@ class PreparedReturns:
     files: list[ReturnFile]
     row_numbers: np.ndarray  # index (row id) -> the supplier's row number in its file
     submissions: pd.DataFrame  # one row per submission, indexed by submission id
+    #: What was read from a UK form, per submission id (told to the supplier, never rejecting).
+    notes: dict[int, list[Problem]] = field(default_factory=dict)
 
 
 def prepare(files: list[ReturnFile], kind: Kind) -> PreparedReturns:
@@ -70,21 +70,44 @@ def prepare(files: list[ReturnFile], kind: Kind) -> PreparedReturns:
         typed: dict[str, pa.Array | pa.ChunkedArray] = {}
         for done in pending:
             typed.update(done.result())
+    normalised = {n[: -len(_NORMALISED)]: typed.pop(n) for n in list(typed) if n.endswith(_NORMALISED)}
     frame = pa.table(typed).to_pandas(types_mapper=_TO_PANDAS)
     frame["_file"] = file_id
     frame["_submission"] = submission_id
     _derive(frame, kind)
-    return PreparedReturns(kind, frame, files, row_numbers, submissions)
+    return PreparedReturns(kind, frame, files, row_numbers, submissions, _notes(normalised, submission_id, kind))
 
 
 def _type_column(col, values: pa.ChunkedArray) -> dict[str, pa.Array | pa.ChunkedArray]:
-    """One template column typed: the column itself, and `<name>__valid` for parsed types."""
+    """One template column typed: the column itself, `<name>__valid` for parsed types, and
+    `<name>__normalised` (cells read from a UK form) when there were any."""
     if col.type == "text":
         return {col.name: values}
     if col.type == "enum":
         return {col.name: pc.utf8_lower(values)}
-    parsed, valid = _PARSERS[col.type](values)
-    return {col.name: parsed, f"{col.name}__valid": valid}
+    if col.type == "date":
+        parsed, valid, normalised = parse_date(values)
+    elif col.type == "boolean":
+        parsed, valid, normalised = parse_boolean(values)
+    else:
+        parsed, valid, normalised = parse_number(values, col.type, col.unit)
+    typed = {col.name: parsed, f"{col.name}__valid": valid}
+    if normalised is not None:
+        typed[f"{col.name}{_NORMALISED}"] = normalised
+    return typed
+
+
+def _notes(normalised: dict[str, pa.ChunkedArray], submission_id: np.ndarray, kind: Kind) -> dict[int, list[Problem]]:
+    """What was normalised, per submission: "3 dates read as day/month/year" (counts, no values)."""
+    notes: dict[int, list[Problem]] = {}
+    by_name = {c.name: c for c in columns(kind)}
+    for name, mask in normalised.items():
+        rows = pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+        counts = np.bincount(submission_id[rows], minlength=int(submission_id.max(initial=-1)) + 1)
+        col = by_name[name]
+        for sid in np.flatnonzero(counts):
+            notes.setdefault(int(sid), []).append(Problem(name, normalised_note(col.type, col.unit, int(counts[sid]))))
+    return notes
 
 
 def _conform(table: pa.Table, kind: Kind) -> pa.Table:
@@ -96,50 +119,6 @@ def _conform(table: pa.Table, kind: Kind) -> pa.Table:
             for c in columns(kind)
         }
     )
-
-
-def _parse_number(values: pa.ChunkedArray, pattern: str) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
-    ok = pc.match_substring_regex(values, pattern)
-    safe = pc.if_else(ok, values, pa.scalar(None, pa.string()))
-    return pc.cast(safe, pa.float64()), ok
-
-
-def _parse_decimal(values):
-    return _parse_number(values, DECIMAL_PATTERN)
-
-
-def _parse_integer(values):
-    return _parse_number(values, INTEGER_PATTERN)
-
-
-def _parse_boolean(values):
-    lowered = pc.utf8_lower(values)
-    is_true = pc.is_in(lowered, value_set=pa.array(BOOLEAN_TRUE))
-    is_false = pc.is_in(lowered, value_set=pa.array(BOOLEAN_FALSE))
-    ok = pc.if_else(pc.is_valid(values), pc.or_(is_true, is_false), pa.scalar(None, pa.bool_()))
-    parsed = pc.if_else(ok, is_true, pa.scalar(None, pa.bool_()))
-    return parsed, ok
-
-
-def _parse_date(values):
-    """Strict ISO dates (2025-02-30 is not a date). Parsed per distinct value: returns repeat dates."""
-    encoded = pc.dictionary_encode(values).combine_chunks()
-    parsed_dict = pa.array([_iso_date(v) for v in encoded.dictionary.to_pylist()], type=pa.date32())
-    parsed = pc.take(parsed_dict, encoded.indices)
-    ok = pc.if_else(pc.is_valid(values), pc.is_valid(parsed), pa.scalar(None, pa.bool_()))
-    return pc.cast(parsed, pa.timestamp("s")), ok
-
-
-def _iso_date(text: str) -> date | None:
-    if not _ISO_DATE.match(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-_PARSERS = {"decimal": _parse_decimal, "integer": _parse_integer, "boolean": _parse_boolean, "date": _parse_date}
 
 
 def _derive(frame: pd.DataFrame, kind: Kind) -> None:
@@ -158,10 +137,48 @@ def _derive(frame: pd.DataFrame, kind: Kind) -> None:
         consistent = pd.array((rate - implied).abs() <= HOURLY_RATE_TOLERANCE * implied, dtype="boolean")
         consistent[(implied.isna() | rate.isna()).to_numpy()] = pd.NA
         frame["hourly_rate__consistent"] = consistent
+        _derive_pay_periods(frame)
     else:
         frame["period__calendar_quarter_or_month"] = (
             calendar_month_mask(start, end) | calendar_quarter_mask(start, end)
         ).array.take(pair)
+
+
+def _all_blank(n: int) -> pd.arrays.BooleanArray:
+    return pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+
+
+def _derive_pay_periods(frame: pd.DataFrame) -> None:
+    """Pay-period rules (spec 2.2) and the uniqueness key (worker_ref, job_ref, pay_period_start).
+
+    A return without pay periods or jobs (most) pays nothing here: the rule columns are all blank and
+    the key columns constant, so the rows are unique on worker_ref within the month, as before.
+    """
+    n = len(frame)
+    start_given = frame["pay_period_start__valid"].notna().to_numpy()
+    end_given = frame["pay_period_end__valid"].notna().to_numpy()
+    job = frame["job_ref"]
+    frame["job_ref__key"] = pd.factorize(job)[0] if job.notna().any() else np.zeros(n, dtype=np.int8)
+    if not (start_given.any() or end_given.any()):
+        for name in ("pay_period__pair", "pay_period__in_month", "pay_period__length"):
+            frame[name] = _all_blank(n)
+        frame["pay_period_start__key"] = np.zeros(n, dtype=np.int8)
+        return
+    pair = pd.array(start_given == end_given, dtype="boolean")
+    pair[~(start_given | end_given)] = pd.NA
+    frame["pay_period__pair"] = pair
+    pstart, pend = frame["pay_period_start"], frame["pay_period_end"]
+    both = (pstart.notna() & pend.notna()).to_numpy()
+    in_month = pd.array(
+        ((pend >= frame["period_start"]) & (pend <= frame["period_end"]) & (pstart <= pend)).to_numpy(), dtype="boolean"
+    )
+    in_month[~(both & frame["period_start"].notna().to_numpy() & frame["period_end"].notna().to_numpy())] = pd.NA
+    frame["pay_period__in_month"] = in_month
+    ordered = both & (pstart <= pend).to_numpy()
+    length = pd.array(((pend - pstart).dt.days + 1 <= MAX_PAY_PERIOD_DAYS).to_numpy(), dtype="boolean")
+    length[~ordered] = pd.NA
+    frame["pay_period__length"] = length
+    frame["pay_period_start__key"] = pstart.fillna(frame["period_start"]).to_numpy(dtype="datetime64[s]").view("int64")
 
 
 def _group_submissions(

@@ -23,7 +23,10 @@ import pyarrow.csv as pacsv
 
 from gwp_monitor.config.settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LINE_BYTES, Settings, current_settings
 from gwp_monitor.domain.problems import Problem, file_problem
-from gwp_monitor.domain.templates import KINDS, Kind, column_names, required_names
+from gwp_monitor.domain.templates import Kind
+from gwp_monitor.ingest.headers import detect_kind, match_header
+
+__all__ = ["ReadLimits", "ReturnFile", "detect_kind", "read_return_file"]
 
 DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_BYTES
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -55,6 +58,10 @@ class ReturnFile:
     table: pa.Table | None = None
     row_numbers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     problems: list[Problem] = field(default_factory=list)
+    #: What the supplier is told without rejecting anything: columns ignored, names normalised.
+    warnings: list[Problem] = field(default_factory=list)
+    #: Required template columns the header lacks (one file problem each, not one per row).
+    missing_columns: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -119,38 +126,20 @@ def read_return_file(
 
 
 def _adopt(result: ReturnFile, header: list[str], table: pa.Table, rows: np.ndarray) -> None:
-    """Match headers to a template, tell the kind and keep only template columns."""
-    names = [h.strip().lower() for h in header]
-    kind = detect_kind(names)  # first: a data row in row 1 is "no header", not "column 'no' appears twice"
-    if kind is None:
+    """Match headers to a template, tell the kind and keep only template columns (others are dropped
+    here, so their values go no further: never typed, validated or stored)."""
+    match = match_header(header, lambda i: table.column(i).null_count < table.num_rows)
+    if match.kind is None:  # first: a data row in row 1 is "no header", not "column 'no' appears twice"
         raise _Unreadable(
             "no recognisable header: row 1 must hold the column names of the payroll or workforce template "
             "(e.g. contract_ref, period_start, period_end, worker_ref, hours_paid, basic_pay ...)"
         )
-    seen: dict[str, int] = {}
-    for i, name in enumerate(names):
-        if name and name in seen:
-            raise _Unreadable(f"column '{name}' appears twice (columns {seen[name] + 1} and {i + 1}): keep one")
-        seen[name] = i
-    known = set(column_names(kind))
-    for i, name in enumerate(names):
-        if name in known:
-            continue
-        if not name:
-            if table.column(i).null_count == table.num_rows:
-                continue  # a trailing empty column, as spreadsheets export
-            result.problems.append(
-                file_problem(f"column {i + 1} has values but no header: name it or remove it", f"(column {i + 1})")
-            )
-        else:
-            result.problems.append(
-                file_problem(f"not a column of the {kind} template: remove it or correct its name", name)
-            )
-    for name in required_names(kind):
-        if name not in seen:
-            result.problems.append(file_problem(f"required column is missing from the {kind} template header", name))
-    keep = [i for i, n in enumerate(names) if n in known]
-    table = table.select(keep).rename_columns([names[i] for i in keep])
+    if match.duplicate:
+        raise _Unreadable(match.duplicate)
+    result.problems.extend(match.problems)
+    result.warnings.extend(match.warnings)
+    result.missing_columns = match.missing
+    table = table.select([i for i, _ in match.keep]).rename_columns([name for _, name in match.keep])
     table = pa.table({n: _clean_text(table.column(n)) for n in table.column_names})
     non_blank = _non_blank_rows(table)
     if not non_blank.all():
@@ -158,18 +147,7 @@ def _adopt(result: ReturnFile, header: list[str], table: pa.Table, rows: np.ndar
         rows = rows[non_blank]
     if table.num_rows == 0:
         raise _Unreadable("the file has a header but no data rows")
-    result.kind, result.table, result.row_numbers = kind, table, rows
-
-
-def detect_kind(names: list[str]) -> Kind | None:
-    """The template whose distinctive columns the header shares most; ties and no overlap are None."""
-    scores = {}
-    for kind in KINDS:
-        distinctive = set(column_names(kind)) - {"contract_ref", "period_start", "period_end"}
-        scores[kind] = len(distinctive & set(names))
-    best = max(scores.values())
-    winners = [k for k, s in scores.items() if s == best]
-    return winners[0] if best > 0 and len(winners) == 1 else None
+    result.kind, result.table, result.row_numbers = match.kind, table, rows
 
 
 def _clean_text(column: pa.ChunkedArray) -> pa.ChunkedArray:

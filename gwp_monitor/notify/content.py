@@ -16,7 +16,7 @@ from typing import Any
 from gwp_monitor.domain import periods
 from gwp_monitor.domain.catalogue import CATALOGUE, CommitmentSpec
 from gwp_monitor.domain.formatting import as_decimal, format_date, format_gbp, plural
-from gwp_monitor.notify.events import BREACH_EVENTS, CONTROL_RE, Alert
+from gwp_monitor.notify.events import BREACH_EVENTS, CONTROL_RE, RESUBMISSION_EVENTS, Alert
 
 __all__ = ["AlertContent", "SUBJECT_PREFIX", "commitment_label", "compose", "format_date", "format_gbp", "period_label"]
 
@@ -31,6 +31,7 @@ _AUDIENCE = {
     "breach_resolved": "the contract manager",
     "return_overdue": "the supplier's returns contact and the contract manager",
     "return_due_soon": "the supplier's returns contact",
+    "verdict_changed_by_resubmission": "the contract manager",
 }
 
 
@@ -134,13 +135,15 @@ def compose(alert: Alert) -> AlertContent:
     ]
     if alert.event in BREACH_EVENTS:
         subject, title, summary, steps, tone = _breach(ctx, facts)
+    elif alert.event in RESUBMISSION_EVENTS:
+        subject, title, summary, steps, tone = _resubmission(ctx, facts)
     else:
         subject, title, summary, steps, tone = _return(ctx, facts)
     if alert.dashboard_url:
         steps.append("See the contract's dashboard for the history and details.")
     figures = (
         " Figures are totals for the contract and period; no worker is identified."
-        if alert.event in BREACH_EVENTS
+        if alert.event in BREACH_EVENTS + RESUBMISSION_EVENTS
         else ""
     )
     footer = f"Sent by gwp-monitor to {_AUDIENCE[alert.event]} for contract {ref}.{figures} Event {alert.event_key}."
@@ -289,3 +292,28 @@ def _return(ctx: _Context, facts: list[tuple[str, str]]) -> _Words:
             "Insurance number or e-mail address.",
         ]
     return f"{SUBJECT_PREFIX} {verb}: {ref} {kind} {period} (due {due})", title, summary, steps, tone
+
+
+def _resubmission(ctx: _Context, facts: list[tuple[str, str]]) -> _Words:
+    """A corrected return changed a verdict or lowered arrears: the evidence of both returns is kept."""
+    alert, ref, period = ctx.alert, ctx.ref, ctx.period
+    facts.append(("Commitment", ctx.label))
+    facts.append(("Period", period))
+    facts.append(("Verdict", f"was {alert.previous_status}, now {alert.new_status}"))
+    money = ""
+    if alert.previous_arrears_gbp is not None or alert.arrears_gbp is not None:
+        before, after = format_gbp(alert.previous_arrears_gbp or 0), format_gbp(alert.arrears_gbp or 0)
+        facts.append(("Arrears", f"were {before}, now {after}"))
+        money = f" Arrears were {before} and are now {after}."
+    summary = (
+        f"{ctx.supplier} resubmitted the {period} return for contract {ctx.contract_words}. For "
+        f"{ctx.label} the verdict was {alert.previous_status} and is now {alert.new_status}.{money} The "
+        f"earlier return stays in the history as superseded, with its figures."
+    )
+    steps = [
+        "Check the correction is genuine: ask the supplier what changed, and for evidence that any "
+        "arrears were paid to the workers rather than removed from the return.",
+        "Compare the two returns in v_resubmission_changes or on the contract's dashboard page.",
+    ]
+    subject = f"{SUBJECT_PREFIX} RESUBMISSION changed a verdict: {ref} {period}"
+    return subject, f"A resubmission changed {ctx.label} for {period} on {ref}", summary, steps, "info"

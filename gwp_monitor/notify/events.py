@@ -24,12 +24,21 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-Event = Literal["breach_opened", "breach_reminder", "breach_resolved", "return_overdue", "return_due_soon"]
+Event = Literal[
+    "breach_opened",
+    "breach_reminder",
+    "breach_resolved",
+    "return_overdue",
+    "return_due_soon",
+    "verdict_changed_by_resubmission",
+]
 ReturnKind = Literal["payroll", "workforce"]
 
 BREACH_EVENTS: tuple[str, ...] = ("breach_opened", "breach_reminder", "breach_resolved")
 RETURN_EVENTS: tuple[str, ...] = ("return_overdue", "return_due_soon")
-EVENTS: tuple[str, ...] = BREACH_EVENTS + RETURN_EVENTS
+#: A resubmission turned a breach into compliance or lowered arrears (spec 2.4): the contract manager is told.
+RESUBMISSION_EVENTS: tuple[str, ...] = ("verdict_changed_by_resubmission",)
+EVENTS: tuple[str, ...] = BREACH_EVENTS + RETURN_EVENTS + RESUBMISSION_EVENTS
 RETURN_KINDS: tuple[str, ...] = ("payroll", "workforce")
 #: Commitment severities come from spec 4 (critical, high, medium); ``low`` and ``info`` exist for
 #: return events, which the spec gives no severity: an overdue return is ``medium`` (it turns the
@@ -82,6 +91,10 @@ class Alert:
     due_date: date | None = None
     recipients: tuple[str, ...] = ()
     dashboard_url: str | None = None
+    #: What the superseded return said (verdict_changed_by_resubmission): its verdict and arrears.
+    previous_status: str | None = None
+    new_status: str | None = None
+    previous_arrears_gbp: Decimal | None = None
     #: First period of the breach's run of consecutive breaches (breach events), for "open since".
     first_period_start: date | None = None
     #: How many consecutive periods have been in breach (breach events), for reminders.
@@ -105,7 +118,7 @@ class Alert:
             raise ValueError("period_start and period_end must be dates")
         if self.period_end < self.period_start:
             raise ValueError("period_end is before period_start")
-        if self.event in BREACH_EVENTS and not self.commitment:
+        if self.event in BREACH_EVENTS + RESUBMISSION_EVENTS and not self.commitment:
             raise ValueError(f"a {self.event} alert needs the commitment")
         if self.event in RETURN_EVENTS:
             if self.kind not in RETURN_KINDS:
@@ -124,6 +137,7 @@ class Alert:
         ):
             raise ValueError("periods_in_breach must be a positive int or None")
         object.__setattr__(self, "arrears_gbp", _to_decimal(self.arrears_gbp, "arrears_gbp"))
+        object.__setattr__(self, "previous_arrears_gbp", _to_decimal(self.previous_arrears_gbp, "previous_arrears_gbp"))
         recipients = (self.recipients,) if isinstance(self.recipients, str) else tuple(self.recipients)
         for address in recipients:
             if not isinstance(address, str) or not _EMAIL_RE.match(address):
@@ -212,6 +226,11 @@ def return_event_key(
     return key
 
 
+def resubmission_event_key(contract_ref: str, commitment: str, new_submission_id: int) -> str:
+    """One alert per commitment a resubmission changed: the new submission is the event."""
+    return f"verdict_changed_by_resubmission:{contract_ref}:{commitment}:{int(new_submission_id)}"
+
+
 def recipients_for(event: str, *, contract_manager: str | None, supplier: str | None) -> tuple[str, ...]:
     """Who is e-mailed about an event (the issue's rule).
 
@@ -220,7 +239,7 @@ def recipients_for(event: str, *, contract_manager: str | None, supplier: str | 
     contract manager knows to chase. A due-soon reminder goes to the supplier only.
     """
     wanted: tuple[str | None, ...]
-    if event in BREACH_EVENTS:
+    if event in BREACH_EVENTS + RESUBMISSION_EVENTS:
         wanted = (contract_manager,)
     elif event == "return_overdue":
         wanted = (supplier, contract_manager)

@@ -19,7 +19,13 @@ import pandas as pd
 from sqlalchemy import select, text, update
 
 from gwp_monitor.notify.channels import Channel, DeliveryError
-from gwp_monitor.notify.events import Alert, breach_alert, return_alert
+from gwp_monitor.notify.events import (
+    Alert,
+    breach_alert,
+    recipients_for,
+    resubmission_event_key,
+    return_alert,
+)
 from gwp_monitor.store.database import Database
 from gwp_monitor.store.upsert import insert_or_ignore
 
@@ -175,6 +181,49 @@ def _breach(
         supplier_contact=contract["supplier_contact"],
         reminder_for=reminder_for,
     )
+
+
+def resubmission_alerts(db: Database) -> list[Alert]:
+    """A resubmission that turned a breach into compliance or lowered arrears (spec 2.4), to the
+    contract manager, once per commitment and resubmission (the alert log keeps it to one delivery)."""
+    with db.engine.connect() as conn:
+        changes = pd.read_sql(
+            text(
+                "SELECT * FROM v_resubmission_changes WHERE (previous_status = 'breach' AND new_status = 'compliant')"
+                " OR COALESCE(new_arrears_gbp, 0) < COALESCE(previous_arrears_gbp, 0)"
+            ),
+            conn,
+        )
+    if changes.empty:
+        return []
+    contracts = _contracts(db)
+    alerts = []
+    for c in changes.itertuples(index=False):
+        if c.contract_ref not in contracts.index:
+            continue
+        contract = contracts.loc[c.contract_ref]
+        manager = contract["contract_manager"] if isinstance(contract["contract_manager"], str) else None
+        alerts.append(
+            Alert(
+                event="verdict_changed_by_resubmission",
+                event_key=resubmission_event_key(c.contract_ref, c.commitment, int(c.new_submission_id)),
+                contract_ref=c.contract_ref,
+                contract_title=contract["title"],
+                supplier_name=contract["supplier_name"],
+                commitment=c.commitment,
+                severity=_severity(c.commitment),
+                period_start=_day(c.period_start),
+                period_end=_day(c.period_end),
+                previous_status=c.previous_status,
+                new_status=c.new_status,
+                previous_arrears_gbp=None
+                if pd.isna(c.previous_arrears_gbp)
+                else Decimal(f"{float(c.previous_arrears_gbp):.2f}"),
+                arrears_gbp=None if pd.isna(c.new_arrears_gbp) else Decimal(f"{float(c.new_arrears_gbp):.2f}"),
+                recipients=recipients_for("verdict_changed_by_resubmission", contract_manager=manager, supplier=None),
+            )
+        )
+    return alerts
 
 
 def return_alerts(db: Database, as_of: date, days_before: int = 3) -> list[Alert]:

@@ -31,6 +31,8 @@ VIEWS = (
     "v_return_timeliness",
     "v_contract_status",
     "v_public_register_checks",
+    "v_resubmission_changes",
+    "v_owed_to_workers",
 )
 SUPPORTED = ("sqlite", "postgresql")
 

@@ -131,6 +131,9 @@ submissions = Table(
     Column("errors", TEXT),
     Column("errors_json", TEXT),
     Column("superseded_by", INTEGER),
+    Column("warnings", TEXT),  # notes without rejection: columns ignored, values normalised (no cell values)
+    Column("supersedes_submission_id", INTEGER),  # the accepted submission this one replaced (kept, superseded)
+    Column("source", VARCHAR(32)),  # where the return came from: folder, sftp, portal...
     Column("stored_at", UTC_TIMESTAMP, nullable=False),
     CheckConstraint("status IN ('accepted', 'rejected', 'superseded')", name="submissions_status"),
     Index("submissions_content", "file_sha256", unique=True),
@@ -189,6 +192,19 @@ wage_figures = Table(
     Column("arrears_gbp", NUMERIC(14, 2), nullable=False),
     Column("upcoming_rate", NUMERIC(8, 2)),
     Column("workers_below_upcoming", INTEGER),
+)
+
+#: Per payroll submission: owed to workers and the uplift cost to the upcoming rate (spec 4).
+owed_figures = Table(
+    "owed_figures",
+    metadata,
+    Column("submission_id", INTEGER, ForeignKey("submissions.submission_id"), primary_key=True),
+    Column("workers_assessed", INTEGER, nullable=False),
+    Column("workers_owed", INTEGER, nullable=False),
+    Column("owed_gbp", NUMERIC(14, 2), nullable=False),
+    Column("uplift_from", DATE),
+    Column("workers_below_uplift", INTEGER),
+    Column("uplift_cost_gbp", NUMERIC(14, 2)),
 )
 
 return_timeliness = Table(

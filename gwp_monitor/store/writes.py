@@ -161,6 +161,7 @@ def store_submission(
     verdicts: pd.DataFrame,
     wages: pd.DataFrame,
     hook=None,
+    owed: pd.DataFrame | None = None,
 ) -> tuple[int, str]:
     """Store one submission with its results in one transaction; returns (submission_id, status).
 
@@ -209,6 +210,9 @@ def store_submission(
                 errors=problems_to_text(submission.problems) or None,
                 errors_json=problems_to_json(submission.problems) if submission.problems else None,
                 superseded_by=current_id if status == "superseded" else None,
+                warnings=problems_to_text(submission.warnings) or None,
+                supersedes_submission_id=replaced_id,
+                source=submission.source,
                 stored_at=now,
             )
         )
@@ -224,6 +228,9 @@ def store_submission(
             rows = _records(wages, exclude=("submission_key",), submission_id=submission_id)
             if rows:
                 conn.execute(insert(wage_table), rows)
+            rows = _records(owed, exclude=("submission_key",), submission_id=submission_id) if owed is not None else []
+            if rows:
+                conn.execute(insert(db.table("owed_figures")), rows)
     return submission_id, status
 
 
