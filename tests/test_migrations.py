@@ -53,8 +53,7 @@ def later_columns(engine: Engine):
     """The current code writes columns later revisions add: a legacy database is filled by it with those
     columns (and tables) added for the while, then dropped again, so the upgrade finds the legacy schema."""
     with engine.begin() as conn:
-        for name in LATER_TABLES:
-            schema.metadata.tables[name].create(conn)
+        schema.metadata.create_all(conn, tables=[schema.metadata.tables[name] for name in LATER_TABLES])
         for table, names in LATER_COLUMNS.items():
             for name in names:
                 conn.execute(
@@ -62,8 +61,7 @@ def later_columns(engine: Engine):
                 )
     yield
     with engine.begin() as conn:
-        for name in LATER_TABLES:
-            schema.metadata.tables[name].drop(conn)
+        schema.metadata.drop_all(conn, tables=[schema.metadata.tables[name] for name in LATER_TABLES])
         for table, names in LATER_COLUMNS.items():
             for name in names:
                 conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {name}"))

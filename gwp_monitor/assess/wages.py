@@ -212,7 +212,7 @@ def assess_payroll(rows: pd.DataFrame, register: Register, floors: WageFloors, a
     wages = wages[WAGE_COLUMNS]
     verdicts = _wage_verdicts(frame, register, pd.concat(totals))
     owed = _owed_to_workers(frame, pay, failing, worker, floors, as_of)
-    return Assessment(verdicts, wages, result, owed)
+    return Assessment(verdicts, wages, gx_result=result, owed=owed)
 
 
 def _owed_to_workers(frame, pay, failing, worker, floors: WageFloors, as_of: date) -> pd.DataFrame:

@@ -71,7 +71,7 @@ def assess_workforce(rows: pd.DataFrame, register: Register) -> Assessment:
         parts.append(part)
     verdicts = pd.concat(parts, ignore_index=True) if parts else empty_frame(VERDICT_COLUMNS)
     verdicts["detail"] = _workforce_detail(verdicts)
-    return Assessment(verdicts[VERDICT_COLUMNS], empty_frame(WAGE_COLUMNS), result)
+    return Assessment(verdicts[VERDICT_COLUMNS], empty_frame(WAGE_COLUMNS), gx_result=result)
 
 
 def _workforce_detail(verdicts: pd.DataFrame) -> pd.Series:
