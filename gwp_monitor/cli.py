@@ -22,6 +22,7 @@ from gwp_monitor.console import (
     print_status,
     problems_table,
     progress_reporter,
+    styled,
     submissions_table,
 )
 
@@ -200,7 +201,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if out is None:
         raise OperationalError("no output folder given: pass --out DIR or set GWP_REPORT_DIR")
     index = build_report(_open_db(settings.database_url, upgrade_schema=False), out, settings.as_of)
-    console.print(f"Dashboard written: [bold]{index}[/] (open it in a browser; it needs no network)")
+    console.print(styled("Dashboard written: [bold]{}[/] (open it in a browser; it needs no network)", index))
     return 0
 
 
@@ -242,8 +243,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from gwp_monitor.report.build import build_report
 
     index = build_report(database, args.dir / "report", as_of)
-    console.print(f"\nDashboard: [bold]{index}[/]")
-    console.print(f"Reporting database: [bold]{args.dir / 'gwp.db'}[/] (views v_contract_status, v_open_breaches, ...)")
+    console.print(styled("\nDashboard: [bold]{}[/]", index))
+    console.print(
+        styled("Reporting database: [bold]{}[/] (views v_contract_status, v_open_breaches, ...)", args.dir / "gwp.db")
+    )
     console.print(
         f"Try: gwp-monitor status --db {url}   |   gwp-monitor check {next(iter(sorted(demo.landing.glob('*.csv'))), 'FILE')} --contracts {demo.register_path}"
     )
@@ -265,7 +268,7 @@ def _load_register(path: Path | None, fmt: str = "table"):
                 )
             )
         else:
-            console.print(f"[bold red]The contract register {path} is refused:[/]")
+            console.print(styled("[bold red]The contract register {} is refused:[/]", path))
             for problem in exc.problems:
                 console.print(f"  - {problem}")
         raise OperationalError(
@@ -296,10 +299,14 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         bad = sum(1 for s in intake.submissions if s.problems)
         if bad:
             console.print(
-                f"[bold red]{bad} of {len(intake.submissions)} submission(s) would be rejected.[/] Fix the rows listed and check again."
+                styled(
+                    "[bold red]{} of {} submission(s) would be rejected.[/] Fix the rows listed and check again.",
+                    bad,
+                    len(intake.submissions),
+                )
             )
         else:
-            console.print(f"[bold green]All {len(intake.submissions)} submission(s) are ready to send.[/]")
+            console.print(styled("[bold green]All {} submission(s) are ready to send.[/]", len(intake.submissions)))
     return 1 if any(s.problems for s in intake.submissions) else 0
 
 
