@@ -132,7 +132,9 @@ def print_status(database, fmt: str) -> None:
         print(frame.to_json(orient="records", date_format="iso", indent=2))
         return
     if fmt == "csv":
-        print(frame.to_csv(index=False), end="")
+        from gwp_monitor.domain.formatting import csv_safe
+
+        print(csv_safe(frame).to_csv(index=False), end="")
         return
     table = Table(title="Contract status", title_justify="left")
     table.add_column("contract", no_wrap=True)

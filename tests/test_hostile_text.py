@@ -6,6 +6,11 @@ formula (OWASP's CSV injection rule).
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
+import pytest
 from factories import contract, register_yaml
 
 from gwp_monitor.cli import main
@@ -40,3 +45,33 @@ def test_markup_in_register_text_is_printed_as_is_by_run_and_status(reporting_db
     assert main(["status", "--db", reporting_db_url]) == 0
     out = "".join(capsys.readouterr().out.split())
     assert "[/x]Care[bold" in out and "red]Ltd" in out  # the table may wrap the name, but not eat it
+
+
+@pytest.mark.parametrize("first", ["=", "+", "-", "@"])
+def test_status_csv_escapes_values_a_spreadsheet_would_run_as_a_formula(reporting_db_url, tmp_path, first, capsys):
+    name = f'{first}HYPERLINK("http://x","y") Ltd'
+    (tmp_path / "register.yaml").write_text(
+        register_yaml(contract("H-1", supplier_name=name, start_date="2025-09-01")), encoding="utf-8"
+    )
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    args = ["--contracts", str(tmp_path / "register.yaml"), "--landing", str(landing), "--db", reporting_db_url]
+    assert main(["run", *args, "--as-of", "2025-11-10", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["status", "--db", reporting_db_url, "--format", "csv"]) == 0
+    (row,) = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert row["supplier_name"] == "'" + name
+    assert row["contract_ref"] == "H-1" and row["open_breaches"] == "0"  # plain values untouched
+    assert main(["status", "--db", reporting_db_url, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["supplier_name"].endswith("Ltd")  # JSON is data, not escaped
+
+
+def test_csv_safe_prefixes_every_formula_trigger_and_leaves_numbers_alone():
+    import pandas as pd
+
+    from gwp_monitor.domain.formatting import csv_safe
+
+    frame = pd.DataFrame({"text": ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "Acme", None], "n": [-1] * 8})
+    safe = csv_safe(frame)
+    assert safe["text"].tolist()[:7] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", "'\rx", "Acme"]
+    assert safe["text"].isna().tolist()[7] and safe["n"].tolist() == [-1] * 8
