@@ -173,7 +173,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if landing is None:
         raise OperationalError("no landing folder given: pass --landing DIR or set GWP_LANDING_DIR")
     if not landing.is_dir():
-        raise OperationalError(f"landing folder {landing} does not exist")
+        what = "is a file, not a folder" if landing.exists() else "does not exist"
+        raise OperationalError(f"landing folder {landing} {what}")
+    if settings.given("report_dir") is not None:
+        _check_writable(settings.report_dir, "report folder")
     database = _open_db(settings.database_url)
     with progress_reporter(enabled=not args.quiet) as progress:
         summary = run_pipeline(
@@ -189,6 +192,20 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _check_writable(folder: Path, what: str) -> None:
+    """Fail now, before any file is read or stored, if `folder` cannot be created or written to."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise OperationalError(
+            f"{what} {folder} cannot be written to ({exc.strerror or exc}); nothing was done"
+        ) from exc
+
+
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     print_status(_open_db(settings.database_url, upgrade_schema=False), args.format)
     return 0
@@ -200,6 +217,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     out = settings.given("report_dir")
     if out is None:
         raise OperationalError("no output folder given: pass --out DIR or set GWP_REPORT_DIR")
+    _check_writable(out, "output folder")
     index = build_report(_open_db(settings.database_url, upgrade_schema=False), out, settings.as_of)
     console.print(styled("Dashboard written: [bold]{}[/] (open it in a browser; it needs no network)", index))
     return 0

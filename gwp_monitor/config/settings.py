@@ -102,6 +102,21 @@ class Settings(BaseSettings):
             return value if info.field_name in _UNSTRIPPED else value.strip()
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        """Only SQLite and PostgreSQL: say so before SQLAlchemy looks for a MySQL driver, and point the
+        ``postgres://`` that Heroku and Airflow write at the scheme SQLAlchemy knows."""
+        scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+        if scheme == "postgres":
+            raise ValueError("write postgresql:// instead of postgres://")
+        if scheme.split("+", 1)[0] not in ("sqlite", "postgresql"):
+            shown = f"'{scheme}'" if scheme else "no scheme"
+            raise ValueError(
+                f"the reporting database URL has {shown}: use sqlite:///FILE or postgresql://USER@HOST/DATABASE"
+            )
+        return value
+
     @field_validator("webhook_events", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
@@ -231,7 +246,8 @@ def _one_line(exc: ValidationError, flags: Mapping[str, Any], build: _Build) -> 
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "?"
         shown = "" if "password" in name or "url" in name else f"={error.get('input')!r}"
-        reason = error["msg"][:1].lower() + error["msg"][1:]
+        message = error["msg"].removeprefix("Value error, ")
+        reason = message[:1].lower() + message[1:]
         parts.append(f"{_origin(name, flags, build)}{shown} is not valid: {reason}")
     return "; ".join(parts)
 

@@ -39,8 +39,17 @@ class DatabaseError(RuntimeError):
 
 
 def sql_dir(settings: Settings | None = None) -> Path:
-    """GWP_SQL_DIR, else the migrations and views shipped with the package."""
-    return (settings or current_settings()).sql_dir or resources.sql_dir()
+    """GWP_SQL_DIR, else the migrations and views shipped with the package. A given folder without
+    them is refused by name: upgrading from it would make an empty schema and fail later, obscurely."""
+    given = (settings or current_settings()).sql_dir
+    if given is None:
+        return resources.sql_dir()
+    if not list(given.glob("migrations/0001_*.py")) or not list(given.glob("views/*.sql")):
+        raise DatabaseError(
+            f"GWP_SQL_DIR={given} is not a gwp-monitor SQL folder (it needs migrations/0001_*.py and views/*.sql): "
+            "unset it to use the SQL shipped with the package"
+        )
+    return given
 
 
 def database_url(url: str | None = None) -> str:
