@@ -21,7 +21,15 @@ from gwp_monitor.assess.wages import assess_payroll
 from gwp_monitor.assess.workforce import assess_workforce
 from gwp_monitor.config.register import Register, load_register
 from gwp_monitor.domain.rates import WageFloors, load_wage_floors
-from gwp_monitor.ingest.intake import Intake, Progress, Submission, return_files, take_in
+from gwp_monitor.ingest.intake import (
+    Intake,
+    Progress,
+    Submission,
+    outside_landing,
+    refused_links,
+    return_files,
+    take_in,
+)
 from gwp_monitor.store import writes as store
 from gwp_monitor.store.database import Database, open_database
 
@@ -96,6 +104,11 @@ def run_pipeline(
     status = "failed"
     try:
         candidates = paths if paths is not None else (return_files(landing) if landing.is_dir() else [])
+        if paths is None and landing.is_dir():
+            summary.warnings.extend(refused_links(landing))
+        refused = {p: outside_landing(p, landing) for p in candidates}
+        summary.warnings.extend(reason for reason in refused.values() if reason)
+        candidates = [p for p in candidates if not refused[p]]
         summary.files_found = len(candidates)
         seen = store.seen_files(database)
         hashes = {}
