@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -178,7 +179,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.given("report_dir") is not None:
         _check_writable(settings.report_dir, "report folder")
     database = _open_db(settings.database_url)
-    with progress_reporter(enabled=not args.quiet) as progress:
+    from gwp_monitor.store.database import DatabaseError
+
+    with progress_reporter(enabled=not args.quiet) as progress, _operational(DatabaseError):
         summary = run_pipeline(
             register,
             landing,
@@ -186,10 +189,25 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             as_of=settings.as_of,
             progress=progress,
             data_docs_dir=settings.given("report_dir"),
+            on_wait=_say,
         )
     print_run_summary(summary)
     print_status(database, "table")
     return 0
+
+
+@contextmanager
+def _operational(*errors: type[Exception]) -> Iterator[None]:
+    """These errors end the command with their one line (exit 2)."""
+    try:
+        yield
+    except errors as exc:
+        raise OperationalError(str(exc).splitlines()[0]) from exc
+
+
+def _say(message: str) -> None:
+    """A notice on stderr, beside progress: stdout stays the run's summary."""
+    print(f"gwp-monitor: {message}", file=sys.stderr, flush=True)
 
 
 def _check_writable(folder: Path, what: str) -> None:

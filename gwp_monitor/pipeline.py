@@ -31,7 +31,8 @@ from gwp_monitor.ingest.intake import (
     take_in,
 )
 from gwp_monitor.store import writes as store
-from gwp_monitor.store.database import Database, open_database
+from gwp_monitor.store.database import Database, brief_error, open_database
+from gwp_monitor.store.runs import serialised
 
 
 @dataclass
@@ -71,6 +72,7 @@ def assess(intake: Intake, register: Register, floors: WageFloors, as_of: date) 
     )
 
 
+@serialised  # one run at a time per database; runs killed earlier are marked abandoned
 def run_pipeline(
     register: Register | Path | str,
     landing: Path | str,
@@ -82,12 +84,14 @@ def run_pipeline(
     refresh: bool = True,
     sync: bool = True,
     data_docs_dir: Path | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> RunSummary:
     """Read, validate, assess and store every new submission in `landing`, then refresh as-of facts.
 
     `paths` restricts the run to given files (the DAG's mapped tasks); by default the whole folder.
     `sync`/`refresh` off let a DAG sync the register once and refresh as-of facts once per run.
     With `data_docs_dir` (the dashboard folder), GX Data Docs pages of this run are written there.
+    `on_wait` is told when another run holds the database (`serialised` waits for it).
     """
     as_of = as_of or date.today()
     register = register if isinstance(register, Register) else load_register(register)
@@ -157,7 +161,7 @@ def run_pipeline(
             except Exception as exc:  # noqa: BLE001 - one submission's failure must not sink the run
                 failed_files.add(submission.file_path)
                 summary.warnings.append(
-                    f"{submission.file_name}: could not be stored ({type(exc).__name__}: {exc}); it will be retried next run"
+                    f"{submission.file_name}: could not be stored ({brief_error(exc)}); it will be retried next run"
                 )
                 continue
             summary.outcomes[outcome] += 1

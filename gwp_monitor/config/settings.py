@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     sql_dir: Path | None = None
     rates_dir: Path | None = None
     task_retries: int = Field(3, ge=0)
+    #: Seconds a run waits for another run on the same database to finish (store.runs).
+    run_lock_wait: float = Field(3600, ge=0)
     debug: bool = False
     #: Alert channels (notify.channels.channels_from_settings): e-mail is on when smtp_host is set,
     #: the webhook when webhook_url is.

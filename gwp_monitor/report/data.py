@@ -139,6 +139,8 @@ class ReportData:
     as_of: date
     data_freshness: datetime | None = None
     data_docs_href: Mapping[Any, str] = field(default_factory=dict)
+    #: Runs that were killed before they finished (store.runs marks them abandoned).
+    abandoned_runs: int = 0
 
     def __post_init__(self) -> None:
         problems: list[str] = []

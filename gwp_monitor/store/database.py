@@ -134,6 +134,15 @@ def create_views(conn: Connection) -> None:
     conn.execute(insert(schema_views).values(checksum=checksum, created_at=created))
 
 
+def brief_error(exc: BaseException) -> str:
+    """``Type: first line`` of an error, for warnings and logs: a SQLAlchemy error's text would carry
+    the SQL and its parameters (``[SQL: ...] [parameters: ...]``), which belong in no message."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).splitlines()
+    first = next((line for line in lines if line.strip() and not line.lstrip().startswith("[")), "")
+    return f"{type(cause).__name__}: {first}".rstrip(": ")
+
+
 def safe_url(engine_or_url) -> str:
     """The URL without its password, for messages and logs."""
     url = getattr(engine_or_url, "url", engine_or_url)
