@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     sql_dir: Path | None = None
     rates_dir: Path | None = None
     task_retries: int = Field(3, ge=0)
+    #: PostgreSQL time limits in seconds (store.database.make_engine); 0 turns one off. A silent network
+    #: fails a connection attempt after db_connect_timeout and an open connection after about
+    #: db_network_timeout (TCP keepalives and TCP_USER_TIMEOUT), instead of hanging the run.
+    db_connect_timeout: int = Field(10, ge=0)
+    db_statement_timeout: int = Field(900, ge=0)
+    db_idle_timeout: int = Field(300, ge=0)  # idle inside a transaction
+    db_network_timeout: int = Field(60, ge=0)
     #: Seconds a run waits for another run on the same database to finish (store.runs).
     run_lock_wait: float = Field(3600, ge=0)
     debug: bool = False
