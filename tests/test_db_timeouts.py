@@ -93,5 +93,5 @@ def test_every_connection_has_statement_idle_and_keepalive_limits(pg_url):
 
 def test_the_defaults_are_sane():
     settings = Settings.load(environ={})
-    assert (settings.db_connect_timeout, settings.db_statement_timeout, settings.db_idle_timeout) == (10, 900, 300)
+    assert (settings.db_connect_timeout, settings.db_statement_timeout, settings.db_idle_timeout) == (10, 900, 60)
     assert settings.db_network_timeout == 60

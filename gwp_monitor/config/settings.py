@@ -76,8 +76,12 @@ class Settings(BaseSettings):
     #: db_network_timeout (TCP keepalives and TCP_USER_TIMEOUT), instead of hanging the run.
     db_connect_timeout: int = Field(10, ge=0)
     db_statement_timeout: int = Field(900, ge=0)
-    db_idle_timeout: int = Field(300, ge=0)  # idle inside a transaction
+    db_idle_timeout: int = Field(60, ge=0)  # idle inside a transaction (a cut session holding locks)
     db_network_timeout: int = Field(60, ge=0)
+    #: Transient database errors (an outage, a dropped connection) are retried this many times with
+    #: exponential backoff from db_retry_delay seconds (store.retry).
+    db_retries: int = Field(5, ge=0)
+    db_retry_delay: float = Field(0.5, ge=0)
     #: Seconds a run waits for another run on the same database to finish (store.runs).
     run_lock_wait: float = Field(3600, ge=0)
     debug: bool = False

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, text, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from gwp_monitor.config.settings import current_settings
 from gwp_monitor.store.database import Database, DatabaseError, open_database, safe_url
@@ -51,8 +52,11 @@ def run_lock(db: Database, on_wait: Callable[[str], None] | None = None, wait: f
             try:
                 yield
             finally:
-                conn.execute(text(f"SELECT pg_advisory_unlock({_PG_KEY})"))
-                conn.commit()
+                try:
+                    conn.execute(text(f"SELECT pg_advisory_unlock({_PG_KEY})"))
+                    conn.commit()
+                except SQLAlchemyError:  # the session is gone (an outage): the server released its lock
+                    conn.invalidate()
         return
     database = db.engine.url.database
     if not database or database == ":memory:":
