@@ -36,6 +36,7 @@ TABLES = {
     "return_timeliness",
     "breaches",
     "alert_log",
+    "alert_outbox",
 }
 
 
