@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     #: Reading limits for supplier files (ingest.reading.ReadLimits).
     max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0)
     max_line_bytes: int = Field(DEFAULT_MAX_LINE_BYTES, gt=0)
+    #: A run reads, assesses and stores the landing backlog in batches of files of at most this many
+    #: bytes (a larger file is a batch alone), so memory is bounded by the largest file (pipeline.batches).
+    batch_bytes: int = Field(64 * 1024 * 1024, gt=0)
     #: None: the files shipped in the package (gwp_monitor.resources).
     expectations_dir: Path | None = None
     sql_dir: Path | None = None
