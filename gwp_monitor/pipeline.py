@@ -201,7 +201,7 @@ def run_pipeline(
         candidates = [p for p in candidates if p in hashes]
         new_files = [p for p in candidates if hashes[p] not in seen]
         summary.files_read = len(new_files)
-        first_with = {}  # a file whose bytes an earlier file of this run has is not read again
+        first_with: dict[str, Path] = {}  # a file whose bytes an earlier file of this run has is not read again
         for path in new_files:
             first = first_with.setdefault(hashes[path], path)
             if first is not path:
