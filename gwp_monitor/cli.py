@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from gwp_monitor.console import (
     print_status,
     problems_table,
     progress_reporter,
+    styled,
     submissions_table,
     warnings_table,
 )
@@ -178,9 +180,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if landing is None:
         raise OperationalError("no landing folder given: pass --landing DIR or set GWP_LANDING_DIR")
     if not landing.is_dir():
-        raise OperationalError(f"landing folder {landing} does not exist")
+        what = "is a file, not a folder" if landing.exists() else "does not exist"
+        raise OperationalError(f"landing folder {landing} {what}")
+    if settings.given("report_dir") is not None:
+        _check_writable(settings.report_dir, "report folder")
     database = _open_db(settings.database_url)
-    with progress_reporter(enabled=not args.quiet) as progress:
+    from gwp_monitor.store.database import DatabaseError
+
+    with progress_reporter(enabled=not args.quiet) as progress, _operational(DatabaseError):
         summary = run_pipeline(
             register,
             landing,
@@ -188,10 +195,39 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             as_of=settings.as_of,
             progress=progress,
             data_docs_dir=settings.given("report_dir"),
+            on_wait=_say,
         )
     print_run_summary(summary)
     print_status(database, "table")
     return 0
+
+
+@contextmanager
+def _operational(*errors: type[Exception]) -> Iterator[None]:
+    """These errors end the command with their one line (exit 2)."""
+    try:
+        yield
+    except errors as exc:
+        raise OperationalError(str(exc).splitlines()[0]) from exc
+
+
+def _say(message: str) -> None:
+    """A notice on stderr, beside progress: stdout stays the run's summary."""
+    print(f"gwp-monitor: {message}", file=sys.stderr, flush=True)
+
+
+def _check_writable(folder: Path, what: str) -> None:
+    """Fail now, before any file is read or stored, if `folder` cannot be created or written to."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise OperationalError(
+            f"{what} {folder} cannot be written to ({exc.strerror or exc}); nothing was done"
+        ) from exc
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
@@ -205,8 +241,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     out = settings.given("report_dir")
     if out is None:
         raise OperationalError("no output folder given: pass --out DIR or set GWP_REPORT_DIR")
+    _check_writable(out, "output folder")
     index = build_report(_open_db(settings.database_url, upgrade_schema=False), out, settings.as_of)
-    console.print(f"Dashboard written: [bold]{index}[/] (open it in a browser; it needs no network)")
+    console.print(styled("Dashboard written: [bold]{}[/] (open it in a browser; it needs no network)", index))
     return 0
 
 
@@ -248,8 +285,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from gwp_monitor.report.build import build_report
 
     index = build_report(database, args.dir / "report", as_of)
-    console.print(f"\nDashboard: [bold]{index}[/]")
-    console.print(f"Reporting database: [bold]{args.dir / 'gwp.db'}[/] (views v_contract_status, v_open_breaches, ...)")
+    console.print(styled("\nDashboard: [bold]{}[/]", index))
+    console.print(
+        styled("Reporting database: [bold]{}[/] (views v_contract_status, v_open_breaches, ...)", args.dir / "gwp.db")
+    )
     console.print(
         f"Try: gwp-monitor status --db {url}   |   gwp-monitor check {next(iter(sorted(demo.landing.glob('*.csv'))), 'FILE')} --contracts {demo.register_path}"
     )
@@ -271,7 +310,7 @@ def _load_register(path: Path | None, fmt: str = "table"):
                 )
             )
         else:
-            console.print(f"[bold red]The contract register {path} is refused:[/]")
+            console.print(styled("[bold red]The contract register {} is refused:[/]", path))
             for problem in exc.problems:
                 console.print(f"  - {problem}")
         raise OperationalError(
@@ -304,10 +343,14 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         bad = sum(1 for s in intake.submissions if s.problems)
         if bad:
             console.print(
-                f"[bold red]{bad} of {len(intake.submissions)} submission(s) would be rejected.[/] Fix the rows listed and check again."
+                styled(
+                    "[bold red]{} of {} submission(s) would be rejected.[/] Fix the rows listed and check again.",
+                    bad,
+                    len(intake.submissions),
+                )
             )
         else:
-            console.print(f"[bold green]All {len(intake.submissions)} submission(s) are ready to send.[/]")
+            console.print(styled("[bold green]All {} submission(s) are ready to send.[/]", len(intake.submissions)))
     return 1 if any(s.problems for s in intake.submissions) else 0
 
 

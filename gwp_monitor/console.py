@@ -1,4 +1,10 @@
-"""Readable terminal output: tables and progress, on stderr-friendly rich consoles."""
+"""Readable terminal output: tables and progress, on stderr-friendly rich consoles.
+
+The console interprets no markup: contract refs, column headers, file and supplier names come from
+suppliers' files, the register and the database, and a ``[/x]`` in one of them must print as ``[/x]``,
+not raise Rich's MarkupError or restyle the output. Our own styling is spelled out with `styled`,
+which inserts every value as plain text.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,20 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-console = Console(highlight=False, soft_wrap=False)
+console = Console(highlight=False, soft_wrap=False, markup=False)
+
+
+def styled(template: str, *values: object) -> Text:
+    """``template``'s own Rich markup applied, each ``{}`` filled with a value shown exactly as it is."""
+    return Text.from_markup(template.format(*(escape(str(v)) for v in values)))
+
 
 _STATUS_STYLE = {"accepted": "green", "rejected": "bold red", "superseded": "dim", "skipped": "dim"}
 
@@ -30,7 +44,7 @@ def submissions_table(submissions: Iterable, title: str = "Submissions") -> Tabl
             s.kind or "-",
             period,
             str(s.row_count),
-            f"[{_STATUS_STYLE.get(s.status, '')}]{s.status}[/]",
+            Text(str(s.status), style=_STATUS_STYLE.get(s.status, "")),
             str(len(s.problems)),
         )
     return table
@@ -39,7 +53,7 @@ def submissions_table(submissions: Iterable, title: str = "Submissions") -> Tabl
 def problems_table(submission) -> Table:
     what = " ".join(x for x in (submission.contract_ref, submission.kind, str(submission.period_start or "")) if x)
     table = Table(
-        title=f"Problems in {submission.file_name} {('(' + what + ')') if what else ''}", title_justify="left"
+        title=Text(f"Problems in {submission.file_name} {('(' + what + ')') if what else ''}"), title_justify="left"
     )
     table.add_column("column")
     table.add_column("rule")
@@ -101,9 +115,12 @@ def print_run_summary(summary) -> None:
     outcomes = summary.outcomes
     console.print(
         f"Run {summary.run_id} as of {summary.as_of}: {summary.files_found} file(s) in the landing folder, "
-        f"{summary.files_read} new; submissions: [green]{outcomes['accepted']} accepted[/], "
-        f"[red]{outcomes['rejected']} rejected[/], {outcomes['superseded']} superseded on arrival, "
-        f"{outcomes['skipped']} already processed."
+        f"{summary.files_read} new; submissions: ",
+        Text(f"{outcomes['accepted']} accepted", style="green"),
+        ", ",
+        Text(f"{outcomes['rejected']} rejected", style="red"),
+        f", {outcomes['superseded']} superseded on arrival, {outcomes['skipped']} already processed.",
+        sep="",
     )
     attention = [s for _, s, outcome in summary.stored if outcome != "accepted"]
     if attention:
@@ -114,7 +131,7 @@ def print_run_summary(summary) -> None:
             "See each problem with: gwp-monitor check FILE --contracts REGISTER, or in the dashboard's audit trail."
         )
     for warning in summary.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
+        console.print(styled("[yellow]warning:[/] {}", warning))
 
 
 _RAG_STYLE = {"red": "bold white on red", "amber": "bold black on yellow", "green": "bold white on green"}
@@ -130,7 +147,9 @@ def print_status(database, fmt: str) -> None:
         print(frame.to_json(orient="records", date_format="iso", indent=2))
         return
     if fmt == "csv":
-        print(frame.to_csv(index=False), end="")
+        from gwp_monitor.domain.formatting import csv_safe
+
+        print(csv_safe(frame).to_csv(index=False), end="")
         return
     table = Table(title="Contract status", title_justify="left")
     table.add_column("contract", no_wrap=True)
@@ -145,7 +164,7 @@ def print_status(database, fmt: str) -> None:
         table.add_row(
             row.contract_ref,
             row.supplier_name,
-            f"[{_RAG_STYLE.get(row.rag, '')}] {row.rag.upper()} [/]",
+            Text(f" {str(row.rag).upper()} ", style=_RAG_STYLE.get(row.rag, "")),
             str(row.open_breaches),
             str(row.overdue_returns),
             last,

@@ -7,17 +7,21 @@ outcome stored in the database and never raises.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from gwp_monitor.config.register import Register, RegisterError, load_register
 from gwp_monitor.config.settings import Settings
 from gwp_monitor.ingest.intake import return_files
 from gwp_monitor.notify.channels import OperationalError, channels_from_settings
+from gwp_monitor.notify.events import Alert
 from gwp_monitor.notify.lifecycle import breach_alerts, dispatch, resubmission_alerts, return_alerts
 from gwp_monitor.pipeline import file_sha256, run_pipeline
 from gwp_monitor.public_registers.gpg_checks import check_public_registers
 from gwp_monitor.store import writes as store
 from gwp_monitor.store.database import Database, DatabaseError, open_database
+
+log = logging.getLogger(__name__)
 
 
 class ConfigurationError(OperationalError):
@@ -107,9 +111,22 @@ def send_return_alerts(settings: Settings) -> dict:
     """Daily: refresh timeliness, then overdue notices and reminders before due dates."""
     refresh_status(settings)
     db = _open(settings)
-    alerts = return_alerts(db, settings.today, settings.reminder_days_before)
+    alerts = without_overdue_while_waiting(
+        return_alerts(db, settings.today, settings.reminder_days_before), pending_files(settings)
+    )
     report = dispatch(db, alerts, channels_from_settings(settings))
     return {"sent": report.sent, "already_sent": report.already_sent}
+
+
+def without_overdue_while_waiting(alerts: list[Alert], waiting: list[str]) -> list[Alert]:
+    """No overdue notice while a landing file waits to be stored (it could be that very return, held
+    up by a database outage): the notice goes out on a later day if the return is still missing."""
+    if not waiting:
+        return alerts
+    held = [a for a in alerts if a.event == "return_overdue"]
+    if held:
+        log.warning("%d overdue notice(s) held: %d landing file(s) are waiting to be stored", len(held), len(waiting))
+    return [a for a in alerts if a.event != "return_overdue"]
 
 
 def build_report(settings: Settings) -> str:

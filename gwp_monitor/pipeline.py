@@ -20,12 +20,22 @@ from gwp_monitor.assess.verdicts import VERDICT_COLUMNS, WAGE_COLUMNS, Assessmen
 from gwp_monitor.assess.wages import assess_payroll
 from gwp_monitor.assess.workforce import assess_workforce
 from gwp_monitor.config.register import Register, load_register
+from gwp_monitor.config.settings import current_settings
 from gwp_monitor.domain.rates import WageFloors, load_wage_floors
-from gwp_monitor.ingest.intake import Intake, Progress, Submission, return_files, take_in
+from gwp_monitor.ingest.intake import (
+    Intake,
+    Progress,
+    Submission,
+    outside_landing,
+    refused_links,
+    return_files,
+    take_in,
+)
 from gwp_monitor.public_registers.gpg_checks import check_public_registers
 from gwp_monitor.public_registers.gpg_store import record_workforce_figures
 from gwp_monitor.store import writes as store
-from gwp_monitor.store.database import Database, open_database
+from gwp_monitor.store.database import Database, brief_error, open_database
+from gwp_monitor.store.runs import serialised
 
 
 @dataclass
@@ -66,6 +76,85 @@ def assess(intake: Intake, register: Register, floors: WageFloors, as_of: date) 
     )
 
 
+def batches(paths: list[Path], limit: int) -> list[list[Path]]:
+    """`paths` in order, grouped so each group's files add up to at most `limit` bytes (a larger file
+    is a group of its own)."""
+    groups: list[list[Path]] = []
+    size = 0
+    for path in paths:
+        length = path.stat().st_size if path.exists() else 0
+        if not groups or size + length > limit:
+            groups.append([])
+            size = 0
+        groups[-1].append(path)
+        size += length
+    return groups
+
+
+def _store_batch(
+    files: list[Path],
+    register: Register,
+    floors: WageFloors,
+    as_of: date,
+    database: Database,
+    run_id: int,
+    summary: RunSummary,
+    known: set[str],
+    hashes: dict[Path, str],
+    progress: Progress | None = None,
+    store_hook: Callable | None = None,
+    data_docs_dir: Path | None = None,
+) -> set[Path]:
+    """Read, assess and store one batch of files; returns the files some submission of which failed."""
+    intake = take_in(files, register, as_of=as_of, progress=progress)
+    fresh = []
+    for submission in intake.submissions:
+        if not submission.content_sha256:  # refused unread (too large): the file's own hash
+            submission.content_sha256 = hashes.get(submission.file_path) or file_sha256(submission.file_path)
+        if submission.content_sha256 in known:
+            summary.outcomes["skipped"] += 1
+        else:
+            known.add(submission.content_sha256)
+            fresh.append(submission)
+    assessment = assess(intake, register, floors, as_of)
+    if data_docs_dir is not None and intake.submissions:
+        from gwp_monitor.validate.data_docs import write_data_docs
+
+        results: dict[tuple[str, str], object] = {(kind, "quality"): r for kind, r in intake.gx_results.items()}
+        results.update({(kind, "commitments"): r for kind, r in assessment.gx_results.items()})
+        write_data_docs(results, data_docs_dir, run_id)
+    verdicts_by = dict(tuple(assessment.verdicts.groupby("submission_key")))
+    wages_by = dict(tuple(assessment.wages.groupby("submission_key")))
+    empty_v, empty_w = assessment.verdicts.iloc[0:0], assessment.wages.iloc[0:0]
+    owed_by = dict(tuple(assessment.owed.groupby("submission_key"))) if assessment.owed is not None else {}
+    failed_files: set[Path] = set()
+    stored_before = len(summary.stored)
+    for i, submission in enumerate(fresh, 1):
+        try:
+            submission_id, outcome = store.store_submission(
+                database,
+                run_id,
+                submission,
+                verdicts_by.get(submission.submission_key, empty_v),
+                wages_by.get(submission.submission_key, empty_w),
+                hook=store_hook,
+                owed=owed_by.get(submission.submission_key),
+            )
+        except Exception as exc:  # noqa: BLE001 - one submission's failure must not sink the run
+            failed_files.add(submission.file_path)
+            summary.warnings.append(
+                f"{submission.file_name}: could not be stored ({brief_error(exc)}); it will be retried next run"
+            )
+            continue
+        summary.outcomes[outcome] += 1
+        summary.stored.append((submission_id, submission, outcome))
+        if progress:
+            progress("storing", i, len(fresh))
+    record_workforce_figures(database, intake.accepted_rows("workforce"), summary.stored[stored_before:])
+    return failed_files
+
+
+@serialised  # one run at a time per database; runs killed earlier are marked abandoned
 def run_pipeline(
     register: Register | Path | str,
     landing: Path | str,
@@ -77,12 +166,14 @@ def run_pipeline(
     refresh: bool = True,
     sync: bool = True,
     data_docs_dir: Path | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> RunSummary:
     """Read, validate, assess and store every new submission in `landing`, then refresh as-of facts.
 
     `paths` restricts the run to given files (the DAG's mapped tasks); by default the whole folder.
     `sync`/`refresh` off let a DAG sync the register once and refresh as-of facts once per run.
     With `data_docs_dir` (the dashboard folder), GX Data Docs pages of this run are written there.
+    `on_wait` is told when another run holds the database (`serialised` waits for it).
     """
     as_of = as_of or date.today()
     register = register if isinstance(register, Register) else load_register(register)
@@ -99,6 +190,11 @@ def run_pipeline(
     status = "failed"
     try:
         candidates = paths if paths is not None else (return_files(landing) if landing.is_dir() else [])
+        if paths is None and landing.is_dir():
+            summary.warnings.extend(refused_links(landing))
+        refused = {p: outside_landing(p, landing) for p in candidates}
+        summary.warnings.extend(reason for reason in refused.values() if reason)
+        candidates = [p for p in candidates if not refused[p]]
         summary.files_found = len(candidates)
         seen = store.seen_files(database)
         hashes = {}
@@ -112,52 +208,36 @@ def run_pipeline(
         candidates = [p for p in candidates if p in hashes]
         new_files = [p for p in candidates if hashes[p] not in seen]
         summary.files_read = len(new_files)
-        intake = take_in(new_files, register, as_of=as_of, progress=progress)
+        first_with: dict[str, Path] = {}  # a file whose bytes an earlier file of this run has is not read again
+        for path in new_files:
+            first = first_with.setdefault(hashes[path], path)
+            if first is not path:
+                summary.warnings.append(f"{path.name}: the same bytes as {first.name}; read once")
         known = store.known_contents(database)
-        fresh = []
-        for submission in intake.submissions:
-            if not submission.content_sha256:  # refused unread (too large): the file's own hash
-                submission.content_sha256 = hashes.get(submission.file_path) or file_sha256(submission.file_path)
-            if submission.content_sha256 in known:
-                summary.outcomes["skipped"] += 1
-            else:
-                known.add(submission.content_sha256)
-                fresh.append(submission)
-        assessment = assess(intake, register, floors, as_of)
-        if data_docs_dir is not None and intake.submissions:
-            from gwp_monitor.validate.data_docs import write_data_docs
-
-            results: dict[tuple[str, str], object] = {(kind, "quality"): r for kind, r in intake.gx_results.items()}
-            results.update({(kind, "commitments"): r for kind, r in assessment.gx_results.items()})
-            write_data_docs(results, data_docs_dir, run_id)
-        verdicts_by = dict(tuple(assessment.verdicts.groupby("submission_key")))
-        wages_by = dict(tuple(assessment.wages.groupby("submission_key")))
-        empty_v, empty_w = assessment.verdicts.iloc[0:0], assessment.wages.iloc[0:0]
-        owed_by = dict(tuple(assessment.owed.groupby("submission_key"))) if assessment.owed is not None else {}
         failed_files: set[Path] = set()
-        for i, submission in enumerate(fresh, 1):
-            try:
-                submission_id, outcome = store.store_submission(
-                    database,
-                    run_id,
-                    submission,
-                    verdicts_by.get(submission.submission_key, empty_v),
-                    wages_by.get(submission.submission_key, empty_w),
-                    hook=store_hook,
-                    owed=owed_by.get(submission.submission_key),
-                )
-            except Exception as exc:  # noqa: BLE001 - one submission's failure must not sink the run
-                failed_files.add(submission.file_path)
-                summary.warnings.append(
-                    f"{submission.file_name}: could not be stored ({type(exc).__name__}: {exc}); it will be retried next run"
-                )
-                continue
-            summary.outcomes[outcome] += 1
-            summary.stored.append((submission_id, submission, outcome))
-            if progress:
-                progress("storing", i, len(fresh))
-        record_workforce_figures(database, intake.accepted_rows("workforce"), summary.stored)
-        store.mark_files_seen(database, run_id, [(hashes[p], p.name) for p in new_files if p not in failed_files])
+        for batch in batches(list(first_with.values()), current_settings().batch_bytes):
+            # Each batch is read, assessed, stored and remembered before the next is read: memory is
+            # bounded by the batch (at least the largest file), not by the backlog, and a run killed
+            # midway keeps what its finished batches stored.
+            failed = _store_batch(
+                batch,
+                register,
+                floors,
+                as_of,
+                database,
+                run_id,
+                summary,
+                known,
+                hashes,
+                progress=progress,
+                store_hook=store_hook,
+                data_docs_dir=data_docs_dir,
+            )
+            done = {p for p in batch if p not in failed}
+            store.mark_files_seen(
+                database, run_id, [(hashes[p], p.name) for p in new_files if first_with[hashes[p]] in done]
+            )
+            failed_files |= failed
         if refresh:
             store.refresh_as_of(database, register, as_of)
             check_public_registers(database, as_of)

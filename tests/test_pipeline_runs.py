@@ -41,6 +41,7 @@ TABLES = {
     "return_timeliness",
     "breaches",
     "alert_log",
+    "alert_outbox",
 }
 
 
@@ -319,7 +320,7 @@ def test_a_file_sent_twice_or_too_large_is_neither_lost_nor_fatal(
     db, register, landing_writer, returns, db_rows, monkeypatch
 ):
     """The same file under two names (\"returns.csv\", \"returns (1).csv\") is one submission, the
-    other skipped; every file over the size limit is rejected with its reason, each one recorded."""
+    other not read; every file over the size limit is rejected with its reason, each one recorded."""
     monkeypatch.setenv("GWP_MAX_FILE_BYTES", "2000")
     r = returns
     first = landing_writer("returns.csv", [r.paid_row("P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
@@ -329,7 +330,9 @@ def test_a_file_sent_twice_or_too_large_is_neither_lost_nor_fatal(
     assert all((landing_writer.folder / n).stat().st_size > 2000 for n in ("big-aug.csv", "big-sep.csv"))
 
     summary = run_pipeline(register, landing_writer.folder, db, as_of=AS_OF)
-    assert (summary.outcomes["accepted"], summary.outcomes["rejected"], summary.skipped) == (1, 2, 1)
+    # The copy is not even read (its bytes were seen earlier in this run): no submission to skip.
+    assert (summary.outcomes["accepted"], summary.outcomes["rejected"], summary.skipped) == (1, 2, 0)
+    assert "returns (1).csv: the same bytes as returns.csv; read once" in summary.warnings
     assert [x["status"] for x in runs(db, db_rows)] == ["succeeded"]
     subs = db_rows(db, "SELECT file_name, status, errors, file_sha256 FROM v_submissions ORDER BY received_at")
     assert [(s["file_name"], s["status"]) for s in subs] == [
@@ -344,3 +347,29 @@ def test_a_file_sent_twice_or_too_large_is_neither_lost_nor_fatal(
     again = run_pipeline(register, landing_writer.folder, db, as_of=AS_OF)
     assert again.files_read == 0 and not again.stored
     assert len(db_rows(db, "SELECT * FROM v_submissions")) == 3
+
+
+def test_a_backlog_is_stored_in_batches_each_remembered_before_the_next_is_read(
+    db, register, landing_writer, returns, db_rows, monkeypatch
+):
+    """Memory is bounded by a batch, not the backlog (GWP_BATCH_BYTES): three files in three batches
+    give the same results as one, and each batch's files are remembered as it is stored."""
+    monkeypatch.setenv("GWP_BATCH_BYTES", "1")  # every file a batch of its own
+    r = returns
+    landing_writer("p1-jul.csv", [r.paid_row("P-1", JUL, 1, "12.80")], "2025-08-10T09:00:00")
+    landing_writer("p1-aug.csv", [r.paid_row("P-1", AUG, 1, "12.00")], "2025-09-10T09:00:00")
+    landing_writer("p2-jul.csv", [r.paid_row("P-2", JUL, 1, "13.00")], "2025-08-12T09:00:00")
+    read: list[tuple[list[str], int]] = []
+    import gwp_monitor.pipeline as pipeline
+
+    real = pipeline.take_in
+
+    def take_in(files, *args, **kwargs):
+        read.append(([f.name for f in files], len(db_rows(db, "SELECT * FROM files_seen"))))
+        return real(files, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "take_in", take_in)
+    summary = run_pipeline(register, landing_writer.folder, db, as_of=AS_OF)
+    assert read == [(["p1-jul.csv"], 0), (["p2-jul.csv"], 1), (["p1-aug.csv"], 2)]
+    assert summary.outcomes["accepted"] == 3
+    assert len(db_rows(db, "SELECT * FROM files_seen")) == 3

@@ -121,6 +121,9 @@ def test_the_pipeline_reads_the_settings_in_force(monkeypatch, tmp_path):
     assert default_rates_dir() == resources.rates_dir()
     monkeypatch.setenv("GWP_RATES_DIR", str(tmp_path))  # outside a command: the environment, read afresh
     assert default_rates_dir() == tmp_path
+    for name in ("q/migrations/0001_initial.py", "q/views/10_v.sql"):  # sql_dir() refuses a folder without them
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).touch()
     installed = Settings.load(
         environ={},
         expectations_dir=tmp_path / "s",

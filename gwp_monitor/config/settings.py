@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     #: Reading limits for supplier files (ingest.reading.ReadLimits).
     max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0)
     max_line_bytes: int = Field(DEFAULT_MAX_LINE_BYTES, gt=0)
+    #: A run reads, assesses and stores the landing backlog in batches of files of at most this many
+    #: bytes (a larger file is a batch alone), so memory is bounded by the largest file (pipeline.batches).
+    batch_bytes: int = Field(64 * 1024 * 1024, gt=0)
     #: None: the files shipped in the package (gwp_monitor.resources).
     expectations_dir: Path | None = None
     sql_dir: Path | None = None
@@ -74,6 +77,19 @@ class Settings(BaseSettings):
     #: http(s):// URL of the CSV (None: the DAG has nothing to import and says so).
     gpg_register_source: str | None = None
     task_retries: int = Field(3, ge=0)
+    #: PostgreSQL time limits in seconds (store.database.make_engine); 0 turns one off. A silent network
+    #: fails a connection attempt after db_connect_timeout and an open connection after about
+    #: db_network_timeout (TCP keepalives and TCP_USER_TIMEOUT), instead of hanging the run.
+    db_connect_timeout: int = Field(10, ge=0)
+    db_statement_timeout: int = Field(900, ge=0)
+    db_idle_timeout: int = Field(60, ge=0)  # idle inside a transaction (a cut session holding locks)
+    db_network_timeout: int = Field(60, ge=0)
+    #: Transient database errors (an outage, a dropped connection) are retried this many times with
+    #: exponential backoff from db_retry_delay seconds (store.retry).
+    db_retries: int = Field(5, ge=0)
+    db_retry_delay: float = Field(0.5, ge=0)
+    #: Seconds a run waits for another run on the same database to finish (store.runs).
+    run_lock_wait: float = Field(3600, ge=0)
     debug: bool = False
     #: Alert channels (notify.channels.channels_from_settings): e-mail is on when smtp_host is set,
     #: the webhook when webhook_url is.
@@ -103,6 +119,21 @@ class Settings(BaseSettings):
             if not value.strip():
                 raise PydanticUseDefault()
             return value if info.field_name in _UNSTRIPPED else value.strip()
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        """Only SQLite and PostgreSQL: say so before SQLAlchemy looks for a MySQL driver, and point the
+        ``postgres://`` that Heroku and Airflow write at the scheme SQLAlchemy knows."""
+        scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+        if scheme == "postgres":
+            raise ValueError("write postgresql:// instead of postgres://")
+        if scheme.split("+", 1)[0] not in ("sqlite", "postgresql"):
+            shown = f"'{scheme}'" if scheme else "no scheme"
+            raise ValueError(
+                f"the reporting database URL has {shown}: use sqlite:///FILE or postgresql://USER@HOST/DATABASE"
+            )
         return value
 
     @field_validator("webhook_events", mode="before")
@@ -234,7 +265,8 @@ def _one_line(exc: ValidationError, flags: Mapping[str, Any], build: _Build) -> 
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "?"
         shown = "" if "password" in name or "url" in name else f"={error.get('input')!r}"
-        reason = error["msg"][:1].lower() + error["msg"][1:]
+        message = error["msg"].removeprefix("Value error, ")
+        reason = message[:1].lower() + message[1:]
         parts.append(f"{_origin(name, flags, build)}{shown} is not valid: {reason}")
     return "; ".join(parts)
 

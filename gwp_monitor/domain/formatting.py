@@ -266,3 +266,21 @@ HOURS = Unit("hours", lambda d: decimal_text(d, 1, thousands=True) + " h", _trim
 YES_NO = Unit("yes/no", _yes_no("Yes", "No"), _yes_no("yes", "no"), requirement="Yes")
 #: Anything without a known unit.
 NUMBER = Unit("number", number, _trimmed())
+
+
+#: A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets (OWASP).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell a spreadsheet would run as a formula prefixed with ``'`` (OWASP's
+    CSV injection rule), for every CSV the product writes. Supplier names come from the register and
+    may begin with ``=``; numbers (a negative count) are not text and stay as they are."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype.kind in "biufcmM":
+            continue
+        text = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_TRIGGERS))
+        out[column] = values.where(~text.astype(bool), "'" + values.astype("string"))
+    return out

@@ -6,6 +6,7 @@ same thing about the same file. Per kind, all files are validated together in on
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -91,9 +92,46 @@ def _key_offset(kind: Kind) -> int:
 
 
 def return_files(landing: Path) -> list[Path]:
-    """Candidate files in a landing folder, oldest first so that later files supersede earlier ones."""
-    files = [p for p in landing.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))]
+    """Candidate files in a landing folder, oldest first so that later files supersede earlier ones.
+
+    Only regular files inside the folder: a symbolic link (to a file or a folder) is never followed,
+    as it could point anywhere the service can read (see `refused_links`)."""
+    files = [p for p in _walk(landing)[0] if not p.name.startswith((".", "~$"))]
     return sorted(files, key=lambda p: (p.stat().st_mtime, str(p)))
+
+
+def refused_links(landing: Path) -> list[str]:
+    """One reason per symbolic link in the landing folder, none of which is read."""
+    return [
+        f"{link.relative_to(landing)}: refused, it is a symbolic link (to {os.readlink(link)}); "
+        "put the file itself in the landing folder"
+        for link in _walk(landing)[1]
+    ]
+
+
+def outside_landing(path: Path, landing: Path) -> str | None:
+    """Why `path` (given by name, e.g. to a mapped Airflow task) may not be read as a landing file, or None."""
+    if path.is_symlink():
+        return f"{path.name}: refused, it is a symbolic link; put the file itself in the landing folder"
+    if not path.resolve().is_relative_to(landing.resolve()):
+        return f"{path.name}: refused, it is outside the landing folder {landing}"
+    return None
+
+
+def _walk(landing: Path) -> tuple[list[Path], list[Path]]:
+    """(regular files, symbolic links) under `landing`, never descending through a link."""
+    files: list[Path] = []
+    links: list[Path] = []
+    for folder, dirs, names in os.walk(landing, followlinks=False):
+        here = Path(folder)
+        links.extend(here / d for d in dirs if (here / d).is_symlink())
+        for name in names:
+            path = here / name
+            if path.is_symlink():
+                links.append(path)
+            elif path.is_file():
+                files.append(path)
+    return files, sorted(links)
 
 
 def take_in(

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 
 from gwp_monitor.notify.channels import Channel, DeliveryError
 from gwp_monitor.notify.events import (
@@ -27,7 +27,8 @@ from gwp_monitor.notify.events import (
     return_alert,
 )
 from gwp_monitor.store.database import Database
-from gwp_monitor.store.upsert import insert_or_ignore
+from gwp_monitor.store.retry import retry_transient
+from gwp_monitor.store.upsert import dialect_insert, insert_or_ignore
 
 log = logging.getLogger(__name__)
 
@@ -258,8 +259,20 @@ def return_alerts(db: Database, as_of: date, days_before: int = 3) -> list[Alert
     return alerts
 
 
+#: A claim older than this belongs to a sender that died mid-delivery; another sender may take it over.
+CLAIM_LEASE = timedelta(minutes=15)
+
+
 def dispatch(db: Database, alerts: Sequence[Alert], channels: Iterable[Channel]) -> DispatchReport:
     """Send each alert on each channel that handles it, unless the log says it already went.
+
+    Through an outbox: a delivery is claimed (alert_outbox, keyed like alert_log) before it is sent, and
+    logged as sent after, retried through a brief database outage; a failed send gives up its claim. So
+    two senders at once never both send it, and a sent alert is not offered again because the database
+    failed for a moment after the server accepted it. The one window left is at-least-once: the database
+    stays down (or the process dies) between the server's acceptance and that record; the claim then
+    outlives CLAIM_LEASE and the alert is sent again, with the same Message-ID (``Alert.delivery_id``)
+    so mail clients fold the copy.
 
     Every alert is tried; failures are collected and raised together at the end as a DeliveryError
     (retryable when any was), so a retry resends only what did not go.
@@ -274,24 +287,17 @@ def dispatch(db: Database, alerts: Sequence[Alert], channels: Iterable[Channel])
         for channel in channels:
             if not channel.handles(alert):
                 continue
-            if (alert.event_key, channel.name) in done:
+            if (alert.event_key, channel.name) in done or not _claim(db, alert, channel.name):
                 report.already_sent += 1
                 continue
             try:
                 channel.send(alert)
             except DeliveryError as exc:
+                _release(db, alert, channel.name)
                 retryable = retryable or exc.retryable
                 report.failed.append(f"{alert.event_key} via {channel.name}: {exc}")
                 continue
-            with db.engine.begin() as conn:
-                row = {
-                    "event_key": alert.event_key,
-                    "channel": channel.name,
-                    "event": alert.event,
-                    "contract_ref": alert.contract_ref,
-                    "sent_at": _now(db),
-                }
-                insert_or_ignore(conn, alert_log, [row], key=["event_key", "channel"])  # a parallel retry logged it
+            _record_sent(db, alert, channel.name)
             done.add((alert.event_key, channel.name))
             report.sent += 1
     if report.failed:
@@ -301,3 +307,40 @@ def dispatch(db: Database, alerts: Sequence[Alert], channels: Iterable[Channel])
             retryable=retryable,
         )
     return report
+
+
+@retry_transient
+def _claim(db: Database, alert: Alert, channel: str) -> bool:
+    """Claim one delivery; False when it was sent meanwhile or another sender holds a live claim."""
+    outbox, alert_log = db.table("alert_outbox"), db.table("alert_log")
+    key = (outbox.c.event_key == alert.event_key) & (outbox.c.channel == channel)
+    now = _now(db)
+    with db.engine.begin() as conn:
+        logged = (alert_log.c.event_key == alert.event_key) & (alert_log.c.channel == channel)
+        if conn.execute(select(alert_log.c.event_key).where(logged)).first() is not None:
+            return False
+        conn.execute(delete(outbox).where(key & (outbox.c.claimed_at < now - CLAIM_LEASE)))  # a dead sender's
+        row = {"event_key": alert.event_key, "channel": channel, "message_id": alert.delivery_id, "claimed_at": now}
+        claim = dialect_insert(conn, outbox).on_conflict_do_nothing(index_elements=["event_key", "channel"])
+        return conn.execute(claim.returning(outbox.c.event_key), row).first() is not None
+
+
+@retry_transient
+def _release(db: Database, alert: Alert, channel: str) -> None:
+    outbox = db.table("alert_outbox")
+    with db.engine.begin() as conn:
+        conn.execute(delete(outbox).where((outbox.c.event_key == alert.event_key) & (outbox.c.channel == channel)))
+
+
+@retry_transient
+def _record_sent(db: Database, alert: Alert, channel: str) -> None:
+    alert_log = db.table("alert_log")
+    row = {
+        "event_key": alert.event_key,
+        "channel": channel,
+        "event": alert.event,
+        "contract_ref": alert.contract_ref,
+        "sent_at": _now(db),
+    }
+    with db.engine.begin() as conn:  # the claim stays: deleting it would let a sender that read the log
+        insert_or_ignore(conn, alert_log, [row], key=["event_key", "channel"])  # just before claim again

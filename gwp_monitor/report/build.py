@@ -24,6 +24,12 @@ def latest_as_of(db: Database) -> date | None:
     return None if value is None else pd.Timestamp(value).date()
 
 
+def abandoned_runs(db: Database) -> int:
+    """How many runs were interrupted (killed, or lost their machine) before they finished."""
+    with db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT COUNT(*) FROM runs WHERE status = 'abandoned'")).scalar() or 0)
+
+
 def data_docs_links(db: Database, out_dir: Path | None) -> dict[int, str]:
     """submission_id -> relative link to the Data Docs page of the run and kind that validated it."""
     if out_dir is None:
@@ -51,6 +57,7 @@ def load_report_data(db: Database, as_of: date | None = None, out_dir: Path | No
         as_of=as_of or latest_as_of(db) or date.today(),
         data_freshness=freshness,
         data_docs_href=data_docs_links(db, out_dir),
+        abandoned_runs=abandoned_runs(db),
     )
 
 

@@ -163,6 +163,8 @@ class ReportData:
     data_docs_href: Mapping[Any, str] = field(default_factory=dict)
     #: v_public_register_checks (issue 17); optional so renders built before it existed still work.
     public_register_checks: pd.DataFrame | None = None
+    #: Runs that were killed before they finished (store.runs marks them abandoned).
+    abandoned_runs: int = 0
 
     def __post_init__(self) -> None:
         problems: list[str] = []

@@ -51,16 +51,23 @@ class Clock:
     generated_at: datetime
     freshness: str
     stale: bool
+    #: Said when runs were interrupted: what they were storing is finished by a later run.
+    interrupted: str | None = None
 
 
 def _clock(data: ReportData) -> Clock:
+    interrupted = (
+        f"{data.abandoned_runs} run(s) were interrupted and marked abandoned; later runs finished their work"
+        if data.abandoned_runs
+        else None
+    )
     if data.data_freshness is None:
-        return Clock(data.as_of, data.generated_at, "No returns received yet", False)
+        return Clock(data.as_of, data.generated_at, "No returns received yet", False, interrupted)
     text = f"Latest return received {fmt_datetime(data.data_freshness)}"
     stale = data.data_freshness.date() < data.as_of - STALE_AFTER
     if stale:
         text += f" (more than {STALE_AFTER.days} days before the as-of date)"
-    return Clock(data.as_of, data.generated_at, text, stale)
+    return Clock(data.as_of, data.generated_at, text, stale, interrupted)
 
 
 def build_site(data: ReportData) -> dict[str, str]:

@@ -14,7 +14,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, delete, event, insert, inspect, select, text
+from sqlalchemy import (
+    URL,
+    Connection,
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    delete,
+    event,
+    insert,
+    inspect,
+    make_url,
+    select,
+    text,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from gwp_monitor import resources
@@ -42,8 +56,17 @@ class DatabaseError(RuntimeError):
 
 
 def sql_dir(settings: Settings | None = None) -> Path:
-    """GWP_SQL_DIR, else the migrations and views shipped with the package."""
-    return (settings or current_settings()).sql_dir or resources.sql_dir()
+    """GWP_SQL_DIR, else the migrations and views shipped with the package. A given folder without
+    them is refused by name: upgrading from it would make an empty schema and fail later, obscurely."""
+    given = (settings or current_settings()).sql_dir
+    if given is None:
+        return resources.sql_dir()
+    if not list(given.glob("migrations/0001_*.py")) or not list(given.glob("views/*.sql")):
+        raise DatabaseError(
+            f"GWP_SQL_DIR={given} is not a gwp-monitor SQL folder (it needs migrations/0001_*.py and views/*.sql): "
+            "unset it to use the SQL shipped with the package"
+        )
+    return given
 
 
 def database_url(url: str | None = None) -> str:
@@ -58,7 +81,8 @@ def make_engine(url: str | None = None) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url[len("sqlite:///") :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+    connect_args = postgresql_limits(make_url(url)) if url.startswith("postgresql") else {}
+    engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -71,6 +95,33 @@ def make_engine(url: str | None = None) -> Engine:
             cursor.close()
 
     return engine
+
+
+def postgresql_limits(url: URL, settings: Settings | None = None) -> dict[str, object]:
+    """libpq connection parameters bounding every wait on PostgreSQL (GWP_DB_*_TIMEOUT): the connection
+    attempt, each statement, a transaction left idle, and a connection whose network went silent
+    (keepalive probes from a third of the network timeout, TCP_USER_TIMEOUT for unacknowledged data).
+    Server options the URL already has (``options=-csearch_path=...``) are kept."""
+    s = settings or current_settings()
+    args: dict[str, object] = {}
+    if s.db_connect_timeout:
+        args["connect_timeout"] = s.db_connect_timeout
+    if s.db_network_timeout:
+        idle = max(1, s.db_network_timeout // 3)
+        args.update(
+            keepalives=1,
+            keepalives_idle=idle,
+            keepalives_interval=max(1, idle // 3),
+            keepalives_count=3,
+            tcp_user_timeout=s.db_network_timeout * 1000,
+        )
+    options = [str(url.query["options"])] if "options" in url.query else []
+    options += [f"-c statement_timeout={s.db_statement_timeout * 1000}"] if s.db_statement_timeout else []
+    if s.db_idle_timeout:
+        options.append(f"-c idle_in_transaction_session_timeout={s.db_idle_timeout * 1000}")
+    if options:
+        args["options"] = " ".join(options)
+    return args
 
 
 def _statements(sql: str) -> list[str]:
@@ -126,6 +177,15 @@ def create_views(conn: Connection) -> None:
     conn.execute(delete(schema_views))
     created = datetime.now(UTC).replace(tzinfo=None)
     conn.execute(insert(schema_views).values(checksum=checksum, created_at=created))
+
+
+def brief_error(exc: BaseException) -> str:
+    """``Type: first line`` of an error, for warnings and logs: a SQLAlchemy error's text would carry
+    the SQL and its parameters (``[SQL: ...] [parameters: ...]``), which belong in no message."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).splitlines()
+    first = next((line for line in lines if line.strip() and not line.lstrip().startswith("[")), "")
+    return f"{type(cause).__name__}: {first}".rstrip(": ")
 
 
 def safe_url(engine_or_url) -> str:

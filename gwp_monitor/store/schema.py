@@ -255,6 +255,17 @@ alert_log = Table(
     Column("sent_at", UTC_TIMESTAMP, nullable=False),
 )
 
+# Deliveries claimed by a sender (notify.lifecycle.dispatch) before it sends them, so two senders never
+# send one alert twice; a failed send gives its claim up, a dead sender's claim lapses after a lease.
+alert_outbox = Table(
+    "alert_outbox",
+    metadata,
+    Column("event_key", VARCHAR(300), primary_key=True),
+    Column("channel", VARCHAR(32), primary_key=True),
+    Column("message_id", VARCHAR(400), nullable=False),
+    Column("claimed_at", UTC_TIMESTAMP, nullable=False),
+)
+
 # The checksum of sql/views/ the published views were last created from: they are recreated only
 # when it changes, because dropping a view drops the GRANTs a DBA gave BI roles on it.
 schema_views = Table(

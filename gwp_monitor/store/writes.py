@@ -22,6 +22,7 @@ from gwp_monitor.config.register import Register
 from gwp_monitor.domain.problems import problems_to_json, problems_to_text
 from gwp_monitor.ingest.intake import Submission
 from gwp_monitor.store.database import Database
+from gwp_monitor.store.retry import retry_transient
 from gwp_monitor.store.upsert import insert_or_ignore, insert_or_update
 
 
@@ -57,6 +58,7 @@ def _plain(value):
     return None if isinstance(value, float) and value != value else value
 
 
+@retry_transient
 def sync_register(db: Database, register: Register) -> None:
     """Suppliers, contracts and commitments mirror the register; contracts no longer listed stay for
     history but drop out of the contract status view."""
@@ -97,6 +99,7 @@ def sync_register(db: Database, register: Register) -> None:
             conn.execute(insert(commitments), rows)
 
 
+@retry_transient
 def start_run(db: Database, as_of: date, landing: str) -> int:
     runs = db.table("runs")
     with db.engine.begin() as conn:
@@ -114,6 +117,7 @@ def _inserted_id(result: CursorResult[Any]) -> int:
     return int(key[0])
 
 
+@retry_transient
 def finish_run(db: Database, run_id: int, status: str, files_read: int, stored: int, skipped: int) -> None:
     runs = db.table("runs")
     with db.engine.begin() as conn:
@@ -130,12 +134,14 @@ def finish_run(db: Database, run_id: int, status: str, files_read: int, stored: 
         )
 
 
+@retry_transient
 def seen_files(db: Database) -> set[str]:
     table = db.table("files_seen")
     with db.engine.connect() as conn:
         return {r[0] for r in conn.execute(select(table.c.file_sha256))}
 
 
+@retry_transient
 def mark_files_seen(db: Database, run_id: int, files: Iterable[tuple[str, str]]) -> None:
     table = db.table("files_seen")
     rows, shas = [], set()
@@ -148,12 +154,14 @@ def mark_files_seen(db: Database, run_id: int, files: Iterable[tuple[str, str]])
             insert_or_ignore(conn, table, rows, key=["file_sha256"])
 
 
+@retry_transient
 def known_contents(db: Database) -> set[str]:
     table = db.table("submissions")
     with db.engine.connect() as conn:
         return {r[0] for r in conn.execute(select(table.c.file_sha256))}
 
 
+@retry_transient
 def store_submission(
     db: Database,
     run_id: int,
@@ -259,6 +267,7 @@ def submission_frame(db: Database) -> pd.DataFrame:
     return frame
 
 
+@retry_transient
 def refresh_as_of(db: Database, register: Register, as_of: date) -> pd.DataFrame:
     """Timeliness of every expected return and not_assessable verdicts for periods with no accepted
     return whose due date has passed, both for `as_of`, replaced in one transaction."""
