@@ -410,7 +410,19 @@ def delivery_id(event_key: str) -> str:
 
 
 def mail_event_keys(mails: list[ReceivedMail]) -> list[str]:
-    return [str(m.message["X-GWP-Event-Key"]) for m in mails]
+    return [str(m.message["X-GWP-Event-Key"]).strip() for m in mails]  # a long key's header is folded
+
+
+def resubmission_keys(reporting: Path) -> set[str]:
+    """Event keys of the contract managers' verdict_changed_by_resubmission alerts the run should send:
+    the demo's corrected resubmission clears a breach and lowers arrears."""
+    changes = rows(
+        reporting,
+        "SELECT contract_ref, commitment, new_submission_id FROM v_resubmission_changes"
+        " WHERE (previous_status = 'breach' AND new_status = 'compliant')"
+        " OR COALESCE(new_arrears_gbp, 0) < COALESCE(previous_arrears_gbp, 0)",
+    )
+    return {f"verdict_changed_by_resubmission:{c}:{m}:{int(s)}" for c, m, s in changes}
 
 
 def hook_event_keys(hook: WebhookRecorder, expected: set[str]) -> list[str]:
@@ -616,13 +628,15 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
         assert red == {r[0] for r in open_breaches}
 
         # -- alerts: one breach_opened per open breach, per channel ---------------------------------
-        expected = {f"breach_opened:{r[0]}:{r[1]}:{r[2]}" for r in open_breaches}
+        changed = resubmission_keys(reporting)
+        assert changed, "the demo's corrected resubmission should be alerted"
+        expected = {f"breach_opened:{r[0]}:{r[1]}:{r[2]}" for r in open_breaches} | changed
         mails = smtp.wait_for(len(expected))
         assert sorted(mail_event_keys(mails)) == sorted(expected)
         for mail in mails:
-            key = str(mail.message["X-GWP-Event-Key"])
+            key = str(mail.message["X-GWP-Event-Key"]).strip()
             ref = key.split(":")[1]
-            assert mail.message["X-GWP-Event"] == "breach_opened"
+            assert mail.message["X-GWP-Event"] == key.split(":")[0]
             assert mail.rcpt_tos == (demo.contract_manager(ref),), "breaches go to the contract manager only"
             assert ref in str(mail.message["Subject"]) and ref in mail.text()
         assert sorted(hook_event_keys(hook, expected)) == sorted(expected)
@@ -670,7 +684,7 @@ def test_failing_webhook_fails_the_alerts_task_and_a_rerun_sends_only_what_had_n
 ) -> None:
     reporting = sqlite_copy(demo.direct_db, tmp_path / "reporting.db")
     open_breaches = rows(reporting, "SELECT contract_ref, commitment, first_period_start FROM v_open_breaches")
-    expected = {f"breach_opened:{r[0]}:{r[1]}:{r[2]}" for r in open_breaches}
+    expected = {f"breach_opened:{r[0]}:{r[1]}:{r[2]}" for r in open_breaches} | resubmission_keys(reporting)
     assert len(expected) >= 3
     with running_smtp_server() as smtp, running_webhook_receiver(fail_first=2) as hook:
         env = gwp_env(demo, tmp_path, reporting, smtp, hook)

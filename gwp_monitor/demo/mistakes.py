@@ -81,7 +81,7 @@ def inject_problems(frame: pd.DataFrame, rng: np.random.Generator, count: int) -
             column, value = "hours_paid", -hrs
             frame.at[row, "hourly_rate"] = None
         elif kind == "text_in_number":
-            column, value = "hourly_rate", f"£{pay / hrs:.2f}"
+            column, value = "hourly_rate", f"{pay / hrs:.2f} an hour"  # words a payroll export should not hold
         elif kind == "ni_number_as_worker_ref":
             column, value = "worker_ref", f"QQ{int(rng.integers(0, 1_000_000)):06d}{'ABCD'[int(rng.integers(4))]}"
         elif kind == "email_as_worker_ref":
