@@ -217,12 +217,19 @@ def _say(message: str) -> None:
 
 
 def _check_writable(folder: Path, what: str) -> None:
-    """Fail now, before any file is read or stored, if `folder` cannot be created or written to."""
+    """Fail now, before any file is read or stored, if `folder` cannot be created or written to.
+
+    The folder itself is not created here (a command that fails later must leave nothing behind): the
+    check writes a temporary file in the folder, or in the nearest folder above it that exists."""
     import tempfile
 
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
+        if not existing.is_dir():
+            raise NotADirectoryError(20, "not a folder", str(existing))
+        with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as exc:
         raise OperationalError(

@@ -23,7 +23,17 @@ CONTRACTS = numbered_contracts(2, "K", start_date="2025-07-01", commitments=["re
 JUL, AUG, SEP = ("2025-07-01", "2025-07-31"), ("2025-08-01", "2025-08-31"), ("2025-09-01", "2025-09-30")
 #: Columns that differ between two correct runs: when a row was written, by which run, and surrogate keys
 #: (a PostgreSQL sequence does not give back the numbers a rolled-back transaction took).
-VOLATILE = {"assessed_at", "run_id", "created_at", "stored_at", "submission_id"}
+VOLATILE = {
+    "assessed_at",
+    "run_id",
+    "created_at",
+    "stored_at",
+    "changed_at",
+    "submission_id",
+    "previous_submission_id",
+    "new_submission_id",
+    "supersedes_submission_id",
+}
 
 
 @pytest.fixture
