@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ import pandas as pd
 from gwp_monitor.config.register import Register
 from gwp_monitor.domain.problems import Problem, file_problem
 from gwp_monitor.domain.templates import KINDS, Kind
+from gwp_monitor.ingest.landed import delivery_of
 from gwp_monitor.ingest.prepare import PreparedReturns, prepare
 from gwp_monitor.ingest.reading import ReadLimits, ReturnFile, read_return_file
 from gwp_monitor.ingest.whole_files import reject_whole_files
@@ -94,10 +95,17 @@ def _key_offset(kind: Kind) -> int:
 def return_files(landing: Path) -> list[Path]:
     """Candidate files in a landing folder, oldest first so that later files supersede earlier ones.
 
-    Only regular files inside the folder: a symbolic link (to a file or a folder) is never followed,
-    as it could point anywhere the service can read (see `refused_links`)."""
+    Oldest by received time: the one the deliverer recorded (ingest.landed), else the modification
+    time. Hidden files (delivery records, downloads in progress) are never candidates. Only regular
+    files inside the folder: a symbolic link (to a file or a folder) is never followed, as it could
+    point anywhere the service can read (see `refused_links`)."""
     files = [p for p in _walk(landing)[0] if not p.name.startswith((".", "~$"))]
-    return sorted(files, key=lambda p: (p.stat().st_mtime, str(p)))
+    return sorted(files, key=lambda p: (_received(p), str(p)))
+
+
+def _received(path: Path) -> datetime:
+    delivery = delivery_of(path)
+    return delivery.received_at if delivery else datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
 def refused_links(landing: Path) -> list[str]:
@@ -184,6 +192,7 @@ def _unreadable(index: int, f: ReturnFile) -> Submission:
         content_sha256=f.file_sha256,
         problems=list(f.problems),
         warnings=list(f.warnings),
+        source=f.source,
     )
 
 
@@ -220,6 +229,7 @@ def _submissions_of(
                 content_sha256=row["content_sha256"],
                 problems=found,
                 warnings=list(source.warnings) + ready.notes.get(int(sid), []),
+                source=source.source,
             )
         )
     return out

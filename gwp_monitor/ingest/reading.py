@@ -25,6 +25,7 @@ from gwp_monitor.config.settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LINE
 from gwp_monitor.domain.problems import Problem, file_problem
 from gwp_monitor.domain.templates import Kind
 from gwp_monitor.ingest.headers import detect_kind, match_header
+from gwp_monitor.ingest.landed import Delivery, delivery_of
 
 __all__ = ["ReadLimits", "ReturnFile", "detect_kind", "read_return_file"]
 
@@ -62,10 +63,17 @@ class ReturnFile:
     warnings: list[Problem] = field(default_factory=list)
     #: Required template columns the header lacks (one file problem each, not one per row).
     missing_columns: frozenset[str] = frozenset()
+    #: How the file arrived (ingest.landed); a file copied into the folder by hand has none.
+    delivery: Delivery | None = None
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The name people see: the supplier's own file name where the deliverer recorded it."""
+        return self.delivery.label if self.delivery else self.path.name
+
+    @property
+    def source(self) -> str:
+        return self.delivery.source if self.delivery else "folder"
 
     @property
     def unreadable(self) -> bool:
@@ -79,9 +87,17 @@ class _Unreadable(Exception):
 def read_return_file(
     path: Path | str, limits: ReadLimits | None = None, received_at: datetime | None = None
 ) -> ReturnFile:
-    """Read one file; any failure becomes the file's single problem instead of an exception."""
+    """Read one file; any failure becomes the file's single problem instead of an exception.
+
+    The received time is, in order: `received_at`, the one its deliverer recorded (ingest.landed),
+    the file's modification time."""
     path = Path(path)
     limits = limits or ReadLimits()
+    return _read(path, limits, received_at, delivery_of(path))
+
+
+def _read(path: Path, limits: ReadLimits, received_at: datetime | None, delivery: Delivery | None) -> ReturnFile:
+    received_at = received_at or (delivery.received_at if delivery else None)
     try:
         stat = path.stat()
     except OSError as exc:
@@ -91,9 +107,10 @@ def read_return_file(
             received_at or datetime.now(UTC),
             0,
             problems=[file_problem(f"cannot open the file ({exc.strerror})")],
+            delivery=delivery,
         )
     received = received_at or datetime.fromtimestamp(stat.st_mtime, tz=UTC)
-    result = ReturnFile(path, "", received, stat.st_size)
+    result = ReturnFile(path, "", received, stat.st_size, delivery=delivery)
     try:
         if stat.st_size > limits.max_bytes:
             raise _Unreadable(
