@@ -114,3 +114,25 @@ def test_suppliers_check_with_the_export_knows_its_contracts_only(
     foreign = returns.csv(tmp_path / "foreign.csv", [returns.payroll_row(period=june, contract_ref="CLEAN-9")])
     assert main(["check", str(foreign), "--contracts", str(mine), "--as-of", "2026-01-31", "--format", "json"]) == 1
     assert "is not a contract in the register" in capsys.readouterr().out
+
+
+def test_for_supplier_is_the_register_a_check_on_the_suppliers_behalf_uses(
+    tmp_path: Path, council_register: Path, returns
+) -> None:
+    """In memory (the portal's upload): another supplier's contract is answered like a contract that does
+    not exist, so the answer reveals nothing about it."""
+    from gwp_monitor.config.register_export import UnknownSupplier, for_supplier
+    from gwp_monitor.ingest.intake import take_in
+
+    full = load_register(council_register)
+    ours = for_supplier(full, f" {OURS} ")
+    assert sorted(ours.contracts) == ["CARE-1", "CARE-2"] and all(
+        ours.contracts[r] == full.contracts[r] for r in ours.contracts
+    )
+    june = returns.month(2025, 6)
+    theirs = returns.csv(tmp_path / "theirs.csv", [returns.payroll_row(period=june, contract_ref="CLEAN-9")])
+    nobody = returns.csv(tmp_path / "nobody.csv", [returns.payroll_row(period=june, contract_ref="NO-SUCH-1")])
+    said = [s.problems for s in take_in([theirs, nobody], ours).submissions]
+    assert said[0] == said[1] and said[0]
+    with pytest.raises(UnknownSupplier):
+        for_supplier(full, "99999999")

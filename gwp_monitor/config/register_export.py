@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -40,14 +41,15 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(_Quoted, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, '"'))
 
 
-def supplier_entries(raw: Any, register: Register, supplier_id: str) -> list[dict[str, Any]]:
-    """The raw register entries (as written) of the contracts whose supplier is `supplier_id`.
+def for_supplier(register: Register, supplier_id: str) -> Register:
+    """`register` cut down to `supplier_id`'s contracts, in memory: what a check on that supplier's behalf
+    (the portal's upload) runs with, so a file naming another supplier's contract gets the same answer
+    as one naming no contract at all ("is not a contract in the register"), revealing nothing.
 
-    `raw` is the parsed document of a register that loaded as `register`: its entries line up with
-    the register's contracts by contract_ref. Raises UnknownSupplier when the supplier has none."""
+    Raises UnknownSupplier when the supplier has no contract in the register."""
     wanted = supplier_id.strip()
-    refs = {ref for ref, c in register.contracts.items() if c.supplier.supplier_id == wanted}
-    if not refs:
+    mine = {ref: c for ref, c in register.contracts.items() if c.supplier.supplier_id == wanted}
+    if not mine:
         known = sorted({c.supplier.supplier_id for c in register.contracts.values()})
         close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.8)
         hint = f"; did you mean {close[0]}?" if close else ""
@@ -55,6 +57,15 @@ def supplier_entries(raw: Any, register: Register, supplier_id: str) -> list[dic
             f"no contract in the register {register.source} has supplier_id '{wanted}' "
             f"(compared exactly, leading zeros included){hint}"
         )
+    return Register(MappingProxyType(mine), f"{register.source} (supplier {wanted})")
+
+
+def supplier_entries(raw: Any, register: Register, supplier_id: str) -> list[dict[str, Any]]:
+    """The raw register entries (as written) of the contracts whose supplier is `supplier_id`.
+
+    `raw` is the parsed document of a register that loaded as `register`: its entries line up with
+    the register's contracts by contract_ref. Raises UnknownSupplier when the supplier has none."""
+    refs = set(for_supplier(register, supplier_id).contracts)
     return [_quoted(dict(entry)) for entry in raw["contracts"] if entry["contract_ref"] in refs]
 
 
