@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="dashboard folder: this run's Great Expectations Data Docs are written under it (env GWP_REPORT_DIR)",
     )
+    run.add_argument(
+        "--send-alerts",
+        action="store_true",
+        help="then send what is due: supplier receipts and rejection notices, due-soon and overdue notices, "
+        "breach and resubmission alerts (each once per event and channel; GWP_SMTP_HOST, GWP_WEBHOOK_URL)",
+    )
     run.set_defaults(handler=cmd_run)
 
     status = sub.add_parser(
@@ -151,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     from gwp_monitor.public_registers.cli import add_registers_parser
 
     add_registers_parser(sub, _db_flag)
+    from gwp_monitor.notify.cli import add_alerts_parser
+
+    add_alerts_parser(sub, _db_flag)
     return parser
 
 
@@ -199,6 +208,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
     print_run_summary(summary)
     print_status(database, "table")
+    if args.send_alerts:
+        from gwp_monitor.notify.cli import send_alerts_after_run
+
+        send_alerts_after_run(settings)
     return 0
 
 

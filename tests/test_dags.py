@@ -478,7 +478,7 @@ def test_dag_folder_imports_without_errors_with_the_intended_schedules(airflow: 
         "ingest",
         "list_new_files",
         "refresh_status",
-        "send_breach_alerts",
+        "send_alerts",
         "watcher",
     ]
 
@@ -537,7 +537,7 @@ def test_dag_file_parses_without_heavy_imports(dag_id: str, tmp_path: Path) -> N
 XCOM_KEYS = {
     "ingest": {"file", "run_id", "accepted", "rejected", "superseded", "skipped"},
     "refresh_status": {"received_on_time", "received_late", "overdue", "awaiting"},
-    "send_breach_alerts": {"sent", "already_sent"},
+    "send_alerts": {"sent", "already_sent"},
 }
 
 
@@ -596,7 +596,7 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
         # -- the run: every file ingested by its own mapped task, everything else once --------------
         assert first.state == "success", first.summary()
         assert first.states("ingest") == ["success"] * len(files.files), first.summary()
-        for task in ("list_new_files", "refresh_status", "send_breach_alerts", "build_report"):
+        for task in ("list_new_files", "refresh_status", "send_alerts", "build_report"):
             assert first.states(task) == ["success"], first.summary()
         assert first.states("watcher") == ["skipped"], first.summary()
         assert sorted(first.xcom("list_new_files")) == sorted(str(f.path) for f in files.files)
@@ -644,7 +644,7 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
             assert request.delivered and request.json["text"]
             key = next(k for k in expected if delivery_id(k) == request.headers["idempotency-key"])
             assert key.split(":")[1] in request.json["text"]
-        assert first.xcom("send_breach_alerts") == {"sent": 2 * len(expected), "already_sent": 0}
+        assert first.xcom("send_alerts") == {"sent": 2 * len(expected), "already_sent": 0}
         assert_no_worker_ref(
             demo,
             {
@@ -663,7 +663,7 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
         assert second.state == "success", second.summary()
         assert second.xcom("list_new_files") == []
         assert second.states("ingest") == ["skipped"], second.summary()  # mapped over no files
-        assert second.xcom("send_breach_alerts") == {"sent": 0, "already_sent": 2 * len(expected)}
+        assert second.xcom("send_alerts") == {"sent": 0, "already_sent": 2 * len(expected)}
         assert len(smtp.messages) == len(expected) and len(hook.requests) == len(expected), (
             "the re-run sent alerts again"
         )
@@ -691,7 +691,7 @@ def test_failing_webhook_fails_the_alerts_task_and_a_rerun_sends_only_what_had_n
 
         first = airflow.test("gwp_returns", **env)
         assert first.state == "failed", first.summary()
-        assert first.states("send_breach_alerts") == ["failed"], first.summary()
+        assert first.states("send_alerts") == ["failed"], first.summary()
         assert first.states("refresh_status") == ["success"] and first.states("build_report") == ["success"], (
             first.summary()
         )
@@ -706,7 +706,7 @@ def test_failing_webhook_fails_the_alerts_task_and_a_rerun_sends_only_what_had_n
 
         second = airflow.test("gwp_returns", **env)
         assert second.state == "success", second.summary()
-        assert second.xcom("send_breach_alerts") == {"sent": 2, "already_sent": 2 * len(expected) - 2}
+        assert second.xcom("send_alerts") == {"sent": 2, "already_sent": 2 * len(expected) - 2}
         assert len(smtp.messages) == len(expected), "no e-mail is sent twice"
         delivered = hook_event_keys(hook, expected)
         assert sorted(delivered) == sorted(expected), "each webhook alert delivered exactly once in the end"

@@ -305,6 +305,7 @@ def dispatch(db: Database, alerts: Sequence[Alert], channels: Iterable[Channel])
             f"{len(report.failed)} alert deliveries failed ({report.sent} sent); first: {report.failed[0]}",
             channel="several",
             retryable=retryable,
+            failures=tuple(report.failed),
         )
     return report
 
