@@ -369,14 +369,13 @@ def _submission(ctx: _Context, facts: list[tuple[str, str]]) -> tuple[_Words, tu
         subject = f"{SUBJECT_PREFIX} RECEIVED: {ref} {kind} {period}"
         return (subject, f"Received: {kind} for {period} on {ref}", summary, steps, "good"), notes
     count = plural(len(alert.problems), "problem")
-    facts.append(("Problems", str(len(alert.problems))))
     summary = (
         f"{which} on contract {ctx.contract_words}{from_file}{when} was rejected with {count}, listed "
         f"below. Nothing in it was assessed, and until a corrected return is accepted the return counts "
         f"as not received."
     )
     steps = [
-        "Correct every problem listed below in your file. Row numbers are your file's own, counting the "
+        "Correct every problem listed above in your file. Row numbers are your file's own, counting the "
         "header as row 1, as in Excel.",
         "Check the corrected file before sending it (gwp-monitor check, or the portal's upload page, "
         "lists the same problems), then send the whole return again.",

@@ -1,0 +1,248 @@
+"""Supplier notices and `gwp-monitor run --send-alerts` (spec 9), against a real SMTP server (aiosmtpd)
+and a real HTTP webhook receiver started in the test process.
+
+Each notice kind goes once per event and channel; an SMTP server that answers 451 then 250 delivers a
+rejection exactly once across runs; a rejection lists every problem as `gwp-monitor check` words them;
+no notice, log line, printed line or orchestration return value holds a pay figure or a worker_ref.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from factories import contract, register_yaml
+from helpers_mail_http import (
+    ReceivedMail,
+    SMTPRecorder,
+    WebhookRecorder,
+    running_smtp_server,
+    running_webhook_receiver,
+)
+from sqlalchemy import text
+
+from gwp_monitor.cli import main
+from gwp_monitor.config.register import load_register
+from gwp_monitor.ingest.intake import take_in
+from gwp_monitor.notify.events import EVENTS
+from gwp_monitor.store.database import open_database
+
+SEP, OCT = ("2025-09-01", "2025-09-30"), ("2025-10-01", "2025-10-31")
+AS_OF = "2025-11-10"  # September's payroll was due 15 Oct (overdue if missing); October's falls due 15 Nov
+
+
+def contacts(n: int) -> dict[str, str]:
+    return {"contract_manager": f"cm{n}@council.example", "supplier": f"returns{n}@supplier{n}.example"}
+
+
+def notice_register(folder: Path, supplier_name: str = "N Care Ltd", title: str = "Home care") -> Path:
+    """N-1 (Real Living Wage), N-2 and N-3: three suppliers with their own returns contacts."""
+    path = folder / "register.yaml"
+    path.write_text(
+        register_yaml(
+            contract(
+                "N-1",
+                title=title,
+                supplier_id="10000001",
+                supplier_name=supplier_name,
+                start_date="2025-09-01",
+                commitments=["real_living_wage"],
+                contacts=contacts(1),
+            ),
+            *(
+                contract(
+                    f"N-{i}",
+                    title=f"Contract {i}",
+                    supplier_id=f"1000000{i}",
+                    supplier_name=f"Supplier {i} Ltd",
+                    start_date="2025-09-01",
+                    contacts=contacts(i),
+                )
+                for i in (2, 3)
+            ),
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def run(register: Path, landing: Path, db: str, *options: str, as_of: str = AS_OF) -> int:
+    return main(
+        [
+            "run",
+            *("--contracts", str(register), "--landing", str(landing), "--db", db),
+            *("--as-of", as_of, "--quiet", "--send-alerts"),
+            *options,
+        ]
+    )
+
+
+def use_channels(monkeypatch: pytest.MonkeyPatch, smtp: SMTPRecorder, hook: WebhookRecorder | None = None, **env):
+    for key, value in {**smtp.env(), **(hook.env() if hook else {}), **env}.items():
+        monkeypatch.setenv(key, str(value))
+
+
+def keys(mails: list[ReceivedMail]) -> list[str]:
+    return sorted(str(m.message["X-GWP-Event-Key"]) for m in mails)
+
+
+def submission_ids(db_url: str) -> dict[tuple[str, str], int]:
+    """{(contract_ref, status): submission_id} of the stored submissions."""
+    engine = open_database(db_url).engine
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT contract_ref, status, submission_id FROM v_submissions")).all()
+    return {(r[0], r[1]): int(r[2]) for r in rows}
+
+
+def logged(db_url: str) -> list[tuple[str, str]]:
+    with open_database(db_url).engine.connect() as conn:
+        return sorted((r[0], r[1]) for r in conn.execute(text("SELECT event_key, channel FROM alert_log")))
+
+
+# --------------------------------------------------------------------------------------------
+# Each notice kind, once per event and channel
+# --------------------------------------------------------------------------------------------
+
+
+def test_each_notice_goes_once_to_its_audience_and_a_rerun_sends_nothing_new(
+    tmp_path: Path, returns, new_landing, monkeypatch
+) -> None:
+    with running_smtp_server() as smtp, running_webhook_receiver() as hook:
+        _each_notice_once(tmp_path, returns, new_landing, monkeypatch, smtp, hook)
+
+
+def _each_notice_once(
+    tmp_path: Path, returns, new_landing, monkeypatch, smtp_server: SMTPRecorder, webhook_receiver: WebhookRecorder
+) -> None:
+    register = notice_register(tmp_path)
+    land = new_landing(tmp_path / "landing")
+    db = f"sqlite:///{tmp_path / 'reporting.db'}"
+    use_channels(monkeypatch, smtp_server, webhook_receiver, GWP_REMINDER_DAYS_BEFORE=7)
+    # N-1: accepted, one worker below the Real Living Wage (12.60) but above the statutory 12.21.
+    land(
+        "n1-sep.csv", [returns.paid_row("N-1", SEP, 1, "12.40"), returns.paid_row("N-1", SEP, 2, "13.00")], "2025-10-03"
+    )
+    # N-2: rejected (an age band the template does not have); N-3 sends nothing.
+    land("n2-sep.csv", [returns.payroll_row(SEP, 1, contract_ref="N-2", age_band="adult")], "2025-10-04")
+
+    assert run(register, land.folder, db) == 0
+    ids = submission_ids(db)
+    oct_soon = [f"return_due_soon:N-{i}:payroll:2025-10-01:2025-10-31:d7" for i in (1, 2, 3)]
+    overdue = [f"return_overdue:N-{i}:payroll:2025-09-01:2025-09-30" for i in (2, 3)]
+    first = {
+        f"submission_accepted:{ids['N-1', 'accepted']}",
+        f"submission_rejected:{ids['N-2', 'rejected']}",
+        "breach_opened:N-1:real_living_wage:2025-09-01",
+        *overdue,
+        *oct_soon,
+    }
+    mails = smtp_server.wait_for(len(first))
+    assert keys(mails) == sorted(first)
+    by_key = {str(m.message["X-GWP-Event-Key"]): m for m in mails}
+    for key, mail in by_key.items():
+        event, ref = key.split(":")[0], _ref(key, ids)
+        expected = {
+            "submission_accepted": (contacts(1)["supplier"],),
+            "submission_rejected": (contacts(2)["supplier"],),
+            "breach_opened": (contacts(1)["contract_manager"],),
+            "return_overdue": (contacts(int(ref[-1]))["supplier"], contacts(int(ref[-1]))["contract_manager"]),
+            "return_due_soon": (contacts(int(ref[-1]))["supplier"],),
+        }[event]
+        assert mail.rcpt_tos == expected, key
+        assert mail.message["X-GWP-Event"] == event
+    receipt = by_key[f"submission_accepted:{ids['N-1', 'accepted']}"]
+    assert str(receipt.message["Subject"]) == "[gwp-monitor] RECEIVED: N-1 payroll return Sep 2025"
+    assert "n1-sep.csv" in receipt.text() and "3 Oct 2025" in receipt.text() and "was accepted" in receipt.text()
+    # The webhook is the council's channel: what contract managers are told, not suppliers' own notices.
+    council = {k for k in first if k.split(":")[0] in ("breach_opened", "return_overdue")}
+    assert sorted(json.dumps(b) for b in webhook_receiver.bodies) and len(webhook_receiver.bodies) == len(council)
+    assert logged(db) == sorted([(k, "email") for k in first] + [(k, "webhook") for k in council])
+
+    # Again over the same landing folder: nothing new happened, nothing is sent.
+    assert run(register, land.folder, db) == 0
+    assert len(smtp_server.messages) == len(first) and len(webhook_receiver.requests) == len(council)
+
+    # N-1 corrects September: a receipt for the correction, the resubmission change and the resolved breach.
+    land("n1-sep-fixed.csv", [returns.paid_row("N-1", SEP, w, "13.00") for w in (1, 2)], "2025-10-20")
+    assert run(register, land.folder, db) == 0
+    fixed = submission_ids(db)["N-1", "accepted"]
+    second = {
+        f"submission_accepted:{fixed}",
+        f"verdict_changed_by_resubmission:N-1:real_living_wage:{fixed}",
+        "breach_resolved:N-1:real_living_wage:2025-09-01",
+    }
+    mails = smtp_server.wait_for(len(first) + len(second))
+    assert keys(mails) == sorted(first | second), "each event once, the earlier ones not again"
+    for mail in mails[len(first) :]:
+        assert mail.rcpt_tos == (
+            (contacts(1)["supplier"],)
+            if "submission_accepted" in str(mail.message["X-GWP-Event-Key"])
+            else (contacts(1)["contract_manager"],)
+        )
+    assert run(register, land.folder, db) == 0
+    assert len(smtp_server.messages) == len(first | second)
+    assert {k.split(":")[0] for k in first | second} == set(EVENTS) - {"breach_reminder", "channel_test"}
+
+
+def _ref(key: str, ids: dict[tuple[str, str], int]) -> str:
+    """The contract an event key is about (submission keys carry the submission's id)."""
+    event, rest = key.split(":", 1)
+    if event.startswith("submission_"):
+        return next(ref for (ref, _), sid in ids.items() if str(sid) == rest)
+    return rest.split(":")[0]
+
+
+# --------------------------------------------------------------------------------------------
+# 451, then 250: the rejection is delivered exactly once across runs
+# --------------------------------------------------------------------------------------------
+
+
+def test_rejection_is_delivered_exactly_once_when_the_server_answers_451_then_250(
+    tmp_path: Path, returns, new_landing, monkeypatch, capsys
+) -> None:
+    with running_smtp_server() as smtp:
+        _451_then_250(tmp_path, returns, new_landing, monkeypatch, capsys, smtp)
+
+
+def _451_then_250(tmp_path: Path, returns, new_landing, monkeypatch, capsys, smtp_server: SMTPRecorder) -> None:
+    register = notice_register(tmp_path)
+    land = new_landing(tmp_path / "landing")
+    db = f"sqlite:///{tmp_path / 'reporting.db'}"
+    use_channels(monkeypatch, smtp_server, GWP_REMINDER_DAYS_BEFORE=0)
+    rows = [
+        returns.payroll_row(SEP, 1, contract_ref="N-2", hourly_rate="13,0 0"),
+        returns.payroll_row(SEP, 2, contract_ref="N-2", age_band="adult"),
+        returns.payroll_row(SEP, 3, contract_ref="N-2", age_band="adult", hours_paid=""),
+    ]
+    bad = land("n2-sep.csv", rows, "2025-10-04")
+    smtp_server.fail_next(1, "451 4.3.0 [bold red]Greylisted[/], try again later")
+
+    assert run(register, land.folder, db, as_of="2025-10-05") == 2  # due 15 Oct: no reminder, no overdue
+    err = capsys.readouterr()
+    assert smtp_server.messages == [] and logged(db) == []
+    assert "451" in err.err and "offered again by the next run" in err.err
+    assert "[bold red]Greylisted[/]" in err.out, "a server's reply is shown as it is, never read as Rich markup"
+
+    assert run(register, land.folder, db, as_of="2025-10-05") == 0
+    mail = smtp_server.wait_for(1)[0]
+    rejected = submission_ids(db)["N-2", "rejected"]
+    assert str(mail.message["X-GWP-Event-Key"]) == f"submission_rejected:{rejected}"
+    assert mail.rcpt_tos == (contacts(2)["supplier"],)
+    # Every problem, in the words of the supplier's own pre-submission check.
+    checked = take_in([bad], load_register(register), as_of=date(2025, 10, 5)).submissions
+    problems = [p.describe() for s in checked for p in s.problems]
+    assert len(problems) >= 3
+    body = re.sub(r"\s+", " ", mail.text())
+    for line in problems:
+        assert f"- {line}" in body
+        assert line in re.sub(r"\s+", " ", mail.html())
+    assert f"rejected with {len(problems)} problems" in body
+    assert "13,0 0" not in body and "adult" not in body, "a rejection never quotes a cell"
+
+    for _ in range(2):
+        assert run(register, land.folder, db, as_of="2025-10-05") == 0
+    assert len(smtp_server.messages) == 1
+    assert logged(db) == [(f"submission_rejected:{rejected}", "email")]
