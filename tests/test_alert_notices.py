@@ -9,6 +9,7 @@ no notice, log line, printed line or orchestration return value holds a pay figu
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import date
 from pathlib import Path
@@ -246,3 +247,87 @@ def _451_then_250(tmp_path: Path, returns, new_landing, monkeypatch, capsys, smt
         assert run(register, land.folder, db, as_of="2025-10-05") == 0
     assert len(smtp_server.messages) == 1
     assert logged(db) == [(f"submission_rejected:{rejected}", "email")]
+
+
+# --------------------------------------------------------------------------------------------
+# Privacy: a distinctive file, and everything a person or Airflow could read afterwards
+# --------------------------------------------------------------------------------------------
+
+WORKER_REFS = ("WRK-ZZQ-991", "WRK-ZZQ-992", "WRK-ZZQ-993", "WRK-ZZQ-994")
+#: Every individual figure of the file, and the forms a renderer could round them to.
+PAY_FIGURES = (
+    "13.4567",
+    "11.9876",
+    "1345.67",
+    "1,345.67",
+    "1198.76",
+    "1,198.76",
+    "8765.43",
+    "8,765.43",
+    "13.46",
+    "11.99",
+    "13.457",
+    "11.988",
+)
+MARKUP_NAME = "[bold red]Evil[/] <b>Care</b> & Co"
+
+
+def test_no_notice_log_line_or_return_value_holds_a_pay_figure_or_worker_ref(
+    tmp_path: Path, returns, new_landing, monkeypatch, capsys, caplog
+) -> None:
+    from gwp_monitor import orchestration
+    from gwp_monitor.config.settings import Settings, use_settings
+
+    register = notice_register(tmp_path, supplier_name=MARKUP_NAME, title="[link=http://x.example]lot 3[/link]")
+    land = new_landing(tmp_path / "landing")
+    sep = [
+        returns.paid_row("N-1", SEP, 1, "13.4567", worker_ref=WORKER_REFS[0]),
+        returns.paid_row("N-1", SEP, 2, "11.9876", worker_ref=WORKER_REFS[1]),
+    ]
+    land("[bold]n1[not bold]-sep.csv", sep, "2025-10-03")
+    bad = [
+        returns.paid_row("N-2", SEP, 1, "13.4567", worker_ref=WORKER_REFS[2], basic_pay="8765.43"),
+        returns.paid_row("N-2", SEP, 2, "11.9876", worker_ref=WORKER_REFS[3], age_band="13.4567"),
+    ]
+    land("n2-sep.csv", bad, "2025-10-04")
+    caplog.set_level(logging.DEBUG)
+    with running_smtp_server() as smtp, running_webhook_receiver() as hook:
+        use_channels(monkeypatch, smtp, hook, GWP_REMINDER_DAYS_BEFORE=7, GWP_WEBHOOK_EVENTS=",".join(EVENTS))
+        db = f"sqlite:///{tmp_path / 'cli.db'}"
+        assert run(register, land.folder, db) == 0
+        assert main(["alerts", "test", "--to", "privacy@council.example"]) == 0
+        printed = capsys.readouterr()
+
+        # The same through the orchestration functions the DAG tasks call: their return values are XCom.
+        settings = Settings.load(
+            register=register, landing_dir=land.folder, database_url=f"sqlite:///{tmp_path / 'dag.db'}", as_of=AS_OF
+        )
+        with use_settings(settings):
+            xcom: list[object] = [files := orchestration.pending_files(settings)]
+            xcom += [orchestration.ingest_file(settings, f) for f in files]
+            xcom += [orchestration.refresh_status(settings), orchestration.send_alerts(settings)]
+            xcom += [orchestration.send_return_alerts(settings)]
+        mails, posts = smtp.messages, hook.requests
+
+    events = {str(m.message["X-GWP-Event"]) for m in mails}
+    assert {"submission_accepted", "submission_rejected", "breach_opened", "return_overdue", "channel_test"} <= events
+    posted = " ".join(r.body.decode("utf-8") for r in posts)
+    assert "Event submission_accepted:" in posted and "Event submission_rejected:" in posted
+    readable = {
+        **{f"e-mail {i}": m.raw.decode("utf-8", "replace") + m.text() + m.html() for i, m in enumerate(mails)},
+        **{f"webhook {i}": r.body.decode("utf-8") for i, r in enumerate(posts)},
+        "stdout": printed.out,
+        "stderr": printed.err,
+        # mail.log is the test's own SMTP server (aiosmtpd), which logs what it receives
+        "log": "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log")),
+        "orchestration return values": json.dumps(xcom),
+    }
+    assert len(mails) >= 2 * 8 and len(posts) >= 2 * 4 and caplog.records
+    for where, content in readable.items():
+        for secret in WORKER_REFS + PAY_FIGURES:
+            assert secret not in content, f"{secret} in {where}"
+    # Register text and file names arrive as written: never read as Rich markup, escaped in HTML.
+    notice = next(m for m in mails if m.message["X-GWP-Event"] == "submission_accepted")
+    assert MARKUP_NAME in notice.text() and "[bold]n1[not bold]-sep.csv" in notice.text()
+    assert "[link=http://x.example]lot 3[/link]" in notice.text()
+    assert "&lt;b&gt;Care&lt;/b&gt; &amp; Co" in notice.html()
