@@ -193,6 +193,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         raise OperationalError(f"landing folder {landing} {what}")
     if settings.given("report_dir") is not None:
         _check_writable(settings.report_dir, "report folder")
+    if args.send_alerts:
+        from gwp_monitor.notify.cli import require_channels
+
+        require_channels(settings)
     database = _open_db(settings.database_url)
     from gwp_monitor.store.database import DatabaseError
 

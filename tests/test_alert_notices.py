@@ -331,3 +331,53 @@ def test_no_notice_log_line_or_return_value_holds_a_pay_figure_or_worker_ref(
     assert MARKUP_NAME in notice.text() and "[bold]n1[not bold]-sep.csv" in notice.text()
     assert "[link=http://x.example]lot 3[/link]" in notice.text()
     assert "&lt;b&gt;Care&lt;/b&gt; &amp; Co" in notice.html()
+
+
+# --------------------------------------------------------------------------------------------
+# gwp-monitor alerts test
+# --------------------------------------------------------------------------------------------
+
+
+def test_alerts_test_sends_an_email_and_a_webhook_post_and_says_what_happened(monkeypatch, capsys) -> None:
+    with running_smtp_server() as smtp, running_webhook_receiver() as hook:
+        use_channels(monkeypatch, smtp, hook, GWP_WEBHOOK_EVENTS="breach_opened")  # the test posts whatever the filter
+        assert main(["alerts", "test", "--to", "me@council.example"]) == 0
+        out = capsys.readouterr().out
+        mail = smtp.wait_for(1)[0]
+        post = hook.wait_for(1)[0]
+    assert mail.rcpt_tos == ("me@council.example",) and mail.message["X-GWP-Event"] == "channel_test"
+    assert str(mail.message["Subject"]) == "[gwp-monitor] TEST message" and "No action is needed" in mail.text()
+    assert "test message from gwp-monitor" in post.json["text"]
+    lines = out.strip().splitlines()
+    assert len(lines) == 2, out
+    assert lines[0].startswith(f"ok  email: SMTP server 127.0.0.1:{smtp.port}: sent to me@council.example")
+    assert lines[1].startswith("ok  webhook: webhook http://127.0.0.1:") and "posted" in lines[1]
+    assert hook.path not in out, "the webhook URL's secret path is never printed"
+
+
+def test_alerts_test_reports_each_failure_and_exits_2(monkeypatch, capsys) -> None:
+    with running_smtp_server(refuse=["nobody@council.example"]) as smtp, running_webhook_receiver(status=404) as hook:
+        use_channels(monkeypatch, smtp, hook)
+        assert main(["alerts", "test", "--to", "nobody@council.example"]) == 2
+        printed = capsys.readouterr()
+    lines = printed.out.strip().splitlines()
+    assert lines[0].startswith("FAILED  email:") and "refused every recipient (nobody@council.example)" in lines[0]
+    assert lines[1].startswith("FAILED  webhook:") and "HTTP 404" in lines[1] and hook.path not in printed.out
+    assert printed.err.startswith("gwp-monitor: error: 2 of 2 channel test(s) failed")
+    assert smtp.messages == []
+
+
+def test_alerts_test_and_send_alerts_without_a_channel_say_what_to_set(tmp_path: Path, monkeypatch, capsys) -> None:
+    for name in ("GWP_SMTP_HOST", "GWP_WEBHOOK_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["alerts", "test", "--to", "me@council.example"]) == 2
+    printed = capsys.readouterr()
+    assert "FAILED  e-mail: -: not configured: set GWP_SMTP_HOST and GWP_ALERT_FROM" in printed.out
+    assert "webhook: -: not configured (GWP_WEBHOOK_URL unset)" in printed.out
+    register, landing = notice_register(tmp_path), tmp_path / "landing"
+    landing.mkdir()
+    assert run(register, landing, f"sqlite:///{tmp_path / 'r.db'}") == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("gwp-monitor: error: --send-alerts, but no alert channel is configured: set GWP_SMTP_HOST")
+    assert err.endswith("nothing was done") and len(err.splitlines()) == 1
+    assert not (tmp_path / "r.db").exists(), "a run that cannot send its alerts fails before it reads anything"

@@ -135,6 +135,22 @@ def cmd_alerts_test(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def require_channels(settings: Settings) -> None:
+    """Before ``run --send-alerts`` reads anything: a channel is configured, and configured right."""
+    from gwp_monitor.cli import OperationalError
+    from gwp_monitor.notify.channels import ChannelConfigError, channels_from_settings
+
+    try:
+        configured = channels_from_settings(settings)
+    except ChannelConfigError as exc:
+        raise OperationalError(f"{exc}; nothing was done") from exc
+    if not configured:
+        raise OperationalError(
+            "--send-alerts, but no alert channel is configured: set GWP_SMTP_HOST and GWP_ALERT_FROM "
+            "(e-mail) or GWP_WEBHOOK_URL; nothing was done"
+        )
+
+
 def send_alerts_after_run(settings: Settings) -> dict:
     """``run --send-alerts``: what the DAGs' alert tasks send, once per event and channel, including
     due-soon reminders and overdue notices. A failed delivery ends the command with exit 2 after
@@ -142,17 +158,10 @@ def send_alerts_after_run(settings: Settings) -> dict:
     from gwp_monitor import orchestration
     from gwp_monitor.cli import OperationalError
     from gwp_monitor.console import console, styled
-    from gwp_monitor.notify.channels import ChannelConfigError, DeliveryError, channels_from_settings
+    from gwp_monitor.notify.channels import DeliveryError
 
     try:
-        if not channels_from_settings(settings):
-            raise OperationalError(
-                "--send-alerts, but no alert channel is configured: set GWP_SMTP_HOST and GWP_ALERT_FROM "
-                "(e-mail) or GWP_WEBHOOK_URL; the run's results are stored"
-            )
         counts = orchestration.send_alerts(settings, deadlines=True)
-    except ChannelConfigError as exc:
-        raise OperationalError(str(exc)) from exc
     except DeliveryError as exc:
         for line in exc.failures:
             console.print(styled("[bold red]not delivered[/] {}", line), soft_wrap=True)
