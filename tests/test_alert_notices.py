@@ -381,3 +381,53 @@ def test_alerts_test_and_send_alerts_without_a_channel_say_what_to_set(tmp_path:
     assert err.startswith("gwp-monitor: error: --send-alerts, but no alert channel is configured: set GWP_SMTP_HOST")
     assert err.endswith("nothing was done") and len(err.splitlines()) == 1
     assert not (tmp_path / "r.db").exists(), "a run that cannot send its alerts fails before it reads anything"
+
+
+# --------------------------------------------------------------------------------------------
+# From a file's arrival to its notice, with the real command
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_time_from_a_files_arrival_to_its_notice_with_run_send_alerts(
+    tmp_path: Path, returns, console_script: list[str]
+) -> None:
+    """A 200-row payroll return lands (atomically, with its delivery record) in the landing folder of a
+    deployment that has run before; `gwp-monitor run --send-alerts` (a fresh process, as cron would start
+    it) reads it and the supplier's receipt is accepted by the SMTP server. Measured: landing to 250."""
+    import os
+    import subprocess
+    import time
+    from datetime import UTC, datetime
+
+    from gwp_monitor.ingest.landed import Delivery, land_bytes
+
+    register = notice_register(tmp_path)
+    landing, db = tmp_path / "landing", f"sqlite:///{tmp_path / 'reporting.db'}"
+    landing.mkdir()
+    rows = [returns.paid_row("N-1", SEP, w, "13.00") for w in range(1, 201)]
+    data = returns.csv(tmp_path / "n1-sep.csv", rows).read_bytes()
+    command = [*console_script, "run", "--contracts", str(register), "--landing", str(landing), "--db", db]
+    command += ["--as-of", "2025-10-05", "--quiet", "--send-alerts"]
+    with running_smtp_server() as smtp:
+        env = {**os.environ, **smtp.env(), "GWP_REMINDER_DAYS_BEFORE": "0"}
+        warm = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        assert warm.returncode == 0, warm.stderr  # the database exists and is up to date, as in production
+        arrived = time.monotonic()
+        land_bytes(landing, data, Delivery(received_at=datetime.now(UTC), source="folder", label="n1-sep.csv"), ".csv")
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        mail = smtp.wait_for(1, timeout=300)[0]
+        accepted = time.monotonic()
+        out, err = process.communicate(timeout=300)
+        finished = time.monotonic()
+    assert process.returncode == 0, err
+    assert mail.message["X-GWP-Event"] == "submission_accepted" and mail.rcpt_tos == (contacts(1)["supplier"],)
+    assert "n1-sep.csv" in mail.text()
+    figure = (
+        f"landing to receipt accepted by the SMTP server: {accepted - arrived:.2f} s "
+        f"(the command exits {finished - accepted:.2f} s later); 200-row payroll return, SQLite, "
+        f"`gwp-monitor run --send-alerts` started after landing"
+    )
+    print("\n" + figure)
+    (tmp_path / "landing-to-notice.txt").write_text(figure + "\n", encoding="utf-8")
+    assert accepted - arrived < 120
