@@ -34,7 +34,8 @@ examples:
   gwp-monitor demo                                   make sample returns and run everything locally
   gwp-monitor check returns.csv --contracts register.yaml
                                                      a supplier's check before sending a return
-  gwp-monitor run --contracts register.yaml --landing landing/ --db sqlite:///gwp.db
+  gwp-monitor run --contracts register.yaml --landing landing/ --db sqlite:///gwp.db --send-alerts
+  gwp-monitor alerts test --to you@council.example   check e-mail and webhook alerts reach people
   gwp-monitor status --format table
   gwp-monitor report --out site/
   gwp-monitor registers import-gpg uk-gender-pay-gap-2017-2018.csv --year 2017

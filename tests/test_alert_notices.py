@@ -431,3 +431,60 @@ def test_time_from_a_files_arrival_to_its_notice_with_run_send_alerts(
     print("\n" + figure)
     (tmp_path / "landing-to-notice.txt").write_text(figure + "\n", encoding="utf-8")
     assert accepted - arrived < 120
+
+
+# --------------------------------------------------------------------------------------------
+# The notice values and their renderings (no server)
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_rejection_needs_its_problems_and_may_lack_a_readable_period() -> None:
+    from gwp_monitor.domain.problems import Problem
+    from gwp_monitor.notify import Alert, render_text, submission_event_key
+
+    base = {
+        "event": "submission_rejected",
+        "event_key": submission_event_key("submission_rejected", 7),
+        "contract_ref": "N-2",
+        "contract_title": "Contract 2",
+        "supplier_name": "Supplier 2 Ltd",
+        "severity": "low",
+        "submission_id": 7,
+        "recipients": (contacts(2)["supplier"],),
+    }
+    with pytest.raises(ValueError, match="needs the problems"):
+        Alert(**base, period_start=None, period_end=None)
+    with pytest.raises(ValueError, match="submission_id"):
+        Alert(**{**base, "submission_id": None}, period_start=None, period_end=None, problems=(Problem("x", "y"),))
+    with pytest.raises(ValueError, match="must be dates"):  # only a submission may have no period
+        Alert(**{**base, "event": "return_overdue", "event_key": "k"}, period_start=None, period_end=None)
+    problem = Problem("period_start", "must be a real date written YYYY-MM-DD or DD/MM/YYYY", 2, (2, 3))
+    alert = Alert(**base, period_start=None, period_end=None, problems=(problem,), file_name="x.csv")
+    text = render_text(alert)
+    assert "A return on contract N-2 (Contract 2) in the file x.csv was rejected with 1 problem" in text
+    assert "Period:   period not readable" in text and f"- {problem.describe()}" in text
+
+
+@pytest.mark.parametrize("style", ["slack", "teams"])
+def test_webhook_bodies_carry_every_problem_of_a_rejection(style: str) -> None:
+    from gwp_monitor.notify import render_webhook
+    from gwp_monitor.notify.examples import example_alerts
+
+    alert = example_alerts()["submission_rejected"]
+    body = json.dumps(render_webhook(alert, style), ensure_ascii=False)
+    for problem in alert.problems:
+        assert problem.describe().replace("<", "&lt;").replace(">", "&gt;") in body
+
+
+def test_stored_problems_read_back_as_check_words_them() -> None:
+    from gwp_monitor.domain.problems import Problem, problems_to_json, problems_to_text
+    from gwp_monitor.notify.notices import stored_problems
+
+    problems = (
+        Problem("age_band", "must be one of: under_18, 18_20, 21_plus", 12, tuple(range(2, 12))),
+        Problem("(file)", "empty"),
+    )
+    assert stored_problems(problems_to_json(problems), problems_to_text(problems)) == problems
+    # A row stored before the structured column was written: its text, one problem a line.
+    legacy = stored_problems(None, problems_to_text(problems))
+    assert [p.describe() for p in legacy] == [p.describe() for p in problems]

@@ -99,8 +99,9 @@ class Alert:
     period's workers below their floor and the arrears summed over the breach's run. They are None
     for commitments that are not about pay. ``observed_value``/``threshold`` follow spec 4 too.
 
-    ``recipients`` are e-mail addresses; ``recipients_for`` gives the rule (contract manager for
-    breach events, supplier and contract manager for an overdue return, supplier for due-soon).
+    ``recipients`` are e-mail addresses; ``recipients_for`` gives the rule (``AUDIENCE``: contract
+    manager for breach and resubmission events, supplier and contract manager for an overdue return,
+    supplier for due-soon, receipts and rejections).
     """
 
     event: Event

@@ -36,7 +36,7 @@ _STATUS_EVENT: dict[str, Event] = {
 
 def stored_problems(errors_json: str | None, errors: str | None) -> tuple[Problem, ...]:
     """A rejected submission's problems as stored: the structured list, or (a row written before the
-    structured column was filled) one problem per line of ``errors`` with the line as its rule."""
+    structured column was filled) one problem per line of ``errors``, which reads back word for word."""
     if errors_json:
         return tuple(
             Problem(
@@ -47,7 +47,8 @@ def stored_problems(errors_json: str | None, errors: str | None) -> tuple[Proble
             )
             for p in json.loads(errors_json)
         )
-    return tuple(Problem(column="(file)", rule=line) for line in (errors or "").splitlines() if line.strip())
+    lines = [line.partition(": ") for line in (errors or "").splitlines() if line.strip()]
+    return tuple(Problem(column=column, rule=rule) if rule else Problem("(file)", column) for column, _, rule in lines)
 
 
 def _cutoff(db: Database, now: datetime, window: timedelta) -> datetime:
