@@ -414,13 +414,12 @@ def mail_event_keys(mails: list[ReceivedMail]) -> list[str]:
 
 
 def resubmission_keys(reporting: Path) -> set[str]:
-    """Event keys of the contract managers' verdict_changed_by_resubmission alerts the run should send:
-    the demo's corrected resubmission clears a breach and lowers arrears."""
+    """Event keys of the contract managers' verdict_changed_by_resubmission alerts the run should send
+    (a verdict changed, or arrears lowered): the demo's corrected resubmission clears a breach and lowers arrears."""
     changes = rows(
         reporting,
         "SELECT contract_ref, commitment, new_submission_id FROM v_resubmission_changes"
-        " WHERE (previous_status = 'breach' AND new_status = 'compliant')"
-        " OR COALESCE(new_arrears_gbp, 0) < COALESCE(previous_arrears_gbp, 0)",
+        " WHERE previous_status <> new_status OR COALESCE(new_arrears_gbp, 0) < COALESCE(previous_arrears_gbp, 0)",
     )
     return {f"verdict_changed_by_resubmission:{c}:{m}:{int(s)}" for c, m, s in changes}
 

@@ -327,9 +327,16 @@ def _resubmission(ctx: _Context, facts: list[tuple[str, str]]) -> _Words:
         f"{ctx.label} the verdict was {alert.previous_status} and is now {alert.new_status}.{money} The "
         f"earlier return stays in the history as superseded, with its figures."
     )
+    better = alert.new_status == "compliant" or (
+        alert.arrears_gbp is not None
+        and alert.previous_arrears_gbp is not None
+        and alert.arrears_gbp < alert.previous_arrears_gbp
+    )
     steps = [
         "Check the correction is genuine: ask the supplier what changed, and for evidence that any "
-        "arrears were paid to the workers rather than removed from the return.",
+        "arrears were paid to the workers rather than removed from the return."
+        if better
+        else "Ask the supplier what the correction changed; the verdict now stands as the corrected return says.",
         "Compare the two returns in v_resubmission_changes or on the contract's dashboard page.",
     ]
     subject = f"{SUBJECT_PREFIX} RESUBMISSION changed a verdict: {ref} {period}"
