@@ -92,15 +92,22 @@ def keys(mails: list[ReceivedMail]) -> list[str]:
 
 def submission_ids(db_url: str) -> dict[tuple[str, str], int]:
     """{(contract_ref, status): submission_id} of the stored submissions."""
-    engine = open_database(db_url).engine
-    with engine.connect() as conn:
-        rows = conn.execute(text("SELECT contract_ref, status, submission_id FROM v_submissions")).all()
-    return {(r[0], r[1]): int(r[2]) for r in rows}
+    return {
+        (r[0], r[1]): int(r[2]) for r in _query(db_url, "SELECT contract_ref, status, submission_id FROM v_submissions")
+    }
 
 
 def logged(db_url: str) -> list[tuple[str, str]]:
-    with open_database(db_url).engine.connect() as conn:
-        return sorted((r[0], r[1]) for r in conn.execute(text("SELECT event_key, channel FROM alert_log")))
+    return sorted((r[0], r[1]) for r in _query(db_url, "SELECT event_key, channel FROM alert_log"))
+
+
+def _query(db_url: str, sql: str) -> list:
+    engine = open_database(db_url, upgrade_schema=False).engine
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql)).all())
+    finally:
+        engine.dispose()
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,16 +209,17 @@ def _ref(key: str, ids: dict[tuple[str, str], int]) -> str:
 
 
 def test_rejection_is_delivered_exactly_once_when_the_server_answers_451_then_250(
-    tmp_path: Path, returns, new_landing, monkeypatch, capsys
+    tmp_path: Path, returns, new_landing, monkeypatch, capsys, reporting_db_url: str
 ) -> None:
     with running_smtp_server() as smtp:
-        _451_then_250(tmp_path, returns, new_landing, monkeypatch, capsys, smtp)
+        _451_then_250(tmp_path, returns, new_landing, monkeypatch, capsys, smtp, reporting_db_url)
 
 
-def _451_then_250(tmp_path: Path, returns, new_landing, monkeypatch, capsys, smtp_server: SMTPRecorder) -> None:
+def _451_then_250(
+    tmp_path: Path, returns, new_landing, monkeypatch, capsys, smtp_server: SMTPRecorder, db: str
+) -> None:
     register = notice_register(tmp_path)
     land = new_landing(tmp_path / "landing")
-    db = f"sqlite:///{tmp_path / 'reporting.db'}"
     use_channels(monkeypatch, smtp_server, GWP_REMINDER_DAYS_BEFORE=0)
     rows = [
         returns.payroll_row(SEP, 1, contract_ref="N-2", hourly_rate="13,0 0"),
