@@ -115,6 +115,7 @@ def _query(db_url: str, sql: str) -> list:
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # four runs of the pipeline
 def test_each_notice_goes_once_to_its_audience_and_a_rerun_sends_nothing_new(
     tmp_path: Path, returns, new_landing, monkeypatch
 ) -> None:
@@ -496,3 +497,25 @@ def test_stored_problems_read_back_as_check_words_them() -> None:
     # A row stored before the structured column was written: its text, one problem a line.
     legacy = stored_problems(None, problems_to_text(problems))
     assert [p.describe() for p in legacy] == [p.describe() for p in problems]
+
+
+def test_notices_cover_recent_submissions_of_known_contracts_only(tmp_path: Path, returns, new_landing) -> None:
+    """A database that predates notices does not write to suppliers about old returns; a file naming a
+    contract the register does not have has no supplier contact, so no notice."""
+    from datetime import UTC, datetime, timedelta
+
+    from gwp_monitor.notify.notices import NOTICE_WINDOW, submission_notices
+
+    register = notice_register(tmp_path)
+    land = new_landing(tmp_path / "landing")
+    land("n1.csv", [returns.payroll_row(SEP, 1, contract_ref="N-1")], "2025-10-03")
+    land("x.csv", [returns.payroll_row(SEP, 1, contract_ref="NOT-IN-REGISTER")], "2025-10-03")
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    assert main(["run", "--contracts", str(register), "--landing", str(land.folder), "--db", db, "--quiet"]) == 0
+    database = open_database(db)
+    assert {s for _, s in submission_ids(db)} == {"accepted", "rejected"}
+    (receipt,) = submission_notices(database)
+    assert receipt.event == "submission_accepted" and receipt.contract_ref == "N-1"
+    later = datetime.now(UTC) + NOTICE_WINDOW + timedelta(minutes=1)
+    assert submission_notices(database, now=later) == []
+    database.engine.dispose()
