@@ -46,10 +46,10 @@ def gwp_returns():
         return call(orchestration.refresh_status)
 
     @task(multiple_outputs=False)
-    def send_breach_alerts() -> dict:
+    def send_alerts() -> dict:
         from gwp_monitor import orchestration
 
-        return call(orchestration.send_breach_alerts)
+        return call(orchestration.send_alerts)
 
     @task(trigger_rule="all_done")
     def build_report() -> str:
@@ -69,7 +69,7 @@ def gwp_returns():
     files = list_new_files()
     ingested = ingest.expand(path=files)
     refreshed = refresh_status()
-    alerts = send_breach_alerts()
+    alerts = send_alerts()
     report = build_report()
     ingested >> refreshed >> alerts >> report
     [files, ingested, refreshed, alerts, report] >> watcher()

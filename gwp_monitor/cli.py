@@ -35,7 +35,8 @@ examples:
   gwp-monitor demo                                   make sample returns and run everything locally
   gwp-monitor check returns.csv --contracts register.yaml
                                                      a supplier's check before sending a return
-  gwp-monitor run --contracts register.yaml --landing landing/ --db sqlite:///gwp.db
+  gwp-monitor run --contracts register.yaml --landing landing/ --db sqlite:///gwp.db --send-alerts
+  gwp-monitor alerts test --to you@council.example   check e-mail and webhook alerts reach people
   gwp-monitor status --format table
   gwp-monitor report --out site/
   gwp-monitor registers import-gpg uk-gender-pay-gap-2017-2018.csv --year 2017
@@ -110,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="dashboard folder: this run's Great Expectations Data Docs are written under it (env GWP_REPORT_DIR)",
     )
+    run.add_argument(
+        "--send-alerts",
+        action="store_true",
+        help="then send what is due: supplier receipts and rejection notices, due-soon and overdue notices, "
+        "breach and resubmission alerts (each once per event and channel; GWP_SMTP_HOST, GWP_WEBHOOK_URL)",
+    )
     run.set_defaults(handler=cmd_run)
 
     status = sub.add_parser(
@@ -163,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     from gwp_monitor.supplier_cli import add_supplier_parsers
 
     add_supplier_parsers(sub, _db_flag)
+    from gwp_monitor.notify.cli import add_alerts_parser
+
+    add_alerts_parser(sub, _db_flag)
     return parser
 
 
@@ -196,6 +206,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         raise OperationalError(f"landing folder {landing} {what}")
     if settings.given("report_dir") is not None:
         _check_writable(settings.report_dir, "report folder")
+    if args.send_alerts:
+        from gwp_monitor.notify.cli import require_channels
+
+        require_channels(settings)
     database = _open_db(settings.database_url)
     from gwp_monitor.store.database import DatabaseError
 
@@ -211,6 +225,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
     print_run_summary(summary)
     print_status(database, "table")
+    if args.send_alerts:
+        from gwp_monitor.notify.cli import send_alerts_after_run
+
+        send_alerts_after_run(settings)
     return 0
 
 

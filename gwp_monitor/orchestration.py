@@ -16,6 +16,7 @@ from gwp_monitor.ingest.intake import return_files
 from gwp_monitor.notify.channels import OperationalError, channels_from_settings
 from gwp_monitor.notify.events import Alert
 from gwp_monitor.notify.lifecycle import breach_alerts, dispatch, resubmission_alerts, return_alerts
+from gwp_monitor.notify.notices import submission_notices
 from gwp_monitor.pipeline import file_sha256, run_pipeline
 from gwp_monitor.public_registers.gpg_checks import check_public_registers
 from gwp_monitor.store import writes as store
@@ -100,9 +101,20 @@ def import_public_registers(settings: Settings) -> dict:
     }
 
 
-def send_breach_alerts(settings: Settings) -> dict:
+def send_alerts(settings: Settings, *, deadlines: bool = False) -> dict:
+    """After a run: supplier receipts and rejection notices, breaches opened, reminded and resolved,
+    and resubmissions that changed a verdict (the returns DAG's alert task). ``deadlines`` adds the
+    due-soon reminders and overdue notices the daily DAG sends, for ``gwp-monitor run --send-alerts``
+    outside Airflow. Each goes once per event and channel (the alert log); what fails is raised as a
+    DeliveryError after everything else was tried, and offered again next time. Counts only."""
     db = _open(settings)
-    alerts = breach_alerts(db, settings.today, settings.breach_reminder_days or None) + resubmission_alerts(db)
+    alerts = (
+        submission_notices(db)
+        + breach_alerts(db, settings.today, settings.breach_reminder_days or None)
+        + resubmission_alerts(db)
+    )
+    if deadlines:
+        alerts += _deadline_alerts(db, settings)
     report = dispatch(db, alerts, channels_from_settings(settings))
     return {"sent": report.sent, "already_sent": report.already_sent}
 
@@ -111,11 +123,15 @@ def send_return_alerts(settings: Settings) -> dict:
     """Daily: refresh timeliness, then overdue notices and reminders before due dates."""
     refresh_status(settings)
     db = _open(settings)
-    alerts = without_overdue_while_waiting(
+    report = dispatch(db, _deadline_alerts(db, settings), channels_from_settings(settings))
+    return {"sent": report.sent, "already_sent": report.already_sent}
+
+
+def _deadline_alerts(db: Database, settings: Settings) -> list[Alert]:
+    """Due-soon reminders (GWP_REMINDER_DAYS_BEFORE) and overdue notices for returns not received."""
+    return without_overdue_while_waiting(
         return_alerts(db, settings.today, settings.reminder_days_before), pending_files(settings)
     )
-    report = dispatch(db, alerts, channels_from_settings(settings))
-    return {"sent": report.sent, "already_sent": report.already_sent}
 
 
 def without_overdue_while_waiting(alerts: list[Alert], waiting: list[str]) -> list[Alert]:

@@ -414,15 +414,26 @@ def mail_event_keys(mails: list[ReceivedMail]) -> list[str]:
 
 
 def resubmission_keys(reporting: Path) -> set[str]:
-    """Event keys of the contract managers' verdict_changed_by_resubmission alerts the run should send:
-    the demo's corrected resubmission clears a breach and lowers arrears."""
+    """Event keys of the contract managers' verdict_changed_by_resubmission alerts the run should send
+    (a verdict changed, or arrears lowered): the demo's corrected resubmission clears a breach and lowers arrears."""
     changes = rows(
         reporting,
         "SELECT contract_ref, commitment, new_submission_id FROM v_resubmission_changes"
-        " WHERE (previous_status = 'breach' AND new_status = 'compliant')"
-        " OR COALESCE(new_arrears_gbp, 0) < COALESCE(previous_arrears_gbp, 0)",
+        " WHERE previous_status <> new_status OR COALESCE(new_arrears_gbp, 0) < COALESCE(previous_arrears_gbp, 0)",
     )
     return {f"verdict_changed_by_resubmission:{c}:{m}:{int(s)}" for c, m, s in changes}
+
+
+def notice_keys(reporting: Path) -> dict[str, str]:
+    """{event key: contract_ref} of the suppliers' receipts and rejection notices the run should send: one
+    per stored submission of a contract in the register (a file naming no such contract has nobody to tell)."""
+    subs = rows(
+        reporting,
+        "SELECT s.submission_id, s.status, s.contract_ref FROM v_submissions s"
+        " JOIN contracts c ON c.contract_ref = s.contract_ref WHERE c.supplier_contact IS NOT NULL",
+    )
+    event = {"accepted": "submission_accepted", "superseded": "submission_accepted", "rejected": "submission_rejected"}
+    return {f"{event[status]}:{int(sid)}": ref for sid, status, ref in subs}
 
 
 def hook_event_keys(hook: WebhookRecorder, expected: set[str]) -> list[str]:
@@ -478,7 +489,7 @@ def test_dag_folder_imports_without_errors_with_the_intended_schedules(airflow: 
         "ingest",
         "list_new_files",
         "refresh_status",
-        "send_breach_alerts",
+        "send_alerts",
         "watcher",
     ]
 
@@ -537,7 +548,7 @@ def test_dag_file_parses_without_heavy_imports(dag_id: str, tmp_path: Path) -> N
 XCOM_KEYS = {
     "ingest": {"file", "run_id", "accepted", "rejected", "superseded", "skipped"},
     "refresh_status": {"received_on_time", "received_late", "overdue", "awaiting"},
-    "send_breach_alerts": {"sent", "already_sent"},
+    "send_alerts": {"sent", "already_sent"},
 }
 
 
@@ -596,7 +607,7 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
         # -- the run: every file ingested by its own mapped task, everything else once --------------
         assert first.state == "success", first.summary()
         assert first.states("ingest") == ["success"] * len(files.files), first.summary()
-        for task in ("list_new_files", "refresh_status", "send_breach_alerts", "build_report"):
+        for task in ("list_new_files", "refresh_status", "send_alerts", "build_report"):
             assert first.states(task) == ["success"], first.summary()
         assert first.states("watcher") == ["skipped"], first.summary()
         assert sorted(first.xcom("list_new_files")) == sorted(str(f.path) for f in files.files)
@@ -631,20 +642,27 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
         changed = resubmission_keys(reporting)
         assert changed, "the demo's corrected resubmission should be alerted"
         expected = {f"breach_opened:{r[0]}:{r[1]}:{r[2]}" for r in open_breaches} | changed
-        mails = smtp.wait_for(len(expected))
-        assert sorted(mail_event_keys(mails)) == sorted(expected)
+        # ... and a receipt or a rejection notice to the supplier for every submission (e-mail only).
+        notices = notice_keys(reporting)
+        assert {k.split(":")[0] for k in notices} == {"submission_accepted", "submission_rejected"}
+        mails = smtp.wait_for(len(expected) + len(notices))
+        assert sorted(mail_event_keys(mails)) == sorted(expected | set(notices))
         for mail in mails:
             key = str(mail.message["X-GWP-Event-Key"]).strip()
-            ref = key.split(":")[1]
             assert mail.message["X-GWP-Event"] == key.split(":")[0]
-            assert mail.rcpt_tos == (demo.contract_manager(ref),), "breaches go to the contract manager only"
+            if key in notices:
+                ref = notices[key]
+                assert mail.rcpt_tos == (demo.supplier_contact(ref),), "receipts and rejections go to the supplier"
+            else:
+                ref = key.split(":")[1]
+                assert mail.rcpt_tos == (demo.contract_manager(ref),), "breaches go to the contract manager only"
             assert ref in str(mail.message["Subject"]) and ref in mail.text()
         assert sorted(hook_event_keys(hook, expected)) == sorted(expected)
         for request in hook.requests:
             assert request.delivered and request.json["text"]
             key = next(k for k in expected if delivery_id(k) == request.headers["idempotency-key"])
             assert key.split(":")[1] in request.json["text"]
-        assert first.xcom("send_breach_alerts") == {"sent": 2 * len(expected), "already_sent": 0}
+        assert first.xcom("send_alerts") == {"sent": 2 * len(expected) + len(notices), "already_sent": 0}
         assert_no_worker_ref(
             demo,
             {
@@ -663,14 +681,16 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
         assert second.state == "success", second.summary()
         assert second.xcom("list_new_files") == []
         assert second.states("ingest") == ["skipped"], second.summary()  # mapped over no files
-        assert second.xcom("send_breach_alerts") == {"sent": 0, "already_sent": 2 * len(expected)}
-        assert len(smtp.messages) == len(expected) and len(hook.requests) == len(expected), (
+        assert second.xcom("send_alerts") == {"sent": 0, "already_sent": 2 * len(expected) + len(notices)}
+        assert len(smtp.messages) == len(expected) + len(notices) and len(hook.requests) == len(expected), (
             "the re-run sent alerts again"
         )
         assert rows(reporting, "SELECT * FROM v_contract_status") == before
         assert_xcom_small_paths_and_counts(second, demo, tmp_path / "report")
         log = rows(reporting, "SELECT event_key, channel FROM alert_log")
-        assert sorted(log) == sorted((k, c) for k in expected for c in ("email", "webhook"))
+        assert sorted(log) == sorted(
+            [(k, c) for k in expected for c in ("email", "webhook")] + [(k, "email") for k in notices]
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -691,23 +711,28 @@ def test_failing_webhook_fails_the_alerts_task_and_a_rerun_sends_only_what_had_n
 
         first = airflow.test("gwp_returns", **env)
         assert first.state == "failed", first.summary()
-        assert first.states("send_breach_alerts") == ["failed"], first.summary()
+        assert first.states("send_alerts") == ["failed"], first.summary()
         assert first.states("refresh_status") == ["success"] and first.states("build_report") == ["success"], (
             first.summary()
         )
         assert first.states("watcher") == ["failed"], "the watcher turns the failed task into a failed run"
-        mails = smtp.wait_for(len(expected))
-        assert sorted(mail_event_keys(mails)) == sorted(expected), "e-mail must not suffer from the webhook failing"
+        notices = notice_keys(reporting)  # suppliers' receipts and rejections: e-mail only
+        mails = smtp.wait_for(len(expected) + len(notices))
+        assert sorted(mail_event_keys(mails)) == sorted(expected | set(notices)), (
+            "e-mail must not suffer from the webhook failing"
+        )
         assert [r.status for r in hook.requests] == [500, 500] + [200] * (len(expected) - 2)
         delivered_first = hook_event_keys(hook, expected)
         assert len(delivered_first) == len(expected) - 2
         logged = rows(reporting, "SELECT event_key, channel FROM alert_log")
-        assert sorted(logged) == sorted([(k, "email") for k in expected] + [(k, "webhook") for k in delivered_first])
+        assert sorted(logged) == sorted(
+            [(k, "email") for k in expected | set(notices)] + [(k, "webhook") for k in delivered_first]
+        )
 
         second = airflow.test("gwp_returns", **env)
         assert second.state == "success", second.summary()
-        assert second.xcom("send_breach_alerts") == {"sent": 2, "already_sent": 2 * len(expected) - 2}
-        assert len(smtp.messages) == len(expected), "no e-mail is sent twice"
+        assert second.xcom("send_alerts") == {"sent": 2, "already_sent": 2 * len(expected) - 2 + len(notices)}
+        assert len(smtp.messages) == len(expected) + len(notices), "no e-mail is sent twice"
         delivered = hook_event_keys(hook, expected)
         assert sorted(delivered) == sorted(expected), "each webhook alert delivered exactly once in the end"
         assert set(delivered[len(delivered_first) :]) == expected - set(delivered_first)

@@ -3,7 +3,8 @@
 Split so the part people read is testable without a network:
 
 - ``events``: the ``Alert`` value (aggregates only, by design: no field can hold a worker_ref or an
-  individual's pay), event keys and recipient rules.
+  individual's pay), event keys and recipient rules (``AUDIENCE``).
+- ``notices``: suppliers' receipts and rejection notices, built from the stored submissions.
 - ``content``: what each alert says (``compose``), in words taken from the commitment catalogue.
 - ``render``: pure renderers to e-mail (Jinja2 templates in ``templates/``) and webhook JSON.
 - ``channels``: ``EmailChannel`` (SMTP) and ``WebhookChannel`` (Slack / Teams), configured from the
@@ -26,19 +27,23 @@ from gwp_monitor.notify.channels import (
 )
 from gwp_monitor.notify.content import AlertContent, commitment_label, compose, format_date, format_gbp, period_label
 from gwp_monitor.notify.events import (
+    AUDIENCE,
     BREACH_EVENTS,
     EVENTS,
     RETURN_EVENTS,
+    SUBMISSION_EVENTS,
     Alert,
     breach_alert,
     breach_event_key,
     recipients_for,
     return_alert,
     return_event_key,
+    submission_event_key,
 )
 from gwp_monitor.notify.render import render_email, render_html, render_text, render_webhook
 
 __all__ = [
+    "AUDIENCE",
     "Alert",
     "AlertContent",
     "BREACH_EVENTS",
@@ -50,6 +55,7 @@ __all__ = [
     "EmailChannel",
     "OperationalError",
     "RETURN_EVENTS",
+    "SUBMISSION_EVENTS",
     "WebhookChannel",
     "breach_alert",
     "breach_event_key",
@@ -67,4 +73,5 @@ __all__ = [
     "render_webhook",
     "return_alert",
     "return_event_key",
+    "submission_event_key",
 ]

@@ -27,9 +27,9 @@ an unset or empty variable counts as unset):
 ``GWP_WEBHOOK_STYLE``
     ``slack`` (default) or ``teams`` (an Adaptive Card, for a Teams Workflows webhook).
 ``GWP_WEBHOOK_EVENTS``
-    Optional comma-separated list of the events posted to the webhook. Default: every event except
-    ``return_due_soon``, because the webhook is the council's team channel and due-soon reminders
-    are addressed to suppliers.
+    Optional comma-separated list of the events posted to the webhook. Default: the events the
+    contract manager is told of, because the webhook is the council's team channel; receipts,
+    rejections and due-soon reminders are addressed to suppliers (see docs/alerts.md).
 
 Exactly-once delivery is the alert log's job: it records (``Alert.event_key``, ``channel.name``)
 once ``send`` returns. ``send`` therefore raises on any failure, with ``DeliveryError.retryable``

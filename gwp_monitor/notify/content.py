@@ -15,8 +15,16 @@ from typing import Any
 
 from gwp_monitor.domain import periods
 from gwp_monitor.domain.catalogue import CATALOGUE, CommitmentSpec
-from gwp_monitor.domain.formatting import as_decimal, format_date, format_gbp, plural
-from gwp_monitor.notify.events import BREACH_EVENTS, CONTROL_RE, RESUBMISSION_EVENTS, Alert
+from gwp_monitor.domain.formatting import as_decimal, format_date, format_datetime, format_gbp, plural
+from gwp_monitor.notify.events import (
+    AUDIENCE,
+    BREACH_EVENTS,
+    CONTROL_RE,
+    RESUBMISSION_EVENTS,
+    SUBMISSION_EVENTS,
+    TEST_EVENTS,
+    Alert,
+)
 
 __all__ = ["AlertContent", "SUBJECT_PREFIX", "commitment_label", "compose", "format_date", "format_gbp", "period_label"]
 
@@ -24,15 +32,13 @@ SUBJECT_PREFIX = "[gwp-monitor]"
 
 _WS_RE = re.compile(r"\s+")
 
-#: Who each event is written to, for the footer.
-_AUDIENCE = {
-    "breach_opened": "the contract manager",
-    "breach_reminder": "the contract manager",
-    "breach_resolved": "the contract manager",
-    "return_overdue": "the supplier's returns contact and the contract manager",
-    "return_due_soon": "the supplier's returns contact",
-    "verdict_changed_by_resubmission": "the contract manager",
-}
+#: How the footer names each audience (events.AUDIENCE says who gets what).
+_WHO = {"supplier": "the supplier's returns contact", "contract_manager": "the contract manager"}
+
+
+def audience_words(event: str) -> str:
+    """'the supplier's returns contact and the contract manager': who an event is written to."""
+    return " and ".join(_WHO[who] for who in AUDIENCE[event]) or "the address it was sent to"
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,9 @@ class AlertContent:
     footer: str
     dashboard_url: str | None = None
     tone: str = field(default="warning")  # 'critical' | 'warning' | 'good' | 'info': colour only
+    #: A list under its own heading: a rejection's problems, a receipt's notes.
+    details_title: str = ""
+    details: tuple[str, ...] = ()
 
 
 def period_label(start: Any, end: Any) -> str:
@@ -133,10 +142,15 @@ def compose(alert: Alert) -> AlertContent:
         ("Contract", f"{ref} - {title_text}" if title_text else ref),
         ("Supplier", ctx.supplier),
     ]
+    details: tuple[str, tuple[str, ...]] = ("", ())
     if alert.event in BREACH_EVENTS:
         subject, title, summary, steps, tone = _breach(ctx, facts)
     elif alert.event in RESUBMISSION_EVENTS:
         subject, title, summary, steps, tone = _resubmission(ctx, facts)
+    elif alert.event in SUBMISSION_EVENTS:
+        (subject, title, summary, steps, tone), details = _submission(ctx, facts)
+    elif alert.event in TEST_EVENTS:
+        subject, title, summary, steps, tone = _channel_test(ctx, facts)
     else:
         subject, title, summary, steps, tone = _return(ctx, facts)
     if alert.dashboard_url:
@@ -146,7 +160,8 @@ def compose(alert: Alert) -> AlertContent:
         if alert.event in BREACH_EVENTS + RESUBMISSION_EVENTS
         else ""
     )
-    footer = f"Sent by gwp-monitor to {_AUDIENCE[alert.event]} for contract {ref}.{figures} Event {alert.event_key}."
+    about = "" if alert.event in TEST_EVENTS else f" for contract {ref}"
+    footer = f"Sent by gwp-monitor to {audience_words(alert.event)}{about}.{figures} Event {alert.event_key}."
     return AlertContent(
         subject=one_line(subject),
         title=one_line(title),
@@ -156,6 +171,8 @@ def compose(alert: Alert) -> AlertContent:
         footer=footer,
         dashboard_url=alert.dashboard_url,
         tone=tone,
+        details_title=details[0],
+        details=tuple(one_line(d) for d in details[1]),
     )
 
 
@@ -310,10 +327,80 @@ def _resubmission(ctx: _Context, facts: list[tuple[str, str]]) -> _Words:
         f"{ctx.label} the verdict was {alert.previous_status} and is now {alert.new_status}.{money} The "
         f"earlier return stays in the history as superseded, with its figures."
     )
+    better = alert.new_status == "compliant" or (
+        alert.arrears_gbp is not None
+        and alert.previous_arrears_gbp is not None
+        and alert.arrears_gbp < alert.previous_arrears_gbp
+    )
     steps = [
         "Check the correction is genuine: ask the supplier what changed, and for evidence that any "
-        "arrears were paid to the workers rather than removed from the return.",
+        "arrears were paid to the workers rather than removed from the return."
+        if better
+        else "Ask the supplier what the correction changed; the verdict now stands as the corrected return says.",
         "Compare the two returns in v_resubmission_changes or on the contract's dashboard page.",
     ]
     subject = f"{SUBJECT_PREFIX} RESUBMISSION changed a verdict: {ref} {period}"
     return subject, f"A resubmission changed {ctx.label} for {period} on {ref}", summary, steps, "info"
+
+
+def _submission(ctx: _Context, facts: list[tuple[str, str]]) -> tuple[_Words, tuple[str, tuple[str, ...]]]:
+    """A receipt or a rejection, to the supplier: which return, which file, and for a rejection every
+    problem in the words of ``gwp-monitor check`` (column, rule, how many rows, the first row numbers)."""
+    alert, ref, supplier = ctx.alert, ctx.ref, ctx.supplier
+    kind = f"{alert.kind} return" if alert.kind else "return"
+    period = ctx.period if alert.period_start else "period not readable"
+    received = format_datetime(alert.received_at) if alert.received_at else None
+    file = one_line(alert.file_name or "")
+    facts.append(("Return", kind))
+    facts.append(("Period", period))
+    if file:
+        facts.append(("File", file))
+    if received:
+        facts.append(("Received", received))
+    if alert.row_count is not None:
+        facts.append(("Rows", f"{alert.row_count:,}"))
+    which = f"The {kind} for {period}" if alert.period_start else f"A {kind}"
+    from_file = f" in the file {file}" if file else ""
+    when = f", received on {received}," if received else ""
+    if alert.event == "submission_accepted":
+        summary = (
+            f"{which} on contract {ctx.contract_words}{from_file}{when} was accepted: it passed every "
+            f"data check and has been assessed. Thank you, {supplier}."
+        )
+        steps = [
+            "Nothing more is needed for this return.",
+            "If you find a mistake in it, send a corrected return for the same contract and period: "
+            "it replaces this one, and both stay on record.",
+        ]
+        notes = ("Notes (nothing here rejected the return)", alert.notes) if alert.notes else ("", ())
+        subject = f"{SUBJECT_PREFIX} RECEIVED: {ref} {kind} {period}"
+        return (subject, f"Received: {kind} for {period} on {ref}", summary, steps, "good"), notes
+    count = plural(len(alert.problems), "problem")
+    summary = (
+        f"{which} on contract {ctx.contract_words}{from_file}{when} was rejected with {count}, listed "
+        f"below. Nothing in it was assessed, and until a corrected return is accepted the return counts "
+        f"as not received."
+    )
+    steps = [
+        "Correct every problem listed above in your file. Row numbers are your file's own, counting the "
+        "header as row 1, as in Excel.",
+        "Check the corrected file before sending it (gwp-monitor check, or the portal's upload page, "
+        "lists the same problems), then send the whole return again.",
+        "Identify workers only by your pseudonymous worker id: never a name, National Insurance number "
+        "or e-mail address.",
+    ]
+    subject = f"{SUBJECT_PREFIX} REJECTED: {ref} {kind} {period} ({count})"
+    problems = tuple(p.describe() for p in alert.problems)
+    return (subject, f"Rejected: {kind} for {period} on {ref}", summary, steps, "warning"), ("Problems", problems)
+
+
+def _channel_test(ctx: _Context, facts: list[tuple[str, str]]) -> _Words:
+    """``gwp-monitor alerts test``: proves a channel reaches people, says nothing about any contract."""
+    alert = ctx.alert
+    facts[:] = [("Sent", format_datetime(alert.received_at) if alert.received_at else "now")]
+    summary = (
+        "This is a test message from gwp-monitor. If you can read it, alerts and supplier notices "
+        "reach this destination."
+    )
+    steps = ["No action is needed."]
+    return f"{SUBJECT_PREFIX} TEST message", "gwp-monitor test message", summary, steps, "info"

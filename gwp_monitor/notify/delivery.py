@@ -31,10 +31,12 @@ class DeliveryError(OperationalError):
     recipient refused, HTTP 4xx): the alert log should not mark the alert sent in either case.
     """
 
-    def __init__(self, message: str, *, channel: str, retryable: bool) -> None:
+    def __init__(self, message: str, *, channel: str, retryable: bool, failures: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.channel = channel
         self.retryable = retryable
+        #: From the dispatcher: every delivery that failed, one line each (event key, channel, reason).
+        self.failures = failures
 
 
 @runtime_checkable

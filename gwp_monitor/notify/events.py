@@ -20,9 +20,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
+
+from gwp_monitor.domain.problems import Problem
 
 Event = Literal[
     "breach_opened",
@@ -31,6 +33,9 @@ Event = Literal[
     "return_overdue",
     "return_due_soon",
     "verdict_changed_by_resubmission",
+    "submission_accepted",
+    "submission_rejected",
+    "channel_test",
 ]
 ReturnKind = Literal["payroll", "workforce"]
 
@@ -38,7 +43,31 @@ BREACH_EVENTS: tuple[str, ...] = ("breach_opened", "breach_reminder", "breach_re
 RETURN_EVENTS: tuple[str, ...] = ("return_overdue", "return_due_soon")
 #: A resubmission turned a breach into compliance or lowered arrears (spec 2.4): the contract manager is told.
 RESUBMISSION_EVENTS: tuple[str, ...] = ("verdict_changed_by_resubmission",)
-EVENTS: tuple[str, ...] = BREACH_EVENTS + RETURN_EVENTS + RESUBMISSION_EVENTS
+#: What happened to a submission (spec 9): a receipt when it is accepted, every problem when it is rejected.
+SUBMISSION_EVENTS: tuple[str, ...] = ("submission_accepted", "submission_rejected")
+#: ``gwp-monitor alerts test``: sent straight to a channel, never through the alert log.
+TEST_EVENTS: tuple[str, ...] = ("channel_test",)
+EVENTS: tuple[str, ...] = BREACH_EVENTS + RETURN_EVENTS + RESUBMISSION_EVENTS + SUBMISSION_EVENTS + TEST_EVENTS
+
+Audience = Literal["supplier", "contract_manager"]
+#: Who is e-mailed about each event, in the order they are addressed (spec 9). Breaches and
+#: resubmission changes go to the contract manager only: whether and how to raise a breach with the
+#: supplier is the council's decision. What happened to a submission, and a return about to fall due,
+#: is the supplier's to act on. An overdue return goes to both: the supplier can act and the contract
+#: manager knows to chase. ``channel_test`` goes to the address the command is given.
+AUDIENCE: dict[str, tuple[Audience, ...]] = {
+    "breach_opened": ("contract_manager",),
+    "breach_reminder": ("contract_manager",),
+    "breach_resolved": ("contract_manager",),
+    "return_overdue": ("supplier", "contract_manager"),
+    "return_due_soon": ("supplier",),
+    "verdict_changed_by_resubmission": ("contract_manager",),
+    "submission_accepted": ("supplier",),
+    "submission_rejected": ("supplier",),
+    "channel_test": (),
+}
+#: The webhook is the council's team channel: by default it gets what the contract manager is told.
+COUNCIL_EVENTS: tuple[str, ...] = tuple(e for e in EVENTS if "contract_manager" in AUDIENCE[e])
 RETURN_KINDS: tuple[str, ...] = ("payroll", "workforce")
 #: Commitment severities come from spec 4 (critical, high, medium); ``low`` and ``info`` exist for
 #: return events, which the spec gives no severity: an overdue return is ``medium`` (it turns the
@@ -70,8 +99,9 @@ class Alert:
     period's workers below their floor and the arrears summed over the breach's run. They are None
     for commitments that are not about pay. ``observed_value``/``threshold`` follow spec 4 too.
 
-    ``recipients`` are e-mail addresses; ``recipients_for`` gives the rule (contract manager for
-    breach events, supplier and contract manager for an overdue return, supplier for due-soon).
+    ``recipients`` are e-mail addresses; ``recipients_for`` gives the rule (``AUDIENCE``: contract
+    manager for breach and resubmission events, supplier and contract manager for an overdue return,
+    supplier for due-soon, receipts and rejections).
     """
 
     event: Event
@@ -79,8 +109,9 @@ class Alert:
     contract_ref: str
     contract_title: str
     supplier_name: str
-    period_start: date
-    period_end: date
+    #: None only for a rejected submission whose period could not be read (and ``channel_test``).
+    period_start: date | None
+    period_end: date | None
     severity: str
     commitment: str | None = None
     kind: ReturnKind | None = None
@@ -99,6 +130,18 @@ class Alert:
     first_period_start: date | None = None
     #: How many consecutive periods have been in breach (breach events), for reminders.
     periods_in_breach: int | None = None
+    #: The submission a receipt or rejection is about (submission events): the file's name as the
+    #: supplier gave it, when it was received, how many rows it held.
+    submission_id: int | None = None
+    file_name: str | None = None
+    received_at: datetime | None = None
+    row_count: int | None = None
+    #: Every problem that rejected the submission, as ``gwp-monitor check`` words them: column, rule,
+    #: how many rows and the first row numbers; a Problem has no field for a cell's value.
+    problems: tuple[Problem, ...] = ()
+    #: Notes that did not reject it (columns ignored, values read from a UK payroll form): counts and
+    #: header names only.
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Validation here, not in the renderers: a malformed alert is a programming error in the
@@ -114,10 +157,25 @@ class Alert:
             raise ValueError("contract_ref must be a non-empty single-line string")
         if self.severity not in SEVERITIES:
             raise ValueError(f"unknown severity {self.severity!r}; expected one of {', '.join(SEVERITIES)}")
-        if not isinstance(self.period_start, date) or not isinstance(self.period_end, date):
-            raise ValueError("period_start and period_end must be dates")
-        if self.period_end < self.period_start:
-            raise ValueError("period_end is before period_start")
+        optional_period = self.event in SUBMISSION_EVENTS + TEST_EVENTS and self.period_start is None
+        if optional_period and self.period_end is not None:
+            raise ValueError("period_end without period_start")
+        if not optional_period:
+            if not isinstance(self.period_start, date) or not isinstance(self.period_end, date):
+                raise ValueError("period_start and period_end must be dates")
+            if self.period_end < self.period_start:
+                raise ValueError("period_end is before period_start")
+        if self.event in SUBMISSION_EVENTS:
+            if not isinstance(self.submission_id, int) or isinstance(self.submission_id, bool):
+                raise ValueError(f"a {self.event} alert needs the submission_id")
+            if self.event == "submission_rejected" and not self.problems:
+                raise ValueError("a submission_rejected alert needs the problems that rejected it")
+        if self.kind is not None and self.kind not in RETURN_KINDS:
+            raise ValueError(f"kind must be 'payroll' or 'workforce', not {self.kind!r}")
+        if not all(isinstance(p, Problem) for p in self.problems):
+            raise ValueError("problems must be Problem values")
+        object.__setattr__(self, "problems", tuple(self.problems))
+        object.__setattr__(self, "notes", tuple(str(n) for n in self.notes))
         if self.event in BREACH_EVENTS + RESUBMISSION_EVENTS and not self.commitment:
             raise ValueError(f"a {self.event} alert needs the commitment")
         if self.event in RETURN_EVENTS:
@@ -226,28 +284,24 @@ def return_event_key(
     return key
 
 
+def submission_event_key(event: str, submission_id: int) -> str:
+    """One receipt or rejection per stored submission: the submission is the event."""
+    if event not in SUBMISSION_EVENTS:
+        raise ValueError(f"{event!r} is not a submission event")
+    return f"{event}:{int(submission_id)}"
+
+
 def resubmission_event_key(contract_ref: str, commitment: str, new_submission_id: int) -> str:
     """One alert per commitment a resubmission changed: the new submission is the event."""
     return f"verdict_changed_by_resubmission:{contract_ref}:{commitment}:{int(new_submission_id)}"
 
 
 def recipients_for(event: str, *, contract_manager: str | None, supplier: str | None) -> tuple[str, ...]:
-    """Who is e-mailed about an event (the issue's rule).
-
-    Breaches go to the contract manager only: whether and how to raise a breach with the supplier
-    is the council's decision. An overdue return goes to both, so the supplier can act and the
-    contract manager knows to chase. A due-soon reminder goes to the supplier only.
-    """
-    wanted: tuple[str | None, ...]
-    if event in BREACH_EVENTS + RESUBMISSION_EVENTS:
-        wanted = (contract_manager,)
-    elif event == "return_overdue":
-        wanted = (supplier, contract_manager)
-    elif event == "return_due_soon":
-        wanted = (supplier,)
-    else:
+    """Who is e-mailed about an event: the register's contacts named by ``AUDIENCE``."""
+    if event not in AUDIENCE:
         raise ValueError(f"unknown alert event {event!r}")
-    return tuple(dict.fromkeys(a for a in wanted if a))
+    contacts = {"supplier": supplier, "contract_manager": contract_manager}
+    return tuple(dict.fromkeys(a for a in (contacts[who] for who in AUDIENCE[event]) if a))
 
 
 def breach_alert(

@@ -185,12 +185,14 @@ def _breach(
 
 
 def resubmission_alerts(db: Database) -> list[Alert]:
-    """A resubmission that turned a breach into compliance or lowered arrears (spec 2.4), to the
-    contract manager, once per commitment and resubmission (the alert log keeps it to one delivery)."""
+    """A resubmission that changed a verdict (spec 9), or lowered arrears (spec 2.4), to the contract
+    manager, once per commitment and resubmission (the alert log keeps it to one delivery). A breach
+    turned into compliance and lowered arrears are the changes to check; a verdict made worse is told
+    too (the breach alerts follow from the verdict itself)."""
     with db.engine.connect() as conn:
         changes = pd.read_sql(
             text(
-                "SELECT * FROM v_resubmission_changes WHERE (previous_status = 'breach' AND new_status = 'compliant')"
+                "SELECT * FROM v_resubmission_changes WHERE previous_status <> new_status"
                 " OR COALESCE(new_arrears_gbp, 0) < COALESCE(previous_arrears_gbp, 0)"
             ),
             conn,
@@ -305,6 +307,7 @@ def dispatch(db: Database, alerts: Sequence[Alert], channels: Iterable[Channel])
             f"{len(report.failed)} alert deliveries failed ({report.sent} sent); first: {report.failed[0]}",
             channel="several",
             retryable=retryable,
+            failures=tuple(report.failed),
         )
     return report
 

@@ -116,6 +116,14 @@ def _render_slack(content: AlertContent) -> dict[str, Any]:
     ]
     for i in range(0, len(fields), 10):  # Slack allows at most 10 fields per section
         blocks.append({"type": "section", "fields": fields[i : i + 10]})
+    if content.details:
+        lines = "\n".join(f"• {s(line)}" for line in content.details)
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": _clip(f"*{s(content.details_title)}*\n{lines}", 3000)},
+            }
+        )
     steps = "\n".join(f"• {s(step)}" for step in content.next_steps)
     blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _clip(f"*What to do next*\n{steps}", 3000)}})
     if content.dashboard_url:
@@ -138,8 +146,13 @@ def _render_teams(content: AlertContent) -> dict[str, Any]:
         },
         {"type": "TextBlock", "text": content.summary, "wrap": True},
         {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in content.facts]},
-        {"type": "TextBlock", "text": "What to do next", "weight": "Bolder", "wrap": True, "spacing": "Medium"},
     ]
+    if content.details:
+        body.append({"type": "TextBlock", "text": content.details_title, "weight": "Bolder", "wrap": True})
+        body += [
+            {"type": "TextBlock", "text": f"- {line}", "wrap": True, "spacing": "Small"} for line in content.details
+        ]
+    body.append({"type": "TextBlock", "text": "What to do next", "weight": "Bolder", "wrap": True, "spacing": "Medium"})
     body += [
         {"type": "TextBlock", "text": f"- {step}", "wrap": True, "spacing": "Small"} for step in content.next_steps
     ]

@@ -18,15 +18,17 @@ from collections.abc import Iterable
 from typing import IO
 
 from gwp_monitor.notify.delivery import ChannelConfigError, DeliveryError
-from gwp_monitor.notify.events import EVENTS, Alert
+from gwp_monitor.notify.events import COUNCIL_EVENTS, EVENTS, Alert
 from gwp_monitor.notify.render import WEBHOOK_STYLES, render_webhook
 
 log = logging.getLogger(__name__)
 
 
 USER_AGENT = "gwp-monitor-alerts/1"
-#: Events the webhook posts unless told otherwise (see ``GWP_WEBHOOK_EVENTS``).
-DEFAULT_WEBHOOK_EVENTS: frozenset[str] = frozenset(e for e in EVENTS if e != "return_due_soon")
+#: Events the webhook posts unless told otherwise (see ``GWP_WEBHOOK_EVENTS``): the webhook is the
+#: council's team channel, so by default it gets what the contract manager is told and not the
+#: notices written to suppliers alone (receipts, rejections, due-soon reminders).
+DEFAULT_WEBHOOK_EVENTS: frozenset[str] = frozenset(COUNCIL_EVENTS)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
