@@ -102,6 +102,22 @@ class Settings(BaseSettings):
     webhook_url: SecretStr | None = None  # Slack and Teams webhook URLs embed their token
     webhook_style: str = "slack"
     webhook_events: Annotated[tuple[str, ...] | None, NoDecode] = None  # comma-separated
+    #: Landing sources fetched before each run (gwp_monitor.sources), comma-separated URLs:
+    #: file:///folder, sftp://user@host[:port]/folder, imaps://user@host[:port]/Mailbox, portal.
+    #: Passwords and keys never go here: GWP_SOURCE_PASSWORD_<HOST> / GWP_SOURCE_KEY_<HOST> or Airflow.
+    sources: Annotated[tuple[str, ...], NoDecode] = ()
+    #: SSH known_hosts file the SFTP sources' host keys are checked against (besides ~/.ssh/known_hosts);
+    #: an unknown host key is refused.
+    source_known_hosts: Path | None = None
+    #: CA certificates (PEM) an IMAP server's certificate is checked against (default: the system's).
+    source_ca_file: Path | None = None
+    #: Seconds a source may stay silent (connecting, listing, downloading) before it counts as down.
+    source_timeout: float = Field(30, gt=0)
+    #: Where processed files (and their delivery records) go; None: the folder "processed" beside the
+    #: landing folder. Never inside the landing folder (the landing scan would read them again).
+    processed_dir: Path | None = None
+    #: Processed files are deleted this many days after they were processed (data protection, spec 9).
+    retention_days: int = Field(90, ge=1)
 
     @property
     def today(self) -> date:
@@ -135,6 +151,22 @@ class Settings(BaseSettings):
                 f"the reporting database URL has {shown}: use sqlite:///FILE or postgresql://USER@HOST/DATABASE"
             )
         return value
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _source_urls(cls, value: Any) -> Any:
+        from gwp_monitor.sources.urls import SourceUrlError, parse_sources
+
+        texts = value.split(",") if isinstance(value, str) else list(value or ())
+        try:
+            return tuple(s.url for s in parse_sources(texts))
+        except SourceUrlError as exc:
+            raise ValueError(str(exc)) from None
+
+    @property
+    def processed_folder(self) -> Path:
+        """The processed area: GWP_PROCESSED_DIR, else "processed" beside the landing folder."""
+        return self.processed_dir or self.landing_dir.absolute().parent / "processed"
 
     @field_validator("webhook_events", mode="before")
     @classmethod
@@ -264,7 +296,7 @@ def _one_line(exc: ValidationError, flags: Mapping[str, Any], build: _Build) -> 
     parts = []
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "?"
-        shown = "" if "password" in name or "url" in name else f"={error.get('input')!r}"
+        shown = "" if any(w in name for w in ("password", "url", "sources")) else f"={error.get('input')!r}"
         message = error["msg"].removeprefix("Value error, ")
         reason = message[:1].lower() + message[1:]
         parts.append(f"{_origin(name, flags, build)}{shown} is not valid: {reason}")
