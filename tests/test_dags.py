@@ -475,7 +475,9 @@ def test_dag_folder_imports_without_errors_with_the_intended_schedules(airflow: 
     assert returns["assets"] == [{"name": "gwp_landing", "uri": f"file://{landing}"}]
     assert returns["task_ids"] == [
         "build_report",
+        "fetch_source",
         "ingest",
+        "landing_sources",
         "list_new_files",
         "refresh_status",
         "send_breach_alerts",
@@ -489,7 +491,7 @@ def test_dag_folder_imports_without_errors_with_the_intended_schedules(airflow: 
     fires = croniter(deadlines["cron"], datetime(2025, 3, 29, 12, 0))  # across the clocks going forward
     first, second, third = (fires.get_next(datetime) for _ in range(3))
     assert second - first == timedelta(days=1) == third - second, f"{deadlines['cron']!r} is not once a day"
-    assert deadlines["task_ids"] == ["send_return_alerts"]
+    assert deadlines["task_ids"] == ["purge_processed", "send_return_alerts"]
 
     for dag in (returns, deadlines):
         assert dag["catchup"] is False and dag["max_active_runs"] == 1

@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     source_ca_file: Path | None = None
     #: Seconds a source may stay silent (connecting, listing, downloading) before it counts as down.
     source_timeout: float = Field(30, gt=0)
+    #: A file on a folder or SFTP source is fetched once it has not changed for this many seconds, so a
+    #: supplier's upload still in progress is not taken half-written.
+    source_settle_seconds: int = Field(60, ge=0)
     #: Where processed files (and their delivery records) go; None: the folder "processed" beside the
     #: landing folder. Never inside the landing folder (the landing scan would read them again).
     processed_dir: Path | None = None
