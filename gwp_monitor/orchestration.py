@@ -74,7 +74,7 @@ def fetch_source(settings: Settings, url: str) -> dict:
     except SourceUrlError as exc:
         raise ConfigurationError(str(exc)) from exc
     try:
-        report = fetch(source, settings, _open(settings), credentials_for(source, airflow=True))
+        report = fetch(source, settings, _open(settings), credentials_for(source, settings, airflow=True))
     except SourceDown as exc:
         raise OperationalError(str(exc)) from exc
     log.info("%s", report.summary())

@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings import SettingsError as _SourceError
@@ -37,6 +37,7 @@ DEFAULT_MAX_LINE_BYTES = 64 * 1024
 ENV_PREFIX = "GWP_"
 #: Kept exactly as given: spaces may be part of a password.
 _UNSTRIPPED = frozenset({"smtp_password"})
+_SOURCE_SECRET_PREFIXES = ("gwp_source_password_", "gwp_source_key_")
 
 
 class SettingsError(ValueError):
@@ -122,6 +123,14 @@ class Settings(BaseSettings):
     #: Processed files are deleted this many days after they were processed (data protection, spec 9).
     retention_days: int = Field(90, ge=1)
 
+    #: GWP_SOURCE_PASSWORD_<HOST> and GWP_SOURCE_KEY_<HOST> (sources.credentials): variables named at
+    #: run time by a source's host, so not fields; kept private (never in repr or messages).
+    _source_secrets: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def source_secret(self, name: str) -> str | None:
+        """The environment's GWP_SOURCE_PASSWORD_<HOST> / GWP_SOURCE_KEY_<HOST> value, if set."""
+        return self._source_secrets.get(name.upper())
+
     @property
     def today(self) -> date:
         return self.as_of or date.today()
@@ -186,13 +195,18 @@ class Settings(BaseSettings):
         build = _Build(environ, airflow)
         token = _BUILD.set(build)
         try:
-            return cls(**given)
+            settings = cls(**given)
         except ValidationError as exc:
             raise SettingsError(_one_line(exc, given, build)) from None
         except _SourceError as exc:
             raise SettingsError(str(exc).splitlines()[0]) from None
         finally:
             _BUILD.reset(token)
+        env = getattr(build.env, "env_vars", None) or {}
+        settings._source_secrets.update(
+            {k.upper(): str(v) for k, v in env.items() if v and k.lower().startswith(_SOURCE_SECRET_PREFIXES)}
+        )
+        return settings
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

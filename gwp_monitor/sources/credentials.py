@@ -14,12 +14,11 @@ With none of them, SFTP still tries the service account's SSH agent and ~/.ssh k
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gwp_monitor.config.settings import Settings
 from gwp_monitor.sources.urls import Source
 
 
@@ -43,11 +42,10 @@ def connection_id(source: Source) -> str:
     return f"gwp_source_{host_slug(source.host or '').lower()}"
 
 
-def credentials_for(source: Source, environ: Mapping[str, str] | None = None, airflow: bool = False) -> Credentials:
-    """The environment's credentials for a source, else (inside Airflow) its connection's."""
-    env = os.environ if environ is None else environ
+def credentials_for(source: Source, settings: Settings, airflow: bool = False) -> Credentials:
+    """The environment's credentials for a source (read by Settings), else (inside Airflow) its connection's."""
     password_var, key_var = env_names(source)
-    password, key_file = env.get(password_var) or None, env.get(key_var) or None
+    password, key_file = settings.source_secret(password_var), settings.source_secret(key_var)
     if password or key_file or not airflow:
         return Credentials(password, key_file)
     return _from_airflow(connection_id(source))

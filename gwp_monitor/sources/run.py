@@ -34,7 +34,7 @@ def fetch_source(
     lander = Lander(source, landing, db)
     if source.kind == "portal":
         return lander.report  # the portal writes into the landing folder itself
-    creds = credentials or credentials_for(source)
+    creds = credentials or credentials_for(source, settings)
     connected = False
     try:
         if source.kind == "folder":
@@ -72,7 +72,7 @@ def fetch_all(sources: Iterable[Source], settings: Settings, db: Database, airfl
     reports = []
     for source in sources:
         try:
-            report = fetch_source(source, settings, db, credentials_for(source, airflow=airflow))
+            report = fetch_source(source, settings, db, credentials_for(source, settings, airflow=airflow))
         except SourceDown as exc:
             report = FetchReport(source.url, error=str(exc).removeprefix(f"{source.url}: "))
         log.info("%s", report.summary())
