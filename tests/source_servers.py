@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -49,16 +50,29 @@ def wait_for_port(port: int, proc: subprocess.Popen, log: Path, seconds: float =
     raise RuntimeError(f"server did not listen on {port}: {log.read_text(errors='replace')[-2000:]}")
 
 
-def _kill_session(proc: subprocess.Popen) -> None:
-    """SIGKILL the server and every process of its session (the per-connection children)."""
-    sid = proc.pid
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (sshd's per-connection children call setsid(), so a process group or
+    session would miss them)."""
+    children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            with contextlib.suppress(OSError, ValueError):
-                if os.getsid(int(entry.name)) == sid:
-                    os.kill(int(entry.name), signal.SIGKILL)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = (entry / "stat").read_text()
+                ppid = int(stat.rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _kill_session(proc: subprocess.Popen) -> None:
+    """SIGKILL the server and every process it started, at once (a crash, not a shutdown)."""
+    for pid in [proc.pid, *_descendants(proc.pid)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     proc.wait(timeout=10)
 
 
@@ -146,7 +160,11 @@ class Dovecot:
         self.maildir = self.dir / "home" / user / "Maildir"
         for sub in ("cur", "new", "tmp"):
             (self.maildir / sub).mkdir(parents=True)
-        uid, gid = os.getuid(), os.getgid()
+        # Dovecot will not run a mailbox as root: as root, the mail user is "nobody".
+        uid, gid = (pwd.getpwnam("nobody")[2:4]) if os.geteuid() == 0 else (os.getuid(), os.getgid())
+        self.uid, self.gid = uid, gid
+        for path in (self.maildir.parent, self.maildir, *self.maildir.iterdir()):
+            os.chown(path, uid, gid)
         self.config = self.dir / "dovecot.conf"
         self.config.write_text(
             f"""
@@ -160,8 +178,6 @@ ssl_cert = <{self.cert}
 ssl_key = <{self.key}
 disable_plaintext_auth = yes
 auth_mechanisms = plain
-first_valid_uid = 0
-first_valid_gid = 0
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {self.dir}/users
@@ -213,6 +229,7 @@ service pop3-login {{
         """Put a message in the mailbox as unread (Maildir new/), as a mail server would."""
         path = self.maildir / "new" / f"{int(time.time())}.{name}.gwp-test"
         path.write_bytes(message.as_bytes())
+        os.chown(path, self.uid, self.gid)
         return path
 
     def seen_flags(self) -> list[str]:

@@ -101,7 +101,8 @@ def _reason(source: Source, exc: BaseException, connected: bool) -> str:
     if isinstance(exc, FileNotFoundError):
         return f"the folder {source.path} does not exist on {where}"
     if not connected and isinstance(exc, (OSError, EOFError, paramiko.SSHException, imaplib.IMAP4.error)):
-        detail = getattr(exc, "strerror", None) or type(exc).__name__
+        underlying = list(getattr(exc, "errors", {}).values())  # paramiko: one error per address tried
+        detail = getattr(underlying[0] if underlying else exc, "strerror", None) or type(exc).__name__
         return f"cannot connect to {where} ({detail}): is the server up and reachable?"
     if isinstance(exc, (EOFError, paramiko.SSHException, OSError, imaplib.IMAP4.abort, imaplib.IMAP4.error)):
         return (
