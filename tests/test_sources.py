@@ -284,3 +284,49 @@ def test_a_mailbox_with_the_wrong_password_fails_with_one_line(dovecot, tmp_path
     )
     untrusted = settings_for(tmp_path, db_url, dovecot.url(), GWP_SOURCE_PASSWORD_127_0_0_1=dovecot.password)
     assert "is not trusted" in (fetch(untrusted)[untrusted.sources[0]].error or "")
+
+
+# --- End to end: `gwp-monitor run` fetches, processes, moves to the processed area; purge deletes -----
+
+
+def test_run_fetches_from_sftp_stores_the_servers_time_and_moves_the_file_to_processed(
+    sshd, tmp_path, db_url, returns, register_path, monkeypatch, db_rows
+):
+    remote = tmp_path / "remote"
+    put(remote, "feb.csv", csv_bytes(returns, tmp_path, 7), MARCH)
+    for name, value in {**sshd.env(), "GWP_SOURCES": sshd.url(remote), "GWP_SOURCE_SETTLE_SECONDS": "0"}.items():
+        monkeypatch.setenv(name, value)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    args = [
+        "run",
+        "--contracts",
+        str(register_path),
+        "--landing",
+        str(landing),
+        "--db",
+        db_url,
+        "--as-of",
+        "2026-03-10",
+    ]
+
+    assert main([*args, "--quiet"]) == 0
+    database = open_database(db_url)
+    stored = db_rows(database, "SELECT file_name, received_at, source, status FROM v_submissions")
+    assert [(r["source"], r["status"], str(r["received_at"])[:19]) for r in stored] == [
+        ("sftp", "accepted", "2026-03-05 10:30:00")
+    ]
+    assert stored[0]["file_name"] == "feb.csv", "the supplier's own name is what people see"
+    assert return_files(landing) == [], "processed files leave the landing folder"
+    (moved,) = (tmp_path / "processed").glob("*/*.csv")
+    assert delivery_of(moved) is not None and delivery_of(moved).received_at == MARCH  # type: ignore[union-attr]
+
+    assert main([*args, "--quiet"]) == 0  # again: fetched before, nothing new
+    assert len(db_rows(database, "SELECT * FROM v_submissions")) == 1
+    assert len(list((tmp_path / "processed").glob("*/*.csv"))) == 1
+
+    # --no-fetch: the source is not contacted (it is down now), the run succeeds.
+    sshd_down = f"sftp://nobody@127.0.0.1:{free_port()}/x"
+    monkeypatch.setenv("GWP_SOURCES", sshd_down)
+    assert main([*args, "--quiet", "--no-fetch"]) == 0
+    assert main([*args, "--quiet"]) == 2, "a source that is down makes the run exit 2 after processing"
