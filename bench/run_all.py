@@ -27,6 +27,7 @@ BENCHMARKS = {
     "many_returns": "bench_many_returns.py",
     "dag_parse": "bench_dag_parse.py",
     "memory": "bench_memory.py",
+    "sftp_fetch": "bench_sftp_fetch.py",
 }
 
 

@@ -289,6 +289,7 @@ def test_a_mailbox_with_the_wrong_password_fails_with_one_line(dovecot, tmp_path
 # --- End to end: `gwp-monitor run` fetches, processes, moves to the processed area; purge deletes -----
 
 
+@pytest.mark.slow  # a full run with Great Expectations, three times: about 10 s
 def test_run_fetches_from_sftp_stores_the_servers_time_and_moves_the_file_to_processed(
     sshd, tmp_path, db_url, returns, register_path, monkeypatch, db_rows
 ):

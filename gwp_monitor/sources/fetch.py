@@ -1,7 +1,7 @@
 """Fetching one source into the landing folder: the part every kind of source shares.
 
 Each file is downloaded to a hidden ``.part`` name (never read by the landing scan), then landed with
-its delivery record (``ingest.landed``) and written to the ledger before the next file starts, so a
+its delivery record (``ingest.landed``) and recorded in the ledger (in batches), so a
 crash or a server dying mid-download leaves at most one hidden ``.part`` file, overwritten by the
 next attempt, and never a half file the pipeline could read. A file whose content was already
 fetched (from any source) or already read is recorded as a duplicate and not landed again.
@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: What a return file may be (spec 2.2, 2.3); anything else a source offers is refused with a reason.
 RETURN_SUFFIXES = (".csv", ".xlsx")
+#: Ledger entries are written in batches of this many (and at the end of a fetch, and per e-mail).
+FLUSH_EVERY = 50
 
 
 class SourceDown(Exception):
@@ -86,6 +88,7 @@ class Lander:
         self.known = ledger.known_ids(db, source.url)
         self.contents = ledger.known_contents(db)
         self.report = FetchReport(source.url)
+        self.pending: list[Entry] = []
 
     def is_known(self, source_id: str) -> bool:
         return source_id in self.known
@@ -118,8 +121,17 @@ class Lander:
         return final
 
     def _remember(self, entry: Entry) -> None:
-        ledger.record(self.db, [entry])
+        self.pending.append(entry)
         self.known.add(entry.source_id)
+        if len(self.pending) >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is pending to the ledger (one transaction). Losing pending entries in a crash is
+        harmless: a landed file's name follows from its delivery and content, so fetching it again
+        lands it under the same name, and content the pipeline already read is a duplicate."""
+        entries, self.pending = self.pending, []
+        ledger.record(self.db, entries)
 
 
 def _sha256(path: Path) -> str:

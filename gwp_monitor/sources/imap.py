@@ -60,6 +60,7 @@ def fetch_mailbox(source: Source, imap: imaplib.IMAP4_SSL, lander: Lander, max_b
         identity = _message_id(message) or f"uid:{validity}:{uid}"
         received = _date(message) or _internal_date(head) or datetime.now(UTC)
         _handle_message(source, message, identity, received, lander, max_bytes)
+        lander.flush()  # the message's files are remembered before it is marked read
         status, detail = imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
         _ok(status, detail)
         lander.report.marked_read += 1

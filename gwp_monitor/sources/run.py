@@ -64,6 +64,8 @@ def fetch_source(
         raise
     except Exception as exc:  # noqa: BLE001 - every library's failure becomes one line naming the source
         raise SourceDown(f"{source.url}: {_reason(source, exc, connected)}") from exc
+    finally:
+        lander.flush()  # what was landed before a failure is remembered too
     return lander.report
 
 

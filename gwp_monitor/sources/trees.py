@@ -23,6 +23,7 @@ from gwp_monitor.sources.fetch import Lander, refusal
 from gwp_monitor.sources.urls import Source
 
 #: Names upload tools give files while writing them (WinSCP, FileZilla, rsync, curl).
+_PREFETCH_FROM = 256 * 1024
 _IN_PROGRESS = (".filepart", ".part", ".tmp", ".partial", ".crdownload")
 
 
@@ -100,7 +101,9 @@ class SftpTree:
 
     def download(self, file: RemoteFile, target: Path) -> None:
         with open(target, "wb") as out:
-            self.client.getfo(f"{self.folder}/{file.name}", out, prefetch=True)
+            # Prefetching (pipelined reads on a thread) pays off for large files only: for a small one
+            # the thread costs more than the round trips it saves.
+            self.client.getfo(f"{self.folder}/{file.name}", out, prefetch=file.size > _PREFETCH_FROM)
 
 
 def _utc(timestamp: float) -> datetime:
