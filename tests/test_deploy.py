@@ -452,9 +452,10 @@ def test_bind_mounts_exist_or_are_documented(compose, services):
                 variable = USER_DATA_DIRS[host]
                 assert variable in source, f"{name}: {host} should be overridable with {variable}"
                 assert variable in examples, f".env.example must document {variable}"
-                assert "mkdir -p landing processed register reports" in doc and "mkdir -p landing processed register reports" in examples, (
-                    "docs/deployment.md and .env.example must tell the user to create the data folders"
-                )
+                assert (
+                    "mkdir -p landing processed register reports" in doc
+                    and "mkdir -p landing processed register reports" in examples
+                ), "docs/deployment.md and .env.example must tell the user to create the data folders"
             else:
                 assert (ROOT / host).exists(), f"{name}: bind mount source {host} does not exist in the repo"
 
