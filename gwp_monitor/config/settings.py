@@ -167,9 +167,11 @@ class Settings(BaseSettings):
     @field_validator("sources", mode="before")
     @classmethod
     def _source_urls(cls, value: Any) -> Any:
-        from gwp_monitor.sources.urls import SourceUrlError, parse_sources
+        texts = [t for t in (value.split(",") if isinstance(value, str) else list(value or ())) if str(t).strip()]
+        if not texts:
+            return ()
+        from gwp_monitor.sources.urls import SourceUrlError, parse_sources  # only when there is a URL to read
 
-        texts = value.split(",") if isinstance(value, str) else list(value or ())
         try:
             return tuple(s.url for s in parse_sources(texts))
         except SourceUrlError as exc:

@@ -56,7 +56,7 @@ class FetchReport:
             "landed": len(self.landed),
             "duplicates": self.duplicates,
             "already_fetched": self.already,
-            "rejected": self.rejected,
+            "rejected": len(self.rejected),  # the reasons go to the log, not XCom
             "error": self.error,
         }
 
