@@ -273,6 +273,23 @@ def test_a_message_with_three_attachments_lands_two_refuses_the_png_and_is_then_
     assert len(landed(tmp_path)) == 2
 
 
+def test_a_message_stays_unread_until_its_attachments_are_landed(dovecot, tmp_path, db_url, returns):
+    data = csv_bytes(returns, tmp_path, 8)
+    dovecot.deliver(
+        mail("Return", "Mon, 02 Mar 2026 12:00:00 +0000", [("r.csv", data, "text/csv")], "<r-3@s.example>"), "m3"
+    )
+    settings = settings_for(tmp_path, db_url, dovecot.url(), **dovecot.env())
+    (tmp_path / "landing").write_text("not a folder")  # the landing folder cannot be written to
+
+    failed = fetch(settings)[settings.sources[0]]
+    assert failed.error and failed.error.startswith("could not write") and "check the landing folder" in failed.error
+    assert dovecot.seen_flags() == [""], "a message whose files were not landed must stay unread"
+
+    (tmp_path / "landing").unlink()
+    done = fetch(settings)[settings.sources[0]]
+    assert (len(done.landed), done.marked_read, dovecot.seen_flags()) == (1, 1, ["S"])
+
+
 def test_a_mailbox_with_the_wrong_password_fails_with_one_line(dovecot, tmp_path, db_url):
     settings = settings_for(
         tmp_path, db_url, dovecot.url(), GWP_SOURCE_PASSWORD_127_0_0_1="wrong", GWP_SOURCE_CA_FILE=str(dovecot.cert)

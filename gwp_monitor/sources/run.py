@@ -100,6 +100,10 @@ def _reason(source: Source, exc: BaseException, connected: bool) -> str:
         return f"the host key of {where} is not known: add it to GWP_SOURCE_KNOWN_HOSTS (ssh-keyscan -p {source.port} {source.host})"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"the certificate of {where} is not trusted ({exc.verify_message}): set GWP_SOURCE_CA_FILE to its CA"
+    if isinstance(exc, OSError) and exc.filename:  # our side: the landing folder, not the server
+        return (
+            f"could not write {exc.filename} ({exc.strerror}): check the landing folder; nothing was marked as fetched"
+        )
     if isinstance(exc, FileNotFoundError):
         return f"the folder {source.path} does not exist on {where}"
     if not connected and isinstance(exc, (OSError, EOFError, paramiko.SSHException, imaplib.IMAP4.error)):
