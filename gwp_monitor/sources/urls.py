@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 SourceKind = Literal["folder", "sftp", "imap", "portal"]
 _SCHEMES: dict[str, SourceKind] = {"file": "folder", "sftp": "sftp", "imaps": "imap", "portal": "portal"}
@@ -81,7 +81,7 @@ def parse_source(text: str) -> Source:
     user = unquote(parts.username)
     host = parts.hostname
     shown_host = f"[{host}]" if ":" in host else host
-    url = f"{parts.scheme.lower()}://{user}@{shown_host}:{port}/{path.lstrip('/')}"
+    url = f"{parts.scheme.lower()}://{quote(user, safe='')}@{shown_host}:{port}/{path.lstrip('/')}"
     return Source(kind, url, user=user, host=host, port=port, path=path)
 
 
