@@ -767,6 +767,8 @@ def test_deadlines_dag_sends_overdue_notices_to_supplier_and_contract_manager_on
         assert sorted(hook_event_keys(hook, expected)) == sorted(expected)
         assert first.xcom("send_return_alerts") == {"sent": 2 * len(expected), "already_sent": 0}
         assert_no_worker_ref(demo, message_texts(mails, hook))
+        # Retention runs daily beside the notices: nothing processed yet in this copy, nothing deleted.
+        assert first.xcom("purge_processed") == {"days_deleted": [], "files_deleted": 0, "abandoned_downloads": 0}
 
         second = airflow.test("gwp_return_deadlines", **env)
         assert second.state == "success", second.summary()
