@@ -166,8 +166,12 @@ class Dovecot:
         for path in (self.maildir.parent, self.maildir, *self.maildir.iterdir()):
             os.chown(path, uid, gid)
         self.config = self.dir / "dovecot.conf"
+        me = pwd.getpwuid(os.getuid()).pw_name
+        # Not root: Dovecot runs its helper and login processes as this user too.
+        unprivileged = "" if os.geteuid() == 0 else f"default_internal_user = {me}\ndefault_login_user = {me}\n"
         self.config.write_text(
-            f"""
+            unprivileged
+            + f"""
 protocols = imap
 listen = 127.0.0.1
 base_dir = {self.dir}/run
