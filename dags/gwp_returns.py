@@ -1,8 +1,10 @@
 """gwp_returns: supplier returns -> Great Expectations -> verdicts -> alerts -> dashboard.
 
 Runs hourly (GWP_RETURNS_SCHEDULE, a cron expression) and whenever the `gwp_landing` asset is
-updated by whatever drops files in the landing folder (e.g. an SFTP sync job posting an asset event).
-One mapped task per new file; only paths and counts travel through XCom. Each task imports
+updated by whatever drops files in the landing folder (the portal, or a sync job posting an asset event).
+First one mapped task per landing source (GWP_SOURCES and the register's supplier sources: SFTP,
+IMAP, folders) fetches new files into the landing folder; a source that is down fails its own task
+and the others carry on. Then one mapped task per new file; only paths and counts travel through XCom. Each task imports
 gwp_monitor.orchestration in its body, so parsing this file loads no pandas or Great Expectations.
 """
 
@@ -28,6 +30,19 @@ SCHEDULE = os.environ.get("GWP_RETURNS_SCHEDULE", "0 * * * *")
 )
 def gwp_returns():
     @task
+    def landing_sources() -> list[str]:
+        from gwp_monitor import orchestration
+
+        return call(orchestration.landing_sources)
+
+    @task(multiple_outputs=False)
+    def fetch_source(source: str) -> dict:
+        """One task per source (GWP_SOURCES and the register's): a source that is down fails alone."""
+        from gwp_monitor import orchestration
+
+        return call(orchestration.fetch_source, source)
+
+    @task(trigger_rule="all_done")  # files already landed are read even when a source is down
     def list_new_files() -> list[str]:
         from gwp_monitor import orchestration
 
@@ -66,13 +81,16 @@ def gwp_returns():
 
         raise AirflowFailException("a task of this run failed; see that task's log")
 
+    sources = landing_sources()
+    fetched = fetch_source.expand(source=sources)
     files = list_new_files()
+    sources >> fetched >> files
     ingested = ingest.expand(path=files)
     refreshed = refresh_status()
     alerts = send_alerts()
     report = build_report()
     ingested >> refreshed >> alerts >> report
-    [files, ingested, refreshed, alerts, report] >> watcher()
+    [sources, fetched, files, ingested, refreshed, alerts, report] >> watcher()
 
 
 gwp_returns()

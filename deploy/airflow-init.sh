@@ -74,5 +74,16 @@ if [ -n "${GWP_REPORT_DIR:-}" ]; then
   fi
   rm -f "$probe"
 fi
+# Sources fetch into the landing folder and processed files move to the processed folder (retention):
+# a folder the pipeline cannot write to leaves returns unfetched or raw files kept beyond their time.
+for pair in "${GWP_LANDING_DIR:-}:GWP_LANDING_HOST_DIR, default ./landing" "${GWP_PROCESSED_DIR:-}:GWP_PROCESSED_HOST_DIR, default ./processed"; do
+  folder=${pair%%:*}
+  [ -n "$folder" ] && [ -d "$folder" ] || continue
+  probe="$folder/.airflow-init-write-test"
+  if ! ( : > "$probe" ) 2>/dev/null; then
+    say "WARNING: $folder is not writable by uid $(id -u) (host folder ${pair#*:}): fetching and retention will fail until it is"
+  fi
+  rm -f "$probe"
+done
 
 say "done"

@@ -173,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     from gwp_monitor.notify.cli import add_alerts_parser
 
     add_alerts_parser(sub, _db_flag)
+    from gwp_monitor.sources.cli import add_sources_parser
+
+    add_sources_parser(sub, _db_flag)
     return parser
 
 
@@ -210,9 +213,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         from gwp_monitor.notify.cli import require_channels
 
         require_channels(settings)
+    from gwp_monitor.sources.retention import RetentionError, check_processed_area
+
+    with _operational(RetentionError):
+        check_processed_area(landing, settings.processed_folder)
     database = _open_db(settings.database_url)
+    from gwp_monitor.sources.cli import fetch_before_run
     from gwp_monitor.store.database import DatabaseError
 
+    down = fetch_before_run(args, settings, database)
     with progress_reporter(enabled=not args.quiet) as progress, _operational(DatabaseError):
         summary = run_pipeline(
             register,
@@ -222,6 +231,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             progress=progress,
             data_docs_dir=settings.given("report_dir"),
             on_wait=_say,
+            processed_dir=settings.processed_folder,
         )
     print_run_summary(summary)
     print_status(database, "table")
@@ -229,6 +239,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         from gwp_monitor.notify.cli import send_alerts_after_run
 
         send_alerts_after_run(settings)
+    if down:
+        raise OperationalError(
+            f"{len(down)} landing source(s) failed ({'; '.join(down)}); the files landed were processed"
+        )
     return 0
 
 

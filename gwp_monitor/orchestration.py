@@ -53,6 +53,44 @@ def pending_files(settings: Settings) -> list[str]:
     return [str(p) for p in return_files(settings.landing_dir) if file_sha256(p) not in seen]
 
 
+def landing_sources(settings: Settings) -> list[str]:
+    """The URLs of every configured source (GWP_SOURCES, then the register's suppliers'), for the
+    DAG's fetch tasks: no credentials, safe for XCom."""
+    from gwp_monitor.sources.run import configured_sources
+
+    register = _register(settings)
+    return [s.url for s in configured_sources(settings, (c.supplier.source for c in register.contracts.values()))]
+
+
+def fetch_source(settings: Settings, url: str) -> dict:
+    """Fetch one source into the landing folder (a mapped task): names and counts only. A source that
+    is down raises OperationalError (one line; Airflow retries it) and the other sources' tasks carry on."""
+    from gwp_monitor.sources.credentials import credentials_for
+    from gwp_monitor.sources.fetch import SourceDown
+    from gwp_monitor.sources.run import fetch_source as fetch
+    from gwp_monitor.sources.urls import SourceUrlError, parse_source
+
+    try:
+        source = parse_source(url)
+    except SourceUrlError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    try:
+        report = fetch(source, settings, _open(settings), credentials_for(source, settings, airflow=True))
+    except SourceDown as exc:
+        raise OperationalError(str(exc)) from exc
+    log.info("%s", report.summary())
+    return report.as_dict()
+
+
+def purge_processed(settings: Settings) -> dict:
+    """Daily: delete processed files older than GWP_RETENTION_DAYS, and downloads abandoned by a crash."""
+    from gwp_monitor.sources.retention import purge
+
+    report = purge(settings.processed_folder, settings.retention_days, landing=settings.landing_dir)
+    log.info("retention: %d day folder(s), %d file(s) deleted", len(report.days), report.files)
+    return report.as_dict()
+
+
 def ingest_file(settings: Settings, path: str) -> dict:
     """Validate, assess and store the submissions of one file (a mapped task)."""
     summary = run_pipeline(
@@ -64,6 +102,7 @@ def ingest_file(settings: Settings, path: str) -> dict:
         refresh=False,
         sync=False,
         data_docs_dir=settings.report_dir,
+        processed_dir=settings.processed_folder,
     )
     return {"file": Path(path).name, "run_id": summary.run_id, **{k: int(v) for k, v in summary.outcomes.items()}}
 

@@ -33,6 +33,7 @@ from gwp_monitor.ingest.intake import (
 )
 from gwp_monitor.public_registers.gpg_checks import check_public_registers
 from gwp_monitor.public_registers.gpg_store import record_workforce_figures
+from gwp_monitor.sources.retention import retire
 from gwp_monitor.store import writes as store
 from gwp_monitor.store.database import Database, brief_error, open_database
 from gwp_monitor.store.runs import serialised
@@ -167,6 +168,7 @@ def run_pipeline(
     sync: bool = True,
     data_docs_dir: Path | None = None,
     on_wait: Callable[[str], None] | None = None,
+    processed_dir: Path | None = None,
 ) -> RunSummary:
     """Read, validate, assess and store every new submission in `landing`, then refresh as-of facts.
 
@@ -174,6 +176,7 @@ def run_pipeline(
     `sync`/`refresh` off let a DAG sync the register once and refresh as-of facts once per run.
     With `data_docs_dir` (the dashboard folder), GX Data Docs pages of this run are written there.
     `on_wait` is told when another run holds the database (`serialised` waits for it).
+    With `processed_dir`, every file stored (or already read before) moves there (sources.retention).
     """
     as_of = as_of or date.today()
     register = register if isinstance(register, Register) else load_register(register)
@@ -238,6 +241,8 @@ def run_pipeline(
                 database, run_id, [(hashes[p], p.name) for p in new_files if first_with[hashes[p]] in done]
             )
             failed_files |= failed
+        if processed_dir is not None:  # a file whose storing failed stays, to be read again next run
+            retire(landing, processed_dir, [p for p in candidates if first_with.get(hashes[p], p) not in failed_files])
         if refresh:
             store.refresh_as_of(database, register, as_of)
             check_public_registers(database, as_of)

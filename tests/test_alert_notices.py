@@ -228,6 +228,8 @@ def _451_then_250(
         returns.payroll_row(SEP, 3, contract_ref="N-2", age_band="adult", hours_paid=""),
     ]
     bad = land("n2-sep.csv", rows, "2025-10-04")
+    checked = take_in([bad], load_register(register), as_of=date(2025, 10, 5)).submissions
+    problems = [p.describe() for s in checked for p in s.problems]
     smtp_server.fail_next(1, "451 4.3.0 [bold red]Greylisted[/], try again later")
 
     assert run(register, land.folder, db, as_of="2025-10-05") == 2  # due 15 Oct: no reminder, no overdue
@@ -241,9 +243,8 @@ def _451_then_250(
     rejected = submission_ids(db)["N-2", "rejected"]
     assert str(mail.message["X-GWP-Event-Key"]) == f"submission_rejected:{rejected}"
     assert mail.rcpt_tos == (contacts(2)["supplier"],)
-    # Every problem, in the words of the supplier's own pre-submission check.
-    checked = take_in([bad], load_register(register), as_of=date(2025, 10, 5)).submissions
-    problems = [p.describe() for s in checked for p in s.problems]
+    # Every problem, in the words of the supplier's own pre-submission check (made before the run,
+    # which moves the file to the processed area).
     assert len(problems) >= 3
     body = re.sub(r"\s+", " ", mail.text())
     for line in problems:

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -175,6 +176,13 @@ def test_run_exits_0_with_breaches_and_rejections_and_status_reports_them(
     ]
     assert [(r["contract_ref"], r["rag"]) for r in table] == [("CLI-1", "red"), ("CLI-2", "amber")]
     assert table[0]["last_submission_at"].startswith("2025-10-05")
+
+    # The files moved to the processed area (retention, spec 9): the landing folder is empty.
+    processed = sorted((landing.parent / "processed").glob("*/*.csv"))
+    assert [p.name for p in processed] == ["cli1-sep.csv", "cli2-sep.csv"]
+    assert not [p for p in landing.iterdir() if not p.name.startswith(".")]
+    for path in processed:  # the same files delivered again
+        shutil.copy2(path, landing / path.name)
 
     # Run again: nothing new, still exit 0, and the status is unchanged.
     assert run_cli(tmp_path / "register.yaml", landing) == 0

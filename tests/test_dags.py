@@ -334,10 +334,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 
 
 def gwp_env(demo: Demo, tmp_path: Path, database: Path, *servers: SMTPRecorder | WebhookRecorder) -> dict[str, str]:
+    """The settings of a DAG run over a copy of the demo landing folder (times kept): a run moves the
+    files it processed to the processed area beside it (retention, issue 14)."""
+    landing = tmp_path / "landing"
+    if not landing.exists():
+        shutil.copytree(demo.files.landing, landing)
     env = {
         "GWP_DATABASE_URL": f"sqlite:///{database}",
         "GWP_REGISTER": str(demo.files.register_path),
-        "GWP_LANDING_DIR": str(demo.files.landing),
+        "GWP_LANDING_DIR": str(landing),
         "GWP_REPORT_DIR": str(tmp_path / "report"),
         "GWP_AS_OF": AS_OF.isoformat(),
         "GWP_REMINDER_DAYS_BEFORE": "3",
@@ -486,7 +491,9 @@ def test_dag_folder_imports_without_errors_with_the_intended_schedules(airflow: 
     assert returns["assets"] == [{"name": "gwp_landing", "uri": f"file://{landing}"}]
     assert returns["task_ids"] == [
         "build_report",
+        "fetch_source",
         "ingest",
+        "landing_sources",
         "list_new_files",
         "refresh_status",
         "send_alerts",
@@ -500,7 +507,7 @@ def test_dag_folder_imports_without_errors_with_the_intended_schedules(airflow: 
     fires = croniter(deadlines["cron"], datetime(2025, 3, 29, 12, 0))  # across the clocks going forward
     first, second, third = (fires.get_next(datetime) for _ in range(3))
     assert second - first == timedelta(days=1) == third - second, f"{deadlines['cron']!r} is not once a day"
-    assert deadlines["task_ids"] == ["send_return_alerts"]
+    assert deadlines["task_ids"] == ["purge_processed", "send_return_alerts"]
 
     for dag in (returns, deadlines):
         assert dag["catchup"] is False and dag["max_active_runs"] == 1
@@ -554,7 +561,7 @@ XCOM_KEYS = {
 
 def assert_xcom_small_paths_and_counts(run: DagRunResult, demo: Demo, report_dir: Path) -> None:
     """XCom carries only paths and counts: no worker_ref, no GX result, nothing large."""
-    landing_files = {str(p) for p in demo.files.landing.iterdir()}
+    landing_files = {str(report_dir.parent / "landing" / p.name) for p in demo.files.landing.iterdir()}
     assert run.xcoms, "the run pushed no XCom at all"
     for x in run.xcoms:
         size = len(json.dumps(x["value"]))
@@ -566,6 +573,9 @@ def assert_xcom_small_paths_and_counts(run: DagRunResult, demo: Demo, report_dir
             assert size <= 300 * max(len(value), 1), where  # paths, nothing else
             continue
         assert size <= 512, where
+        if task == "landing_sources":  # the demo configures none
+            assert key == "return_value" and value == [], where
+            continue
         if task == "build_report":
             assert key == "return_value" and value == str(report_dir / "index.html"), where
             continue
@@ -578,7 +588,7 @@ def assert_xcom_small_paths_and_counts(run: DagRunResult, demo: Demo, report_dir
             items = [(key, value)]
         for k, v in items:
             if k == "file":
-                assert isinstance(v, str) and str(demo.files.landing / v) in landing_files, where
+                assert isinstance(v, str) and str(report_dir.parent / "landing" / v) in landing_files, where
             else:
                 assert isinstance(v, int) and not isinstance(v, bool) and v >= 0, where
     everything = json.dumps([x["value"] for x in run.xcoms])
@@ -610,7 +620,11 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
         for task in ("list_new_files", "refresh_status", "send_alerts", "build_report"):
             assert first.states(task) == ["success"], first.summary()
         assert first.states("watcher") == ["skipped"], first.summary()
-        assert sorted(first.xcom("list_new_files")) == sorted(str(f.path) for f in files.files)
+        landing = tmp_path / "landing"
+        assert sorted(first.xcom("list_new_files")) == sorted(str(landing / f.path.name) for f in files.files)
+        # Retention: every processed file moved out of the landing folder, with nothing left behind.
+        assert not list(landing.iterdir())
+        assert sorted(p.name for p in (tmp_path / "processed").glob("*/*")) == sorted(f.path.name for f in files.files)
 
         # -- verdicts: the same as run_pipeline directly, and the ones the demo planted ------------
         for view in ("v_contract_status", "v_open_breaches"):
@@ -778,6 +792,8 @@ def test_deadlines_dag_sends_overdue_notices_to_supplier_and_contract_manager_on
         assert sorted(hook_event_keys(hook, expected)) == sorted(expected)
         assert first.xcom("send_return_alerts") == {"sent": 2 * len(expected), "already_sent": 0}
         assert_no_worker_ref(demo, message_texts(mails, hook))
+        # Retention runs daily beside the notices: nothing processed yet in this copy, nothing deleted.
+        assert first.xcom("purge_processed") == {"days_deleted": [], "files_deleted": 0, "abandoned_downloads": 0}
 
         second = airflow.test("gwp_return_deadlines", **env)
         assert second.state == "success", second.summary()

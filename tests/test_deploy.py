@@ -65,6 +65,7 @@ SECRET_NAME = re.compile(r"^(?!.*_FILE$).*(PASSWORD|PASS$|SECRET|FERNET|TOKEN|_K
 # Host folders holding the user's own data: created by the user, so documented rather than in the repo.
 USER_DATA_DIRS = {
     "./landing": "GWP_LANDING_HOST_DIR",
+    "./processed": "GWP_PROCESSED_HOST_DIR",
     "./register": "GWP_REGISTER_HOST_DIR",
     "./reports": "GWP_REPORTS_HOST_DIR",
 }
@@ -451,21 +452,25 @@ def test_bind_mounts_exist_or_are_documented(compose, services):
                 variable = USER_DATA_DIRS[host]
                 assert variable in source, f"{name}: {host} should be overridable with {variable}"
                 assert variable in examples, f".env.example must document {variable}"
-                assert "mkdir -p landing register reports" in doc and "mkdir -p landing register reports" in examples, (
-                    "docs/deployment.md and .env.example must tell the user to create the data folders"
-                )
+                assert (
+                    "mkdir -p landing processed register reports" in doc
+                    and "mkdir -p landing processed register reports" in examples
+                ), "docs/deployment.md and .env.example must tell the user to create the data folders"
             else:
                 assert (ROOT / host).exists(), f"{name}: bind mount source {host} does not exist in the repo"
 
 
-def test_landing_and_register_are_read_only_reports_writable(services):
+def test_register_is_read_only_landing_processed_and_reports_writable(services):
+    """Sources fetch into the landing folder and retention moves processed files out of it (issue 14)."""
     for name in ("airflow-init", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer", "airflow-worker"):
         mounts = {target: mode for _, target, mode in short_volumes(services[name])}
-        assert mounts.get("/opt/gwp/landing") == "ro", name
+        assert mounts.get("/opt/gwp/landing") == "rw", name
+        assert mounts.get("/opt/gwp/processed") == "rw", name
         assert mounts.get("/opt/gwp/register") == "ro", name
         assert mounts.get("/opt/gwp/reports") == "rw", name
         env = environment(services[name])
         assert env["GWP_LANDING_DIR"] == "/opt/gwp/landing" and env["GWP_REPORT_DIR"] == "/opt/gwp/reports", name
+        assert env["GWP_PROCESSED_DIR"] == "/opt/gwp/processed", name
         assert env["GWP_REGISTER"].startswith("/opt/gwp/register/"), name
 
 

@@ -5,7 +5,9 @@ published views must equal those of a run that was never interrupted, on SQLite 
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -58,9 +60,18 @@ def scenario(tmp_path, landing_writer, returns):
 def gwp(
     pattern: str | None, nth: int, url: str, register: Path, landing: Path, cwd: Path
 ) -> subprocess.CompletedProcess:
-    """`gwp-monitor run` in a subprocess, killed before the nth statement matching `pattern` (None: not killed)."""
+    """`gwp-monitor run` in a subprocess, killed before the nth statement matching `pattern` (None: not killed).
+
+    Each database gets its own copy of `landing` (times kept): a run moves what it processed to the
+    processed area (retention), so the clean reference run must not empty the faulty runs' folder."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GWP_")}
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parents[1]), str(Path(__file__).parent)])
+    key = hashlib.sha256(url.encode()).hexdigest()[:12]
+    copy = cwd / f"landing-{key}"
+    if not copy.exists():
+        shutil.copytree(landing, copy)
+    landing = copy
+    env["GWP_PROCESSED_DIR"] = str(cwd / f"processed-{key}")
     args = ["run", "--contracts", str(register), "--landing", str(landing), "--db", url, "--as-of", AS_OF, "--quiet"]
     head = (
         [sys.executable, str(KILL_AT), pattern, str(nth), "--"]

@@ -42,6 +42,7 @@ TABLES = {
     "breaches",
     "alert_log",
     "alert_outbox",
+    "fetched_files",  # issue 14: files fetched from landing sources
 }
 
 

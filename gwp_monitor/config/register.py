@@ -105,8 +105,23 @@ def _date(value: Any) -> date:
 class Supplier:
     supplier_id: str
     name: str
+    #: Where this supplier's returns are fetched from when it has its own server (spec 9): an
+    #: sftp://, imaps:// or file:// URL. Never a password: those come from the environment or Airflow.
+    source: str | None = None
 
     _text_fields = field_validator("supplier_id", "name", mode="before")(_text)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        from gwp_monitor.sources.urls import SourceUrlError, parse_source
+
+        try:
+            return parse_source(_text(value)).url
+        except SourceUrlError as exc:
+            raise problem(str(exc).replace("{", "{{").replace("}", "}}")) from None
 
 
 @dataclass(frozen=True, config=_STRICT)

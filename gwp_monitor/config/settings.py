@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings import SettingsError as _SourceError
@@ -37,6 +37,7 @@ DEFAULT_MAX_LINE_BYTES = 64 * 1024
 ENV_PREFIX = "GWP_"
 #: Kept exactly as given: spaces may be part of a password.
 _UNSTRIPPED = frozenset({"smtp_password"})
+_SOURCE_SECRET_PREFIXES = ("gwp_source_password_", "gwp_source_key_")
 
 
 class SettingsError(ValueError):
@@ -102,6 +103,33 @@ class Settings(BaseSettings):
     webhook_url: SecretStr | None = None  # Slack and Teams webhook URLs embed their token
     webhook_style: str = "slack"
     webhook_events: Annotated[tuple[str, ...] | None, NoDecode] = None  # comma-separated
+    #: Landing sources fetched before each run (gwp_monitor.sources), comma-separated URLs:
+    #: file:///folder, sftp://user@host[:port]/folder, imaps://user@host[:port]/Mailbox, portal.
+    #: Passwords and keys never go here: GWP_SOURCE_PASSWORD_<HOST> / GWP_SOURCE_KEY_<HOST> or Airflow.
+    sources: Annotated[tuple[str, ...], NoDecode] = ()
+    #: SSH known_hosts file the SFTP sources' host keys are checked against (besides ~/.ssh/known_hosts);
+    #: an unknown host key is refused.
+    source_known_hosts: Path | None = None
+    #: CA certificates (PEM) an IMAP server's certificate is checked against (default: the system's).
+    source_ca_file: Path | None = None
+    #: Seconds a source may stay silent (connecting, listing, downloading) before it counts as down.
+    source_timeout: float = Field(30, gt=0)
+    #: A file on a folder or SFTP source is fetched once it has not changed for this many seconds, so a
+    #: supplier's upload still in progress is not taken half-written.
+    source_settle_seconds: int = Field(60, ge=0)
+    #: Where processed files (and their delivery records) go; None: the folder "processed" beside the
+    #: landing folder. Never inside the landing folder (the landing scan would read them again).
+    processed_dir: Path | None = None
+    #: Processed files are deleted this many days after they were processed (data protection, spec 9).
+    retention_days: int = Field(90, ge=1)
+
+    #: GWP_SOURCE_PASSWORD_<HOST> and GWP_SOURCE_KEY_<HOST> (sources.credentials): variables named at
+    #: run time by a source's host, so not fields; kept private (never in repr or messages).
+    _source_secrets: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def source_secret(self, name: str) -> str | None:
+        """The environment's GWP_SOURCE_PASSWORD_<HOST> / GWP_SOURCE_KEY_<HOST> value, if set."""
+        return self._source_secrets.get(name.upper())
 
     @property
     def today(self) -> date:
@@ -136,6 +164,24 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _source_urls(cls, value: Any) -> Any:
+        texts = [t for t in (value.split(",") if isinstance(value, str) else list(value or ())) if str(t).strip()]
+        if not texts:
+            return ()
+        from gwp_monitor.sources.urls import SourceUrlError, parse_sources  # only when there is a URL to read
+
+        try:
+            return tuple(s.url for s in parse_sources(texts))
+        except SourceUrlError as exc:
+            raise ValueError(str(exc)) from None
+
+    @property
+    def processed_folder(self) -> Path:
+        """The processed area: GWP_PROCESSED_DIR, else "processed" beside the landing folder."""
+        return self.processed_dir or self.landing_dir.absolute().parent / "processed"
+
     @field_validator("webhook_events", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
@@ -151,13 +197,18 @@ class Settings(BaseSettings):
         build = _Build(environ, airflow)
         token = _BUILD.set(build)
         try:
-            return cls(**given)
+            settings = cls(**given)
         except ValidationError as exc:
             raise SettingsError(_one_line(exc, given, build)) from None
         except _SourceError as exc:
             raise SettingsError(str(exc).splitlines()[0]) from None
         finally:
             _BUILD.reset(token)
+        env = getattr(build.env, "env_vars", None) or {}
+        settings._source_secrets.update(
+            {k.upper(): str(v) for k, v in env.items() if v and k.lower().startswith(_SOURCE_SECRET_PREFIXES)}
+        )
+        return settings
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -264,7 +315,7 @@ def _one_line(exc: ValidationError, flags: Mapping[str, Any], build: _Build) -> 
     parts = []
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "?"
-        shown = "" if "password" in name or "url" in name else f"={error.get('input')!r}"
+        shown = "" if any(w in name for w in ("password", "url", "sources")) else f"={error.get('input')!r}"
         message = error["msg"].removeprefix("Value error, ")
         reason = message[:1].lower() + message[1:]
         parts.append(f"{_origin(name, flags, build)}{shown} is not valid: {reason}")

@@ -266,6 +266,24 @@ alert_outbox = Table(
     Column("claimed_at", UTC_TIMESTAMP, nullable=False),
 )
 
+# Files fetched from landing sources (gwp_monitor.sources): each (source, identity at the source) once,
+# and each content once whatever its source, so a file offered twice lands once. `outcome` is landed,
+# duplicate (content already fetched) or rejected (not a return file: `reason` says why).
+fetched_files = Table(
+    "fetched_files",
+    metadata,
+    Column("source", VARCHAR(400), primary_key=True),
+    Column("source_id", VARCHAR(1000), primary_key=True),
+    Column("content_sha256", CHAR(64)),
+    Column("label", VARCHAR(200), nullable=False),
+    Column("received_at", UTC_TIMESTAMP, nullable=False),
+    Column("fetched_at", UTC_TIMESTAMP, nullable=False),
+    Column("outcome", VARCHAR(16), nullable=False),
+    Column("landed_as", VARCHAR(200)),
+    Column("reason", TEXT),
+    Index("fetched_files_content", "content_sha256"),
+)
+
 # The checksum of sql/views/ the published views were last created from: they are recreated only
 # when it changes, because dropping a view drops the GRANTs a DBA gave BI roles on it.
 schema_views = Table(
