@@ -80,7 +80,7 @@ def test_overview_lists_every_contract_with_its_rag_text_and_colour(
         t.find_element(*_by(".tile-label")).text: t.find_element(*_by(".tile-value")).text
         for t in driver.find_elements(*_by(".tile"))
     }
-    assert tiles["contracts red"] == "1" and tiles["arrears in open breaches"] == "£3,312.80"
+    assert tiles["contracts red"] == "1" and tiles["owed to workers"] == "£3,117.15"
     shot = session.screenshot(tmp_path / "overview.png")
     assert shot.stat().st_size > 10_000
     _assert_clean(session)

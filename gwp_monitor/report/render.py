@@ -40,6 +40,10 @@ _PER_CONTRACT = (
     "submissions",
     "return_timeliness",
     "public_register_checks",
+    "owed_to_workers",
+    "resubmission_changes",
+    "register",
+    "register_commitments",
 )
 
 
@@ -53,6 +57,8 @@ class Clock:
     stale: bool
     #: Said when runs were interrupted: what they were storing is finished by a later run.
     interrupted: str | None = None
+    #: The wage-rate table's staleness warning (domain.rates), as the console prints it after a run.
+    rates_warning: str | None = None
 
 
 def _clock(data: ReportData) -> Clock:
@@ -62,12 +68,12 @@ def _clock(data: ReportData) -> Clock:
         else None
     )
     if data.data_freshness is None:
-        return Clock(data.as_of, data.generated_at, "No returns received yet", False, interrupted)
+        return Clock(data.as_of, data.generated_at, "No returns received yet", False, interrupted, data.rates_warning)
     text = f"Latest return received {fmt_datetime(data.data_freshness)}"
     stale = data.data_freshness.date() < data.as_of - STALE_AFTER
     if stale:
         text += f" (more than {STALE_AFTER.days} days before the as-of date)"
-    return Clock(data.as_of, data.generated_at, text, stale, interrupted)
+    return Clock(data.as_of, data.generated_at, text, stale, interrupted, data.rates_warning)
 
 
 def build_site(data: ReportData) -> dict[str, str]:
