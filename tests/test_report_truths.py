@@ -249,6 +249,7 @@ def test_register_commitment_counts(pages) -> None:
         (RED, ["Contact Tyneside Care Ltd now: underpaying the statutory minimum wage is unlawful", "£305.55 arrears"]),
         (RED, ["Ask Tyneside Care Ltd for an uplift plan", "£3,007.25 arrears"]),
         (RED, ["To pay the new £13.45 from 1 May 2026"]),
+        (RED, ["Check that Tyneside Care Ltd's corrected return for Feb 2026 reflects pay actually put right"]),
         (AMBER, ["overdue workforce return for Oct–Dec 2025", "rejected payroll return"]),
         (GREEN, ["Ask Northern Cleaning Co-operative to confirm pay will rise in time"]),
         (NEW, ["Nothing to do yet: no return has been assessed for this contract."]),

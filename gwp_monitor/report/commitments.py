@@ -76,10 +76,11 @@ def next_steps(
     due: list[dict[str, Any]],
     rejected_kinds: list[str],
     uplift_sentence: str | None,
+    corrected_periods: list[str] | None = None,
 ) -> list[str]:
     """What the contract manager should do next, most serious first: the catalogue's advice for each
     open breach (as in the alerts), then overdue and rejected returns, unassessable commitments, and
-    the announced Real Living Wage rise."""
+    the announced Real Living Wage rise, and corrected returns that cleared a breach or lowered arrears."""
     steps: list[str] = []
     ordered = sorted(
         breaches,
@@ -112,6 +113,11 @@ def next_steps(
     unassessed = [L.commitment_name(c) for c, v in latest.items() if v.status == "not_assessable"]
     if unassessed and not any(as_text(r.get("status")) == "overdue" for r in due) and not rejected_kinds:
         steps.append(f"Ask {supplier} for the figures missing for: {', '.join(sorted(unassessed))}.")
+    if corrected_periods:
+        steps.append(
+            f"Check that {supplier}'s corrected return for {', '.join(corrected_periods)} reflects pay actually "
+            "put right: ask what changed, and for evidence that any arrears were paid to the workers."
+        )
     if uplift_sentence:
         steps.append(f"Ask {supplier} to confirm pay will rise in time. {uplift_sentence}")
     if not steps and not latest:

@@ -230,6 +230,7 @@ def contract_page(data: ReportData, summary: ContractSummary, rows: dict[str, li
     owed_rows, wage_rows = rows.get("owed_to_workers", []), rows["wage_compliance"]
     rise = uplift(owed_rows, wage_rows)
     supplier = summary.supplier or "the supplier"
+    changes = change_rows(rows.get("resubmission_changes", []), rows["submissions"])
     return ContractPage(
         summary=summary,
         title=summary.ref + (f" \u00b7 {summary.supplier}" if summary.supplier else ""),
@@ -257,6 +258,7 @@ def contract_page(data: ReportData, summary: ContractSummary, rows: dict[str, li
             rows["return_timeliness"],
             _rejected_kinds(rows["submissions"]),
             rise.sentence if rise and rise.workers else None,
+            list(dict.fromkeys(c.period for c in changes if c.cleared)),
         ),
-        changes=change_rows(rows.get("resubmission_changes", []), rows["submissions"]),
+        changes=changes,
     )

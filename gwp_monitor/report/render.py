@@ -11,11 +11,14 @@ message is escaped text, never code.
 
 Pages:
 
-* ``index.html``: every contract with its RAG status, breaches, arrears, overdue returns and last
-  submission (sortable, filterable), summary tiles, and any return that matched no monitored contract.
-* ``contract/<file name>.html``: per contract, a periods x commitments grid, wage trend charts, the
-  workers at risk from an announced Real Living Wage rise, open breaches, return timeliness and the
-  submissions audit trail.
+* ``index.html``: every contract with its RAG status, breaches, owed to workers, overdue returns and
+  last submission (sortable, filterable), summary tiles, and any return that matched no monitored contract.
+* ``contract/<file name>.html``: per contract, its title and contacts, what to do next, every commitment
+  in the register, a periods x commitments grid, owed to workers and the uplift cost, wage trend charts,
+  the workers at risk from an announced Real Living Wage rise, open breaches, return timeliness and the
+  submissions audit trail with what each resubmission changed.
+
+Every page carries the wage-rate table's staleness warning when there is one.
 """
 
 from __future__ import annotations
