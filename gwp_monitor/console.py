@@ -179,7 +179,7 @@ def print_status(database, fmt: str) -> None:
     table.add_column("last submission")
     for row in frame.itertuples(index=False):
         # A contract with no submission yet reads "never" (an all-empty column comes back as NaN, not None)
-        last = "never" if pd.isna(row.last_submission_at) else str(row.last_submission_at)[:16]
+        last = "never" if pd.isna(row.last_submission_at) else str(row.last_submission_at)[:16].replace("T", " ")
         table.add_row(
             row.contract_ref,
             row.supplier_name,

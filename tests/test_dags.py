@@ -278,7 +278,7 @@ class Demo:
 
 
 def _worker_refs(landing: Path) -> frozenset[str]:
-    """worker_ref of every payroll row in the landing files (CSV, and XLSX with title-case headers)."""
+    """worker_ref of every payroll row in the landing files (CSV, and XLSX or UK exports with title-case headers)."""
     refs: set[str] = set()
     for path in landing.iterdir():
         if path.suffix == ".csv":
@@ -294,7 +294,8 @@ def _worker_refs(landing: Path) -> frozenset[str]:
             book.close()
         else:
             continue
-        header = [h.strip().lower() for h in rows[0]]
+        # Matched as the reader does (spec 2.2): the demo's UK payroll export writes "Worker Ref".
+        header = [re.sub(r"[\s.\-]+", "_", h.strip().lower()) for h in rows[0]]
         if "worker_ref" in header:
             i = header.index("worker_ref")
             refs.update(r[i].strip() for r in rows[1:] if len(r) > i and r[i].strip())

@@ -26,6 +26,7 @@ from gwp_monitor.store.database import (
     open_database,
     sql_dir,
     upgrade,
+    view_statements,
     views_checksum,
 )
 from gwp_monitor.store.migrate import LEGACY_TABLE, differences
@@ -88,8 +89,7 @@ def legacy_view_sql(sql: str) -> str:
 def legacy_statements(sql: str, dialect: str) -> list[str]:
     for token, value in LEGACY_TOKENS[dialect].items():
         sql = sql.replace(token, value)
-    sql = re.sub(r"--[^\n]*", "", sql)
-    return [s.strip() for s in sql.split(";") if s.strip()]
+    return view_statements(sql, dialect)
 
 
 def legacy_upgrade(engine: Engine, last: int = 2) -> None:

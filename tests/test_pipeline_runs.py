@@ -263,13 +263,14 @@ def test_a_later_resubmission_replaces_its_period_and_an_older_one_arriving_late
     def uk_figures_august():
         return db_rows(
             db,
+            # lowest_rate is null: under 5 workers (spec 5)
             "SELECT workers_assessed, workers_below, lowest_rate, arrears_gbp, upcoming_rate, workers_below_upcoming FROM v_wage_compliance "
             "WHERE contract_ref = 'P-1' AND rate_type = 'real_living_wage' AND period_start = '2025-08-01'",
         )
 
     assert rlw_august() == [{"status": "breach", "observed_value": 2}]
     # As of 2025-10-20 the 2025/26 rate (announced 2025-10-22) is not known yet: no upcoming rate.
-    assert [tuple(x.values()) for x in uk_figures_august()] == [(2, 2, Decimal("12.00"), Decimal("65.00"), None, None)]
+    assert [tuple(x.values()) for x in uk_figures_august()] == [(2, 2, None, Decimal("65.00"), None, None)]
     assert [
         x["periods_in_breach"] for x in db_rows(db, "SELECT * FROM v_open_breaches WHERE contract_ref = 'P-1'")
     ] == []  # September compliant
@@ -281,7 +282,7 @@ def test_a_later_resubmission_replaces_its_period_and_an_older_one_arriving_late
     second = run_pipeline(register, landing_writer.folder, db, as_of=AS_OF)
     assert (second.files_read, second.outcomes["accepted"]) == (1, 1)
     assert rlw_august() == [{"status": "compliant", "observed_value": 0}]
-    assert [tuple(x.values()) for x in uk_figures_august()] == [(3, 0, Decimal("12.60"), Decimal("0"), None, None)]
+    assert [tuple(x.values()) for x in uk_figures_august()] == [(3, 0, None, Decimal("0"), None, None)]
     aug = db_rows(
         db,
         "SELECT file_name, status FROM v_submissions WHERE contract_ref = 'P-1' AND period_start = '2025-08-01' ORDER BY submission_id",
@@ -313,7 +314,7 @@ def test_a_later_resubmission_replaces_its_period_and_an_older_one_arriving_late
     ]
     strip = lambda rows: sorted(tuple((k, v) for k, v in x.items() if k != "assessed_at") for x in rows)  # noqa: E731
     assert strip(db_rows(db, "SELECT * FROM v_compliance_history WHERE contract_ref = 'P-1'")) == strip(before)
-    assert [tuple(x.values()) for x in uk_figures_august()] == [(3, 0, Decimal("12.60"), Decimal("0"), None, None)]
+    assert [tuple(x.values()) for x in uk_figures_august()] == [(3, 0, None, Decimal("0"), None, None)]
     assert db_rows(db, "SELECT rag FROM v_contract_status WHERE contract_ref = 'P-1'") == [{"rag": "green"}]
 
 

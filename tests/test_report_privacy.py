@@ -86,7 +86,7 @@ def _figure(raw: object) -> Decimal | None:
 
 
 def _frames(landing: Path) -> list[pd.DataFrame]:
-    """Every return in the folder as text cells with lower-case, trimmed column names (spec 2.2)."""
+    """Every return in the folder as text cells with column names normalised as the reader does (spec 2.2)."""
     import openpyxl
 
     frames = []
@@ -104,7 +104,8 @@ def _frames(landing: Path) -> list[pd.DataFrame]:
             )
         else:
             continue
-        frame.columns = [str(c).strip().lower() for c in frame.columns]
+        # As the reader matches them (spec 2.2): "Worker Ref" in the demo's UK payroll export is worker_ref.
+        frame.columns = [re.sub(r"[\s.\-]+", "_", str(c).strip().lower()) for c in frame.columns]
         frames.append(frame)
     return frames
 
@@ -145,7 +146,9 @@ def published_figures(database) -> set[Decimal]:
     be the same number of pounds and pence is not told apart from them, so it is set aside."""
     sql = (
         "SELECT required_rate, lowest_rate, arrears_gbp, upcoming_rate FROM v_wage_compliance "
-        "UNION ALL SELECT NULL, NULL, arrears_gbp, NULL FROM v_open_breaches"
+        "UNION ALL SELECT NULL, NULL, arrears_gbp, NULL FROM v_open_breaches "
+        "UNION ALL SELECT NULL, NULL, owed_gbp, uplift_cost_gbp FROM v_owed_to_workers "
+        "UNION ALL SELECT NULL, NULL, previous_arrears_gbp, new_arrears_gbp FROM v_resubmission_changes"
     )
     with database.engine.connect() as conn:
         rows = conn.execute(text(sql)).all()

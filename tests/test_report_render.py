@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from gwp_monitor.report import VIEW_COLUMNS, ReportData, build_site, contract_file_name, render_site
+from gwp_monitor.report.data import OPTIONAL_VIEWS
 
 AS_OF = date(2026, 4, 20)
 GENERATED = datetime(2026, 4, 20, 6, 0, tzinfo=UTC)
@@ -41,6 +42,14 @@ SUPPLIERS = {
     NEW: FORMULA_SUPPLIER,
 }
 SEVERITY = {"statutory_minimum_wage": "critical", "real_living_wage": "high"}
+TITLES = {RED: "Home care, North Tyneside", AMBER: "Housing repairs", GREEN: "Office cleaning", NEW: "Social care"}
+_WAGE = ("statutory_minimum_wage", "real_living_wage")
+REGISTER_COMMITMENTS = {
+    RED: (*_WAGE, "max_zero_hours_share", "min_apprentices", "min_local_resident_share", "worker_voice"),
+    AMBER: (*_WAGE, "max_agency_share", "flexible_working"),
+    GREEN: (*_WAGE, "gender_pay_gap_reported", "max_gender_pay_gap", "min_training_hours_per_fte"),
+    NEW: (*_WAGE, "worker_voice"),  # nothing assessed yet: the page lists them with why
+}
 
 
 def _month(year: int, month: int) -> tuple[date, date]:
@@ -60,6 +69,25 @@ class _Frames:
     breaches: list[dict[str, Any]] = field(default_factory=list)
     submissions: list[dict[str, Any]] = field(default_factory=list)
     timeliness: list[dict[str, Any]] = field(default_factory=list)
+    owed: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def owed_row(
+        self, ref: str, period: tuple[date, date], workers: int, gbp: float, uplift: tuple[int, float] | None = None
+    ) -> None:
+        """A v_owed_to_workers row; ``uplift`` is (workers below the upcoming rate, cost) from 1 May 2026."""
+        self.owed.append(
+            {
+                "contract_ref": ref,
+                "period_start": period[0],
+                "period_end": period[1],
+                "workers_owed": workers,
+                "owed_gbp": gbp,
+                "uplift_from": date(2026, 5, 1) if uplift else None,
+                "workers_below_uplift": uplift[0] if uplift else None,
+                "uplift_cost_gbp": uplift[1] if uplift else None,
+            }
+        )
 
     def verdict(
         self,
@@ -221,10 +249,32 @@ def sample_report_data() -> ReportData:
         )
         f.wage(RED, period, "statutory_minimum_wage", "18_20", 10.00, 3, 0, 12.60, 0.0)
         f.wage(RED, period, "statutory_minimum_wage", "apprentice", 7.55, 2, 0, 9.50, 0.0)
+        # Owed to workers: March's 2 workers below the statutory minimum are among its 5 below the Real
+        # Living Wage, so March is owed more than 990.10 but less than 990.10 + 305.55.
+        owed_gbp = {4: 812.40, 6: 1204.75, 5: 1100.00}.get(below, 0.0)
+        f.owed_row(RED, period, below, owed_gbp, (17, 1530.25) if period[0] >= date(2025, 11, 1) else None)
         received = datetime(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 10, 11, 30, tzinfo=UTC)
         late = period[0] == date(2026, 2, 1)
         if late:
             f.submission(sid, RED, "payroll", period, "superseded", datetime(2026, 3, 12, 9, 0, tzinfo=UTC), 41)
+            f.changes.append(
+                {
+                    "contract_ref": RED,
+                    "kind": "payroll",
+                    "period_start": period[0],
+                    "period_end": period[1],
+                    "commitment": "real_living_wage",
+                    "previous_submission_id": sid,
+                    "new_submission_id": sid + 1,
+                    "changed_at": "2026-03-19T02:00:00.000Z",
+                    "previous_status": "breach",
+                    "new_status": "breach",
+                    "previous_observed_value": 9,
+                    "new_observed_value": 6,
+                    "previous_arrears_gbp": 1650.20,
+                    "new_arrears_gbp": 1204.75,
+                }
+            )
             sid += 1
             received = datetime(2026, 3, 18, 16, 45, tzinfo=UTC)
         f.submission(sid, RED, "payroll", period, "accepted", received, 40 + i)
@@ -292,6 +342,7 @@ def sample_report_data() -> ReportData:
             f.wage(AMBER, period, "real_living_wage", "uk", 12.60, 120 + i, 0, 12.75, 0.0)
             f.wage(AMBER, period, "real_living_wage", "london", 13.85, 4, 0, 14.10, 0.0)
             f.wage(AMBER, period, "statutory_minimum_wage", "21_plus", 12.21, 118 + i, 0, 12.75, 0.0)
+            f.owed_row(AMBER, period, 0, 0.0)
             f.submission(
                 sid,
                 AMBER,
@@ -368,6 +419,7 @@ def sample_report_data() -> ReportData:
         )
         f.wage(GREEN, period, "statutory_minimum_wage", "21_plus", 12.21, 60, 0, 12.60, 0.0)
         f.wage(GREEN, period, "statutory_minimum_wage", "apprentice", 7.55, 3, 0, 8.10, 0.0)
+        f.owed_row(GREEN, period, 0, 0.0, (12 + i, 402.50 + 10 * i) if up else None)
         f.submission(
             sid,
             GREEN,
@@ -385,6 +437,7 @@ def sample_report_data() -> ReportData:
             date(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 15),
             "received_on_time",
         )
+    f.due(NEW, "payroll", _month(2026, 4), date(2026, 5, 15), "awaiting")
     f.verdict(GREEN, "gender_pay_gap_reported", QUARTERS[1], "compliant", 1, 1, "")
     f.verdict(GREEN, "max_gender_pay_gap", QUARTERS[1], "compliant", 4.2, 10, "median gap 4.2%")
     f.verdict(GREEN, "min_training_hours_per_fte", QUARTERS[1], "compliant", 12.5, 10, "")
@@ -450,6 +503,26 @@ def sample_report_data() -> ReportData:
         wage_compliance=_frame(f.wages, "wage_compliance"),
         submissions=_frame(f.submissions, "submissions"),
         return_timeliness=_frame(f.timeliness, "return_timeliness"),
+        owed_to_workers=pd.DataFrame(f.owed, columns=list(OPTIONAL_VIEWS["owed_to_workers"][1])),
+        resubmission_changes=pd.DataFrame(f.changes, columns=list(OPTIONAL_VIEWS["resubmission_changes"][1])),
+        register=pd.DataFrame(
+            [
+                {
+                    "contract_ref": ref,
+                    "title": TITLES[ref],
+                    "contract_manager": f"manager.{n}@council.example",
+                    "supplier_contact": None if ref == NEW else f"returns.{n}@supplier.example",
+                }
+                for n, ref in enumerate(SUPPLIERS)
+            ]
+        ),
+        register_commitments=pd.DataFrame(
+            [
+                {"contract_ref": ref, "commitment": c, "severity": SEVERITY.get(c, "medium")}
+                for ref, commitments in REGISTER_COMMITMENTS.items()
+                for c in commitments
+            ]
+        ),
         generated_at=GENERATED,
         as_of=AS_OF,
         data_freshness=FRESHNESS,
@@ -598,7 +671,9 @@ def test_overview_shows_supplier_breaches_arrears_overdue_and_last_submission(si
     cells = [text_of(c) for c in row.find_all("td")]
     assert cells[1] == "Tyneside Care Ltd"
     assert cells[3] == "2"
-    assert cells[4] == "£3,312.80"  # 3,007.25 + 305.55: the sum of the open breaches' arrears
+    # Owed to workers over the open wage breaches (Jan-Mar 2026): 812.40 + 1,204.75 + 1,100.00, not the
+    # breaches' arrears summed (3,007.25 + 305.55 = 3,312.80 would count March's two workers twice).
+    assert cells[4] == "£3,117.15"
     assert cells[5] == "0"
     assert cells[6] == "10 Apr 2026, 11:30 UTC"
     new_row = next(r for r in doc.find_all("tr") if r.attrs.get("data-ref") == NEW)
@@ -616,7 +691,7 @@ def test_summary_tiles_count_contracts_arrears_and_overdue_returns(site: Path) -
     assert tiles["contracts red"] == "1"
     assert tiles["contracts amber"] == "1"
     assert tiles["contracts green"] == "2"
-    assert tiles["arrears in open breaches"] == "£3,312.80"
+    assert tiles["owed to workers"] == "£3,117.15"
     assert tiles["returns overdue"] == "2"
     assert tiles["open breaches"] == "2"
 
@@ -831,7 +906,20 @@ def test_rendering_is_deterministic_and_independent_of_driver_types(data: Report
 
     def as_postgres(frame: pd.DataFrame) -> pd.DataFrame:
         out = frame.copy().astype(object)
-        for col in ("arrears_gbp", "required_rate", "lowest_rate", "upcoming_rate", "observed_value", "threshold"):
+        for col in (
+            "arrears_gbp",
+            "required_rate",
+            "lowest_rate",
+            "upcoming_rate",
+            "observed_value",
+            "threshold",
+            "owed_gbp",
+            "uplift_cost_gbp",
+            "previous_observed_value",
+            "new_observed_value",
+            "previous_arrears_gbp",
+            "new_arrears_gbp",
+        ):
             if col in out.columns:
                 out[col] = [
                     None if v is None or (isinstance(v, float) and v != v) else Decimal(str(v)) for v in out[col]
@@ -842,7 +930,10 @@ def test_rendering_is_deterministic_and_independent_of_driver_types(data: Report
     assert build_site(data) == first
     for convert in (as_sqlite, as_postgres):
         variant = ReportData(
-            **{name: convert(getattr(data, name)) for name in VIEW_COLUMNS},
+            **{
+                name: convert(getattr(data, name))
+                for name in (*VIEW_COLUMNS, *OPTIONAL_VIEWS, "register", "register_commitments")
+            },
             generated_at=data.generated_at,
             as_of=data.as_of,
             data_freshness=data.data_freshness,

@@ -470,11 +470,12 @@ def test_wage_compliance_figures_per_band(scenario, db_rows):
     D = Decimal
     expected = {
         # The 2025/26 rate (13.45 / 14.80) was announced on 2025-10-22, before the as-of date: upcoming.
-        ("real_living_wage", "uk"): ("2025-10-31", D("12.60"), 3, 1, D("12.50"), D("10.10"), D("13.45"), 2),
-        ("real_living_wage", "london"): ("2025-10-31", D("13.85"), 1, 1, D("13.80"), D("2.00"), D("14.80"), 1),
-        ("statutory_minimum_wage", "21_plus"): ("2025-10-31", D("12.21"), 3, 0, D("12.50"), 0, None, None),
-        ("statutory_minimum_wage", "18_20"): ("2025-10-31", D("10.00"), 1, 0, D("12.70"), 0, None, None),
-        ("statutory_minimum_wage", "apprentice"): ("2025-10-31", D("7.55"), 1, 0, D("9.00"), 0, None, None),
+        # lowest_rate is null in every band: each has fewer than 5 workers assessed (spec 5).
+        ("real_living_wage", "uk"): ("2025-10-31", D("12.60"), 3, 1, None, D("10.10"), D("13.45"), 2),
+        ("real_living_wage", "london"): ("2025-10-31", D("13.85"), 1, 1, None, D("2.00"), D("14.80"), 1),
+        ("statutory_minimum_wage", "21_plus"): ("2025-10-31", D("12.21"), 3, 0, None, 0, None, None),
+        ("statutory_minimum_wage", "18_20"): ("2025-10-31", D("10.00"), 1, 0, None, 0, None, None),
+        ("statutory_minimum_wage", "apprentice"): ("2025-10-31", D("7.55"), 1, 0, None, 0, None, None),
     }
     for key, want in expected.items():
         assert tuple(got[key][f] for f in fields) == want, key
@@ -485,7 +486,7 @@ def test_wage_compliance_figures_per_band(scenario, db_rows):
         "SELECT * FROM v_wage_compliance WHERE contract_ref = 'GREEN-2' AND period_start = '2025-09-01' AND band = 'uk'",
     )
     assert [(r["workers_assessed"], r["workers_below"], r["lowest_rate"]) for r in green_sep] == [
-        (2, 0, Decimal("12.70"))
+        (2, 0, None)  # lowest_rate hidden under 5 workers (spec 5)
     ]
     # Rejected and missing returns have no figures; one row per contract, period, rate type and band.
     assert not db_rows(

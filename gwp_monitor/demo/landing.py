@@ -18,7 +18,9 @@ from gwp_monitor.demo.files import write_return
 from gwp_monitor.demo.landing_plan import ExpectedReturn, PlannedFile, default_start, plan_landing
 from gwp_monitor.demo.mistakes import InjectedProblem, injected_problems
 from gwp_monitor.demo.payroll import make_payroll
+from gwp_monitor.demo.real_world import uk_export, weekly_and_two_jobs
 from gwp_monitor.demo.register import demo_register, write_register
+from gwp_monitor.demo.seeding import seeded_rng
 from gwp_monitor.demo.workforce import make_workforce
 from gwp_monitor.domain.rates import WageFloors, load_wage_floors
 from gwp_monitor.domain.templates import Kind
@@ -41,6 +43,8 @@ class LandingFile:
     breaches: tuple[PlantedBreach, ...] = ()  # commitments this file's content breaks on purpose
     supersedes: Path | None = None  # a resubmission: the earlier file for the same contract and period
     superseded_by: Path | None = None
+    weekly: bool = False  # some workers paid weekly (one row per pay week) and one in two jobs
+    uk_format: bool = False  # a UK payroll export: "Contract Ref", 01/04/2025, £1,234.50, 3.5%
 
     @property
     def late(self) -> bool:
@@ -81,6 +85,14 @@ class DemoFiles:
         return tuple(f for f in self.files if f.supersedes is not None)
 
     @property
+    def weekly(self) -> tuple[LandingFile, ...]:
+        return tuple(f for f in self.files if f.weekly)
+
+    @property
+    def uk_format(self) -> tuple[LandingFile, ...]:
+        return tuple(f for f in self.files if f.uk_format)
+
+    @property
     def xlsx(self) -> tuple[LandingFile, ...]:
         return tuple(f for f in self.files if f.format == "xlsx")
 
@@ -93,6 +105,8 @@ class DemoFiles:
             f"{kinds['workforce']} workforce, {len(self.xlsx)} XLSX), as of {self.as_of}",
             f"{len(self.late)} received late, {len(self.broken)} with data-quality problems, "
             f"{len(self.resubmissions)} corrected resubmission(s)",
+            f"{len(self.weekly)} payroll file(s) with weekly-paid workers and a two-job worker, "
+            f"{len(self.uk_format)} in a UK payroll export's format (day-first dates, £1,234.50, 3.5%)",
             f"{len(self.overdue)} return(s) overdue on purpose, {len(self.awaiting)} not yet due",
             f"{len(self.breaches)} commitment breach(es) planted",
         ]
@@ -145,7 +159,10 @@ def write_demo_landing(
     (``overdue``); one supplier sends every return as XLSX (first sheet, plain values, title-case
     headers); one file has a row of every data-quality problem kind; one month is sent, then
     corrected by a later file (the original underpaid workers against the Real Living Wage, the
-    correction applies the uplift); about one file in eight arrives after its due date, at least one;
+    correction applies the uplift, clearing the breach); about one file in eight arrives after its due date, at least one;
+    the Real Living Wage breach contract pays three workers weekly (one row per pay week) and one worker
+    in two jobs (``weekly``); the statutory minimum contract's supplier sends UK payroll exports
+    ("Contract Ref" headers, day-first dates, £ amounts with thousands commas, % signs: ``uk_format``);
     one contract underpays the Real Living Wage in its last three months and another the statutory
     minimum in its last month; workforce commitments are broken at random (see ``breaches``). Every
     file's mtime is its received time (UTC), which the pipeline reads as the submission time.
@@ -170,7 +187,12 @@ def write_demo_landing(
         frame = _rows(pl, seed, workers_per_contract, floors)
         if pl.superseded_by is None:
             breaches.extend(planted_breaches(frame))
-        write_return(path, frame, pl.kind, pl.fmt, pl.received)
+        sent = frame
+        if pl.weekly and pl.kind == "payroll":
+            sent = weekly_and_two_jobs(sent, seeded_rng(seed, "weekly", pl.name))
+        if pl.uk_format:
+            sent = uk_export(sent, pl.kind)
+        write_return(path, sent, pl.kind, pl.fmt, pl.received)
         written.append(
             LandingFile(
                 path,
@@ -181,11 +203,13 @@ def write_demo_landing(
                 pl.due,
                 pl.received,
                 pl.fmt,
-                len(frame),
+                len(sent),
                 injected_problems(frame),
                 planted_breaches(frame),
                 supersedes=landing / pl.supersedes if pl.supersedes else None,
                 superseded_by=landing / pl.superseded_by if pl.superseded_by else None,
+                weekly=pl.weekly and pl.kind == "payroll",
+                uk_format=pl.uk_format,
             )
         )
     written.sort(key=lambda f: (f.contract_ref, f.kind, f.period_start, f.received_at))

@@ -57,6 +57,8 @@ class PlannedFile:
     broken_rows: int = 0
     supersedes: str | None = None
     superseded_by: str | None = None
+    weekly: bool = False  # weekly-paid workers and a two-job worker (demo.real_world)
+    uk_format: bool = False  # written as a UK payroll system exports it (demo.real_world)
 
 
 @dataclass(frozen=True)
@@ -154,9 +156,12 @@ def _plan_contract(
     contract: Contract, months: Schedule, roles: _Roles, seed: int, as_of: date, overdue: list[ExpectedReturn]
 ) -> list[PlannedFile]:
     """The contract's payroll files (one per past-due month, but for a deliberately missing one),
-    then its workforce files; the missing return is appended to ``overdue``."""
+    then its workforce files; the missing return is appended to ``overdue``. The Real Living Wage
+    breach contract pays some workers weekly and one in two jobs; the statutory minimum contract's
+    supplier sends UK payroll exports (spec 2.2), so the demo shows both being read."""
     ref = contract["contract_ref"]
     fmt: FileFormat = "xlsx" if contract is roles.excel else "csv"
+    uk_format = contract is roles.statutory and fmt == "csv" and contract is not roles.broken
     no_rlw_share = 0.0 if "real_living_wage" in commitment_map(contract) else 0.3  # some paid the legal minimum
     plans: list[PlannedFile] = []
     for i, (period, due) in enumerate(months):
@@ -175,6 +180,8 @@ def _plan_contract(
             fmt,
             _file_name(contract, "payroll", period, fmt),
             breach_share=no_rlw_share,
+            weekly=contract is roles.rlw_breach,
+            uk_format=uk_format,
         )
         if contract is roles.rlw_breach and from_end <= 3:
             plan.breach_share = 0.10
@@ -182,13 +189,21 @@ def _plan_contract(
             plan.minimum_share = 0.05
         if contract is roles.broken and from_end == 1:
             plan.broken_rows = len(PROBLEM_KINDS)
+            plan.weekly = plan.uk_format = False
         plans.append(plan)
     for period, due in _schedule(contract, "workforce", as_of)[0]:
         frng = seeded_rng(seed, "received", ref, "workforce", period[0].isoformat())
         received = _received(frng, period[1], due, as_of, bool(frng.random() < 0.12))
         plans.append(
             PlannedFile(
-                contract, "workforce", period, due, received, fmt, _file_name(contract, "workforce", period, fmt)
+                contract,
+                "workforce",
+                period,
+                due,
+                received,
+                fmt,
+                _file_name(contract, "workforce", period, fmt),
+                uk_format=uk_format,
             )
         )
     return plans
@@ -233,6 +248,8 @@ def _plan_resubmission(
         name,
         breach_share=0.0,
         supersedes=original.name,
+        weekly=original.weekly,
+        uk_format=original.uk_format,
     )
     original.superseded_by = name
     plans.append(correction)

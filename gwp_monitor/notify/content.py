@@ -193,6 +193,8 @@ def _breach(ctx: _Context, facts: list[tuple[str, str]]) -> _Words:
         facts.append(("Workers affected", f"{alert.workers_affected:,}"))
     if alert.arrears_gbp is not None:
         facts.append(("Arrears", format_gbp(alert.arrears_gbp)))
+    if alert.owed_gbp is not None and alert.event != "breach_resolved":
+        facts.append(("Owed to workers", f"{format_gbp(alert.owed_gbp)} on this contract (each worker once)"))
     observation = None if wage else _observation(ctx.spec, alert.observed_value, alert.threshold)
     if observation:
         facts.append(("Observed", observation))
@@ -244,6 +246,12 @@ def _breach_sentence(ctx: _Context, observation: str | None, *, on: str | None, 
                 else ""
             )
             text += f" Arrears owed{over}: {format_gbp(alert.arrears_gbp)}."
+        if alert.owed_gbp is not None:
+            text += (
+                f" In all, workers on this contract are owed {format_gbp(alert.owed_gbp)} over its open wage "
+                "breaches, each worker counted once at the larger shortfall where they are below both the "
+                "statutory minimum and the Real Living Wage."
+            )
         return text + (f" {spec.breach_note}" if spec.breach_note else "")
     text = f"{when}, {ctx.supplier} did not keep the commitment '{ctx.label}'{on_words}"
     return text + (f": {observation}." if observation else ".")

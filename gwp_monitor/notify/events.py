@@ -142,6 +142,9 @@ class Alert:
     #: Notes that did not reject it (columns ignored, values read from a UK payroll form): counts and
     #: header names only.
     notes: tuple[str, ...] = ()
+    #: Owed to workers on the contract over its open wage breaches (spec 4, domain.owed): one figure,
+    #: each worker once at the larger shortfall, unlike the per-commitment arrears. Wage breach events only.
+    owed_gbp: Decimal | None = None
 
     def __post_init__(self) -> None:
         # Validation here, not in the renderers: a malformed alert is a programming error in the
@@ -196,6 +199,7 @@ class Alert:
             raise ValueError("periods_in_breach must be a positive int or None")
         object.__setattr__(self, "arrears_gbp", _to_decimal(self.arrears_gbp, "arrears_gbp"))
         object.__setattr__(self, "previous_arrears_gbp", _to_decimal(self.previous_arrears_gbp, "previous_arrears_gbp"))
+        object.__setattr__(self, "owed_gbp", _to_decimal(self.owed_gbp, "owed_gbp"))
         recipients = (self.recipients,) if isinstance(self.recipients, str) else tuple(self.recipients)
         for address in recipients:
             if not isinstance(address, str) or not _EMAIL_RE.match(address):
@@ -324,6 +328,7 @@ def breach_alert(
     supplier_contact: str | None = None,
     dashboard_url: str | None = None,
     reminder_for: date | str | None = None,
+    owed_gbp: Decimal | None = None,
 ) -> Alert:
     """Build a breach alert with its key and recipients worked out (see ``breach_event_key``)."""
     return Alert(
@@ -344,6 +349,7 @@ def breach_alert(
         dashboard_url=dashboard_url,
         first_period_start=first_period_start,
         periods_in_breach=periods_in_breach,
+        owed_gbp=owed_gbp,
     )
 
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 import pandas as pd
 from sqlalchemy import delete, select, text, update
 
+from gwp_monitor.domain.owed import WAGE_COMMITMENTS, owed_in_open_breaches
 from gwp_monitor.notify.channels import Channel, DeliveryError
 from gwp_monitor.notify.events import (
     Alert,
@@ -114,6 +115,8 @@ def breach_alerts(
             conn,
         )
         tracked = pd.read_sql(select(breaches), conn)
+        owed_rows = pd.read_sql(text("SELECT contract_ref, period_start, owed_gbp FROM v_owed_to_workers"), conn)
+    owed = _owed_by_contract(owed_rows, open_view)
     contracts = _contracts(db)
     latest = latest.set_index(["contract_ref", "commitment"])
     open_view = open_view.set_index(["contract_ref", "commitment"])
@@ -125,12 +128,17 @@ def breach_alerts(
             if key not in open_view.index:
                 continue  # latest period cannot be assessed yet: nothing new to say
             b = open_view.loc[key]
-            alerts.append(_breach(key, b, latest, contracts, "breach_opened", first))
+            owed_gbp = owed.get(key[0]) if key[1] in WAGE_COMMITMENTS else None
+            alerts.append(_breach(key, b, latest, contracts, "breach_opened", first, owed_gbp=owed_gbp))
             if reminder_days:
                 cycles = (today - _day(row.opened_at)).days // reminder_days
                 if cycles >= 1:
                     due = _day(row.opened_at) + timedelta(days=cycles * reminder_days)
-                    alerts.append(_breach(key, b, latest, contracts, "breach_reminder", first, reminder_for=due))
+                    alerts.append(
+                        _breach(
+                            key, b, latest, contracts, "breach_reminder", first, reminder_for=due, owed_gbp=owed_gbp
+                        )
+                    )
         elif (today - _day(row.resolved_at)).days <= resolved_within_days and key in latest.index:
             current = latest.loc[key]
             contract = contracts.loc[key[0]]
@@ -158,8 +166,31 @@ def _severity(commitment: str) -> str:
     return CATALOGUE[commitment].severity if commitment in CATALOGUE else "medium"
 
 
+def _owed_by_contract(owed_rows: pd.DataFrame, open_view: pd.DataFrame) -> dict[str, Decimal]:
+    """Owed to workers per contract over its open wage breaches (domain.owed), as the dashboard shows it."""
+    breaches = open_view.reset_index() if "contract_ref" not in open_view.columns else open_view
+    by_ref: dict[str, list[dict]] = {}
+    for r in breaches.to_dict(orient="records"):
+        by_ref.setdefault(r["contract_ref"], []).append(r)
+    owed_by_ref: dict[str, list[dict]] = {}
+    for r in owed_rows.to_dict(orient="records"):
+        owed_by_ref.setdefault(r["contract_ref"], []).append(r)
+    return {
+        ref: Decimal(str(owed_in_open_breaches(owed_by_ref.get(ref, []), rows)))
+        for ref, rows in by_ref.items()
+        if any(r["commitment"] in WAGE_COMMITMENTS for r in rows)
+    }
+
+
 def _breach(
-    key, b: pd.Series, latest: pd.DataFrame, contracts: pd.DataFrame, event: str, first: date, reminder_for=None
+    key,
+    b: pd.Series,
+    latest: pd.DataFrame,
+    contracts: pd.DataFrame,
+    event: str,
+    first: date,
+    reminder_for=None,
+    owed_gbp: Decimal | None = None,
 ) -> Alert:
     contract = contracts.loc[key[0]]
     current = latest.loc[key]
@@ -181,6 +212,7 @@ def _breach(
         contract_manager=contract["contract_manager"],
         supplier_contact=contract["supplier_contact"],
         reminder_for=reminder_for,
+        owed_gbp=owed_gbp,
     )
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import text
 
+from gwp_monitor.domain.rates import load_wage_floors
 from gwp_monitor.report import ReportData, render_site
-from gwp_monitor.report.data import VIEWS
+from gwp_monitor.report.data import OPTIONAL_VIEWS, VIEWS
 from gwp_monitor.store.database import Database
 from gwp_monitor.validate.data_docs import page_name
 
@@ -44,17 +45,41 @@ def data_docs_links(db: Database, out_dir: Path | None) -> dict[int, str]:
     return links
 
 
+def rates_warning(as_of: date) -> str | None:
+    """The console's wage-rate staleness warning, for the dashboard too; None when the table is current
+    or cannot be read (the run that wrote the data has already reported an unreadable table)."""
+    try:
+        return load_wage_floors().staleness_warning(as_of)
+    except (OSError, ValueError):
+        return None
+
+
 def load_report_data(db: Database, as_of: date | None = None, out_dir: Path | None = None) -> ReportData:
     frames = {}
     with db.engine.connect() as conn:
         for field_name, (view, columns) in VIEWS.items():
             frames[field_name] = pd.read_sql(text(f"SELECT {', '.join(columns)} FROM {view}"), conn)
+        for field_name, (view, columns) in OPTIONAL_VIEWS.items():
+            frames[field_name] = pd.read_sql(text(f"SELECT {', '.join(columns)} FROM {view}"), conn)
+        frames["register"] = pd.read_sql(
+            text("SELECT contract_ref, title, contract_manager, supplier_contact FROM contracts WHERE in_register = 1"),
+            conn,
+        )
+        frames["register_commitments"] = pd.read_sql(
+            text(
+                "SELECT m.contract_ref, m.commitment, m.severity FROM commitments m "
+                "JOIN contracts c ON c.contract_ref = m.contract_ref WHERE c.in_register = 1"
+            ),
+            conn,
+        )
     received = pd.to_datetime(frames["submissions"]["received_at"], utc=True)
     freshness = None if received.dropna().empty else received.max().to_pydatetime()
+    as_of = as_of or latest_as_of(db) or date.today()
     return ReportData(
         **frames,
         generated_at=datetime.now(UTC),
-        as_of=as_of or latest_as_of(db) or date.today(),
+        as_of=as_of,
+        rates_warning=rates_warning(as_of),
         data_freshness=freshness,
         data_docs_href=data_docs_links(db, out_dir),
         abandoned_runs=abandoned_runs(db),

@@ -10,10 +10,13 @@ from typing import Any
 
 from gwp_monitor.domain.formatting import DASH, PERCENT, as_decimal
 from gwp_monitor.report import labels as L
+from gwp_monitor.report.changes import ChangeRow, change_rows
+from gwp_monitor.report.commitments import CommitmentRow, commitment_rows, next_steps
 from gwp_monitor.report.data import ReportData
 from gwp_monitor.report.fmt import as_date, as_datetime, as_float, as_text, fmt_date, iso_sort_key, money, period_label
 from gwp_monitor.report.grid import Grid, Verdict, grid, latest_verdicts, verdicts
 from gwp_monitor.report.overview import ContractSummary
+from gwp_monitor.report.owed import Owed, Uplift, owed, uplift
 from gwp_monitor.report.parts import Tag, Tile, rag_tag, tag
 from gwp_monitor.report.submissions import SubmissionRow, submission_rows
 from gwp_monitor.report.wages import Wages, wages
@@ -111,6 +114,14 @@ class ContractPage:
     timeliness: list[DueRow]
     submissions: list[SubmissionRow]
     register_checks: list[RegisterCheckRow] = field(default_factory=list)
+    contract_title: str | None = None
+    contract_manager: str | None = None
+    supplier_contact: str | None = None
+    owed: Owed | None = None
+    uplift: Uplift | None = None
+    commitments: list[CommitmentRow] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+    changes: list[ChangeRow] = field(default_factory=list)
 
 
 def _latest_rows(latest: dict[str, Verdict]) -> list[LatestRow]:
@@ -156,6 +167,27 @@ def _timeliness(rows: list[dict[str, Any]]) -> tuple[str, list[DueRow]]:
     return summary, [DueRow(r, tag(as_text(r.get("status")), L.TIMELINESS_TEXT)) for r in ordered]
 
 
+def _latest_by_kind(submissions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each return kind's most recently received submission."""
+    latest_by_kind: dict[str, dict[str, Any]] = {}
+    for s in submissions:
+        kind = as_text(s.get("kind"))
+        if kind and (
+            kind not in latest_by_kind
+            or iso_sort_key(s.get("received_at")) > iso_sort_key(latest_by_kind[kind].get("received_at"))
+        ):
+            latest_by_kind[kind] = s
+    return latest_by_kind
+
+
+def _rejected_kinds(submissions: list[dict[str, Any]]) -> list[str]:
+    return sorted(
+        kind
+        for kind, s in _latest_by_kind(submissions).items()
+        if (as_text(s.get("status")) or "").lower() == "rejected"
+    )
+
+
 def _rag_reasons(summary: ContractSummary, latest: dict[str, Verdict], submissions: list[dict[str, Any]]) -> list[str]:
     """Why the contract has its colour, in the terms of spec 4, so nobody has to reverse-engineer it."""
     reasons = []
@@ -168,15 +200,7 @@ def _rag_reasons(summary: ContractSummary, latest: dict[str, Verdict], submissio
         reasons.append("Could not be assessed in the latest period: " + ", ".join(unassessed))
     if summary.overdue_returns:
         reasons.append(f"{summary.overdue_returns} return{'s' if summary.overdue_returns != 1 else ''} overdue")
-    latest_by_kind: dict[str, dict[str, Any]] = {}
-    for s in submissions:
-        kind = as_text(s.get("kind"))
-        if kind and (
-            kind not in latest_by_kind
-            or iso_sort_key(s.get("received_at")) > iso_sort_key(latest_by_kind[kind].get("received_at"))
-        ):
-            latest_by_kind[kind] = s
-    for kind, s in sorted(latest_by_kind.items()):
+    for kind, s in sorted(_latest_by_kind(submissions).items()):
         if (as_text(s.get("status")) or "").lower() == "rejected":
             period = period_label(s.get("period_start"), s.get("period_end"))
             reasons.append(f"Latest {L.label(L.KIND_TEXT, kind).lower()} return ({period}) was rejected")
@@ -190,7 +214,7 @@ def _tiles(summary: ContractSummary) -> list[Tile]:
     last = summary.last_submission_at
     return [
         Tile(str(summary.open_breaches), "open breaches", "warn" if summary.open_breaches else "green"),
-        Tile(money(summary.arrears), "arrears in open breaches", "money"),
+        Tile(money(summary.owed), "owed to workers", "money"),
         Tile(str(summary.overdue_returns), "returns overdue", "warn" if summary.overdue_returns else "green"),
         Tile(fmt_date(last) if as_datetime(last) else "None yet", "last submission received", ""),
     ]
@@ -202,6 +226,11 @@ def contract_page(data: ReportData, summary: ContractSummary, rows: dict[str, li
     latest = latest_verdicts(history)
     slug = summary.file_name[: -len(".html")]
     summary_line, due = _timeliness(rows["return_timeliness"])
+    registered = next(iter(rows.get("register", [])), {})
+    owed_rows, wage_rows = rows.get("owed_to_workers", []), rows["wage_compliance"]
+    rise = uplift(owed_rows, wage_rows)
+    supplier = summary.supplier or "the supplier"
+    changes = change_rows(rows.get("resubmission_changes", []), rows["submissions"])
     return ContractPage(
         summary=summary,
         title=summary.ref + (f" \u00b7 {summary.supplier}" if summary.supplier else ""),
@@ -210,10 +239,26 @@ def contract_page(data: ReportData, summary: ContractSummary, rows: dict[str, li
         tiles=_tiles(summary),
         grid=grid(history),
         latest=_latest_rows(latest),
-        wages=wages(rows["wage_compliance"], "c-" + re.sub(r"[^A-Za-z0-9_-]", "", slug)),
+        wages=wages(wage_rows, "c-" + re.sub(r"[^A-Za-z0-9_-]", "", slug), pay_from=rise.pay_from if rise else None),
         breaches=_breaches(rows["open_breaches"]),
         timeliness_summary=summary_line,
         timeliness=due,
         submissions=submission_rows(rows["submissions"], data, depth=1),
         register_checks=_register_checks(rows.get("public_register_checks", [])),
+        contract_title=as_text(registered.get("title")),
+        contract_manager=as_text(registered.get("contract_manager")),
+        supplier_contact=as_text(registered.get("supplier_contact")),
+        owed=owed(owed_rows, rows["open_breaches"]) if owed_rows else None,
+        uplift=rise,
+        commitments=commitment_rows(rows.get("register_commitments", []), latest, rows["return_timeliness"]),
+        next_steps=next_steps(
+            supplier,
+            rows["open_breaches"],
+            latest,
+            rows["return_timeliness"],
+            _rejected_kinds(rows["submissions"]),
+            rise.sentence if rise and rise.workers else None,
+            list(dict.fromkeys(c.period for c in changes if c.cleared)),
+        ),
+        changes=changes,
     )

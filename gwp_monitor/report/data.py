@@ -119,6 +119,53 @@ VIEWS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
     }
 )
 
+#: Views added after the dashboard's first release (issue 12): read when present, optional on ReportData so
+#: renders built from hand-made frames without them still work.
+OPTIONAL_VIEWS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "owed_to_workers": (
+            "v_owed_to_workers",
+            (
+                "contract_ref",
+                "period_start",
+                "period_end",
+                "workers_owed",
+                "owed_gbp",
+                "uplift_from",
+                "workers_below_uplift",
+                "uplift_cost_gbp",
+            ),
+        ),
+        "resubmission_changes": (
+            "v_resubmission_changes",
+            (
+                "contract_ref",
+                "kind",
+                "period_start",
+                "period_end",
+                "commitment",
+                "previous_submission_id",
+                "new_submission_id",
+                "changed_at",
+                "previous_status",
+                "new_status",
+                "previous_observed_value",
+                "new_observed_value",
+                "previous_arrears_gbp",
+                "new_arrears_gbp",
+            ),
+        ),
+    }
+)
+#: The register as stored (not a published view, but what the contract pages name): each contract's
+#: title and contacts, and every commitment it carries, with or without a verdict yet.
+REGISTER_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "register": ("contract_ref", "title", "contract_manager", "supplier_contact"),
+        "register_commitments": ("contract_ref", "commitment", "severity"),
+    }
+)
+
 VIEW_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({name: cols for name, (_, cols) in VIEWS.items()})
 VIEW_NAMES: Mapping[str, str] = MappingProxyType({name: view for name, (view, _) in VIEWS.items()})
 
@@ -165,11 +212,26 @@ class ReportData:
     public_register_checks: pd.DataFrame | None = None
     #: Runs that were killed before they finished (store.runs marks them abandoned).
     abandoned_runs: int = 0
+    #: v_owed_to_workers and v_resubmission_changes (issue 12); optional like public_register_checks.
+    owed_to_workers: pd.DataFrame | None = None
+    resubmission_changes: pd.DataFrame | None = None
+    #: The stored register: titles and contacts, and every commitment (REGISTER_COLUMNS).
+    register: pd.DataFrame | None = None
+    register_commitments: pd.DataFrame | None = None
+    #: The wage-rate table's staleness warning for the as-of date (domain.rates), shown on every page.
+    rates_warning: str | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
         if self.public_register_checks is None:
             object.__setattr__(self, "public_register_checks", pd.DataFrame())
+        optional = {name: cols for name, (_, cols) in OPTIONAL_VIEWS.items()} | dict(REGISTER_COLUMNS)
+        for name, columns in optional.items():
+            frame = getattr(self, name)
+            if frame is None or len(frame) == 0:
+                object.__setattr__(self, name, pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
+            elif missing := [c for c in columns if c not in frame.columns]:
+                problems.append(f"{name}: missing column(s) {', '.join(missing)}")
         for name, columns in VIEW_COLUMNS.items():
             frame = getattr(self, name)
             if not isinstance(frame, pd.DataFrame):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from gwp_monitor.report import labels as L
-from gwp_monitor.report.data import ReportData, records
-from gwp_monitor.report.fmt import as_datetime, as_float, as_int, as_text, fmt_datetime, iso_sort_key, money
+from gwp_monitor.report.data import ReportData, by_contract, records
+from gwp_monitor.report.fmt import as_datetime, as_int, as_text, fmt_datetime, iso_sort_key, money
 from gwp_monitor.report.names import file_names
+from gwp_monitor.report.owed import owed_in_open_breaches
 from gwp_monitor.report.parts import NumCell, Tag, Tile, num_cell, rag_tag
 from gwp_monitor.report.submissions import SubmissionRow, submission_rows
 
@@ -23,7 +23,7 @@ class ContractSummary:
     rag: str  # lower-case red/amber/green, or "unknown"
     open_breaches: int
     overdue_returns: int
-    arrears: float
+    owed: float  # owed to workers over the open wage breaches, once per worker (report/owed.py)
     last_submission_at: Any
     file_name: str
 
@@ -36,7 +36,7 @@ class OverviewRow:
     rag_rank: int
     rag: Tag
     breaches: NumCell
-    arrears: NumCell
+    owed: NumCell
     overdue: NumCell
     last_sort: str
     last: str | None
@@ -56,12 +56,8 @@ def _rag(value: Any) -> str:
 
 
 def summaries(data: ReportData) -> list[ContractSummary]:
-    """One summary per contract in v_contract_status, worst first (red, most breaches, most arrears)."""
-    arrears: dict[str, float] = defaultdict(float)
-    for row in records(data.open_breaches):
-        ref = as_text(row.get("contract_ref"))
-        if ref is not None:
-            arrears[ref] += as_float(row.get("arrears_gbp")) or 0.0
+    """One summary per contract in v_contract_status, worst first (red, most breaches, most owed)."""
+    breaches, owed_rows = by_contract(data.open_breaches), by_contract(data.owed_to_workers)
     suppliers: dict[str, str] = {}
     for row in records(data.compliance_history):
         ref, name = as_text(row.get("contract_ref")), as_text(row.get("supplier_name"))
@@ -81,12 +77,12 @@ def summaries(data: ReportData) -> list[ContractSummary]:
                 rag=_rag(row.get("rag")),
                 open_breaches=as_int(row.get("open_breaches")) or 0,
                 overdue_returns=as_int(row.get("overdue_returns")) or 0,
-                arrears=round(arrears.get(ref, 0.0), 2),
+                owed=owed_in_open_breaches(owed_rows.get(ref, []), breaches.get(ref, [])),
                 last_submission_at=row.get("last_submission_at"),
                 file_name=names[ref],
             )
         )
-    out.sort(key=lambda s: (L.RAG_ORDER.get(s.rag, 3), -s.open_breaches, -s.arrears, -s.overdue_returns, s.ref))
+    out.sort(key=lambda s: (L.RAG_ORDER.get(s.rag, 3), -s.open_breaches, -s.owed, -s.overdue_returns, s.ref))
     return out
 
 
@@ -99,7 +95,7 @@ def overview(data: ReportData, contracts: list[ContractSummary]) -> Overview:
         Tile(str(by_rag["red"]), "contracts red", "red", rag_filter="red"),
         Tile(str(by_rag["amber"]), "contracts amber", "amber", rag_filter="amber"),
         Tile(str(by_rag["green"]), "contracts green", "green", rag_filter="green"),
-        Tile(money(sum(s.arrears for s in contracts)), "arrears in open breaches", "money"),
+        Tile(money(round(sum(s.owed for s in contracts), 2)), "owed to workers", "money"),
         Tile(str(breaches), "open breaches", "warn" if breaches else ""),
         Tile(str(overdue), "returns overdue", "warn" if overdue else ""),
     ]
@@ -109,7 +105,7 @@ def overview(data: ReportData, contracts: list[ContractSummary]) -> Overview:
             rag_rank=L.RAG_ORDER.get(s.rag, 3),
             rag=rag_tag(s.rag),
             breaches=num_cell(s.open_breaches, str(s.open_breaches), strong_if_positive=True),
-            arrears=num_cell(s.arrears, money(s.arrears), strong_if_positive=True),
+            owed=num_cell(s.owed, money(s.owed), strong_if_positive=True),
             overdue=num_cell(s.overdue_returns, str(s.overdue_returns), strong_if_positive=True),
             last_sort=iso_sort_key(s.last_submission_at),
             last=fmt_datetime(s.last_submission_at) if as_datetime(s.last_submission_at) else None,

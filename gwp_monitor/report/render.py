@@ -11,11 +11,14 @@ message is escaped text, never code.
 
 Pages:
 
-* ``index.html``: every contract with its RAG status, breaches, arrears, overdue returns and last
-  submission (sortable, filterable), summary tiles, and any return that matched no monitored contract.
-* ``contract/<file name>.html``: per contract, a periods x commitments grid, wage trend charts, the
-  workers at risk from an announced Real Living Wage rise, open breaches, return timeliness and the
-  submissions audit trail.
+* ``index.html``: every contract with its RAG status, breaches, owed to workers, overdue returns and
+  last submission (sortable, filterable), summary tiles, and any return that matched no monitored contract.
+* ``contract/<file name>.html``: per contract, its title and contacts, what to do next, every commitment
+  in the register, a periods x commitments grid, owed to workers and the uplift cost, wage trend charts,
+  the workers at risk from an announced Real Living Wage rise, open breaches, return timeliness and the
+  submissions audit trail with what each resubmission changed.
+
+Every page carries the wage-rate table's staleness warning when there is one.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ _PER_CONTRACT = (
     "submissions",
     "return_timeliness",
     "public_register_checks",
+    "owed_to_workers",
+    "resubmission_changes",
+    "register",
+    "register_commitments",
 )
 
 
@@ -53,6 +60,8 @@ class Clock:
     stale: bool
     #: Said when runs were interrupted: what they were storing is finished by a later run.
     interrupted: str | None = None
+    #: The wage-rate table's staleness warning (domain.rates), as the console prints it after a run.
+    rates_warning: str | None = None
 
 
 def _clock(data: ReportData) -> Clock:
@@ -62,12 +71,12 @@ def _clock(data: ReportData) -> Clock:
         else None
     )
     if data.data_freshness is None:
-        return Clock(data.as_of, data.generated_at, "No returns received yet", False, interrupted)
+        return Clock(data.as_of, data.generated_at, "No returns received yet", False, interrupted, data.rates_warning)
     text = f"Latest return received {fmt_datetime(data.data_freshness)}"
     stale = data.data_freshness.date() < data.as_of - STALE_AFTER
     if stale:
         text += f" (more than {STALE_AFTER.days} days before the as-of date)"
-    return Clock(data.as_of, data.generated_at, text, stale, interrupted)
+    return Clock(data.as_of, data.generated_at, text, stale, interrupted, data.rates_warning)
 
 
 def build_site(data: ReportData) -> dict[str, str]:

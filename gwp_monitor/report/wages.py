@@ -15,7 +15,18 @@ from markupsafe import Markup
 
 from gwp_monitor.report import labels as L
 from gwp_monitor.report.charts import Category, Series, bar_chart, legend, line_chart
-from gwp_monitor.report.fmt import as_date, as_float, as_int, as_text, count, money, money_short, period_label, rate
+from gwp_monitor.report.fmt import (
+    as_date,
+    as_float,
+    as_int,
+    as_text,
+    count,
+    fmt_date,
+    money,
+    money_short,
+    period_label,
+    rate,
+)
 
 MIN_WORKERS_FOR_LOWEST_RATE = 5
 
@@ -38,6 +49,7 @@ class Figure:
 class AtRisk:
     """Workers paid below an announced, not yet required Real Living Wage: a warning, never a breach."""
 
+    pay_from: str | None  # "1 May 2026": when the new rate must be paid (v_owed_to_workers.uplift_from)
     when: str
     at_risk: int
     assessed: int
@@ -106,7 +118,7 @@ def _workers_text(v: float) -> str:
     return f"{int(v):,} worker{'s' if int(v) != 1 else ''} below"
 
 
-def wages(rows: list[dict[str, Any]], chart_prefix: str) -> Wages | None:
+def wages(rows: list[dict[str, Any]], chart_prefix: str, pay_from: date | None = None) -> Wages | None:
     """Trend charts of workers below each floor and of arrears; None when no payroll was assessed."""
     figures = _figures(rows)
     if not figures:
@@ -164,21 +176,26 @@ def wages(rows: list[dict[str, Any]], chart_prefix: str) -> Wages | None:
         below_chart=Markup(below_chart),
         arrears_legend=Markup(legend(arrears_series, kind="bar")),
         arrears_chart=Markup(arrears_chart),
-        at_risk=_at_risk(figures),
+        at_risk=_at_risk(figures, pay_from),
         table=_wage_table(figures),
     )
 
 
-def _at_risk(figures: list[Figure]) -> AtRisk | None:
-    """The latest period's figures against the upcoming Real Living Wage; None when none is announced."""
-    upcoming = [
-        f for f in figures if f.rate_type == "real_living_wage" and as_float(f.get("upcoming_rate")) is not None
-    ]
-    if not upcoming:
+def _at_risk(figures: list[Figure], pay_from: date | None = None) -> AtRisk | None:
+    """The latest period's figures against the upcoming Real Living Wage; None when the latest period
+    has none (nothing announced, or the rise is already in force): an old period's warning would be stale."""
+    rlw = [f for f in figures if f.rate_type == "real_living_wage"]
+    if not rlw:
         return None
-    latest = max((f.start, f.end) for f in upcoming)
-    rows = sorted((f for f in upcoming if (f.start, f.end) == latest), key=lambda f: _floor_key(f.rate_type, f.band))
+    latest = max((f.start, f.end) for f in rlw)
+    rows = sorted(
+        (f for f in rlw if (f.start, f.end) == latest and as_float(f.get("upcoming_rate")) is not None),
+        key=lambda f: _floor_key(f.rate_type, f.band),
+    )
+    if not rows:
+        return None
     return AtRisk(
+        pay_from=fmt_date(pay_from) if pay_from else None,
         when=period_label(*latest),
         at_risk=sum(as_int(f.get("workers_below_upcoming")) or 0 for f in rows),
         assessed=sum(as_int(f.get("workers_assessed")) or 0 for f in rows),

@@ -124,8 +124,20 @@ def postgresql_limits(url: URL, settings: Settings | None = None) -> dict[str, o
     return args
 
 
-def _statements(sql: str) -> list[str]:
+#: ``UTC_ISO(column)`` in a view's SQL: the timestamp as ISO 8601 text in UTC with a ``Z``
+#: (``2025-10-03T09:00:00.000Z``), the same on both databases. SQLite keeps naive UTC text with a space
+#: and PostgreSQL a timestamptz that psql and BI tools show in the session's zone; neither says UTC.
+_UTC_ISO = re.compile(r"UTC_ISO\(([A-Za-z_][A-Za-z0-9_.]*)\)")
+_UTC_ISO_SQL = {
+    "sqlite": "strftime('%Y-%m-%dT%H:%M:%fZ', {})",
+    "postgresql": "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+}
+
+
+def view_statements(sql: str, dialect: str) -> list[str]:
+    """A view file's statements for ``dialect``, comments dropped and ``UTC_ISO(col)`` expanded."""
     sql = re.sub(r"--[^\n]*", "", sql)
+    sql = _UTC_ISO.sub(lambda m: _UTC_ISO_SQL[dialect].format(m.group(1)), sql)
     return [s.strip() for s in sql.split(";") if s.strip()]
 
 
@@ -172,7 +184,7 @@ def create_views(conn: Connection) -> None:
         name = re.sub(r"^\d+_", "", path.stem)
         conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
     for path in files:
-        for statement in _statements(path.read_text(encoding="utf-8")):
+        for statement in view_statements(path.read_text(encoding="utf-8"), conn.dialect.name):
             conn.execute(text(statement))
     conn.execute(delete(schema_views))
     created = datetime.now(UTC).replace(tzinfo=None)

@@ -10,7 +10,7 @@ SELECT v.contract_ref,
        v.observed_value,
        v.threshold,
        v.detail,
-       v.assessed_at
+       UTC_ISO(v.assessed_at) AS assessed_at
 FROM verdicts v
 JOIN contracts c ON c.contract_ref = v.contract_ref
 JOIN suppliers s ON s.supplier_id = c.supplier_id

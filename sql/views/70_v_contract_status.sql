@@ -33,7 +33,7 @@ SELECT c.contract_ref,
             ELSE 'green' END            AS rag,
        COALESCE(ob.n, 0)                AS open_breaches,
        COALESCE(o.n, 0)                 AS overdue_returns,
-       ls.at                            AS last_submission_at
+       UTC_ISO(ls.at)                   AS last_submission_at
 FROM contracts c
 JOIN suppliers s ON s.supplier_id = c.supplier_id
 LEFT JOIN latest l           ON l.contract_ref = c.contract_ref
