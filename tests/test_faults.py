@@ -12,6 +12,7 @@ import select
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,18 @@ def views(url: str) -> dict[str, list]:
         engine.dispose()
 
 
+def assert_same_views(url: str, expected: dict[str, list], after: str = "") -> None:
+    """Every view at `url` has the rows `expected` has; a difference is shown as the rows missing and
+    the rows extra, view by view."""
+    got = views(url)
+    diff = {
+        view: {"missing": sorted(set(rows) - set(got[view])), "extra": sorted(set(got[view]) - set(rows))}
+        for view, rows in expected.items()
+        if got[view] != rows
+    }
+    assert not diff, f"views differ from a clean run {after}: {diff}"
+
+
 @pytest.fixture(params=REPORTING_BACKENDS)
 def two_dbs(request, tmp_path):
     """Two empty reporting databases on one backend: the one faults are injected into, and a clean reference."""
@@ -173,7 +186,7 @@ def test_a_run_killed_at_a_named_statement_is_finished_by_the_next_run(pattern, 
     assert killed.returncode == -signal.SIGKILL, f"the statement was never reached: {killed.stderr}"
     again = gwp(None, 0, reporting_db_url, register, landing, tmp_path)
     assert again.returncode == 0, again.stderr
-    assert views(reporting_db_url) == views(clean_url)
+    assert_same_views(reporting_db_url, views(clean_url))
     if "INSERT" in pattern:  # killed after the run was logged: the next run marked it abandoned
         assert run_statuses(reporting_db_url) == ["abandoned", "succeeded"]
 
@@ -218,6 +231,101 @@ def test_twenty_kills_at_random_statements_each_finished_by_the_next_run(backend
                 landed.append(hit)
             again = gwp(None, 0, url, register, landing, tmp_path)
             assert again.returncode == 0, f"after a kill before {hit}: {again.stderr}"
-            assert views(url) == expected, f"after a kill before {hit}"
+            assert_same_views(url, expected, f"after a kill before {hit}")
             assert run_statuses(url)[-1] == "succeeded" and "running" not in run_statuses(url)
     assert len(landed) == 20, f"only {len(landed)} of 20 kills landed (of {statements} statements): {landed}"
+
+
+#: Short PostgreSQL limits for the silent-network tests (GWP_DB_*; the defaults are minutes).
+SILENT_LIMITS = {
+    "GWP_DB_CONNECT_TIMEOUT": "2",
+    "GWP_DB_STATEMENT_TIMEOUT": "3",
+    "GWP_DB_IDLE_TIMEOUT": "3",
+    "GWP_DB_NETWORK_TIMEOUT": "3",
+    "GWP_DB_RETRIES": "2",
+    "GWP_DB_RETRY_DELAY": "0.5",
+}
+
+
+@pytest.fixture
+def reference_views(request, scenario, gwp, tmp_path):
+    """Every view of a never-interrupted run of the scenario on PostgreSQL."""
+    from contextlib import closing
+
+    register, landing = scenario
+    (tmp_path / "clean").mkdir()
+    with closing(_reporting_database("postgres", request, tmp_path / "clean")) as clean:
+        clean_url = next(clean)
+        assert gwp(None, 0, clean_url, register, landing, tmp_path).returncode == 0
+        return views(clean_url)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_network_gone_silent_mid_run_fails_the_run_within_the_limits(
+    proxied_url, scenario, reference_views, gwp, tmp_path
+):
+    """Mid-run, PostgreSQL's answers stop arriving and new connections hang, nothing is closed: the run
+    gives up after the statement and network limits and the retries, in one line with exit 2, instead
+    of waiting as long as the silence lasts; once the network is back, the next run converges."""
+    url, proxy = proxied_url
+    register, landing = scenario
+    proxy.black_hole_on(b"INSERT INTO verdicts")
+    silent = gwp(None, 0, url, register, landing, tmp_path, env=SILENT_LIMITS, timeout=120)
+    assert proxy.silent_since is not None, "the run never reached the statement"
+    waited = time.monotonic() - proxy.silent_since
+    # The answer is given up after statement + network timeout (6 s); the write is tried twice more, each
+    # connection attempt failing after the connect timeout (2 s), with 0.5 s and 1 s between (5.5 s);
+    # marking the run failed gets the same (7.5 s); releasing the run lock on its silenced connection is
+    # given up after 6 s: 25 s in all, 45 s on a loaded machine. Without the client-side limit the run
+    # waits for as long as the silence lasts.
+    assert waited < 45, f"the run hung for {waited:.0f} s: {silent.stderr}"
+    assert silent.returncode == 2, silent.stdout + silent.stderr
+    errors = [line for line in silent.stderr.splitlines() if line.startswith("gwp-monitor: error:")]
+    assert len(errors) == 1 and "stopped answering" in errors[0], silent.stderr
+    assert "Traceback" not in silent.stderr and "[SQL" not in silent.stderr
+    print(f"silent network: the run gave up {waited:.1f} s after the network went silent")
+
+    proxy.resume()
+    again = gwp(None, 0, url, register, landing, tmp_path, env=SILENT_LIMITS)
+    assert again.returncode == 0, again.stderr
+    assert_same_views(url, reference_views)
+    assert run_statuses(url) == ["abandoned", "succeeded"]
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_network_silent_for_a_while_is_waited_out_and_the_run_succeeds(
+    proxied_url, scenario, reference_views, gwp, tmp_path
+):
+    """The same silence, over 7 s after it began: the answer is given up after 6 s, the transaction is
+    tried again on a new connection, which gets through once the network is back, and the run ends as
+    a never-interrupted run does (the abandoned transaction's session ends when the network is back and
+    its client is seen to have gone, releasing its locks)."""
+    import threading
+
+    url, proxy = proxied_url
+    register, landing = scenario
+    proxy.black_hole_on(b"INSERT INTO verdicts")
+    stop = threading.Event()
+
+    def back_after_seven_seconds() -> None:
+        while proxy.silent_since is None and not stop.wait(0.05):
+            pass
+        stop.wait(7)
+        proxy.resume()
+
+    thread = threading.Thread(target=back_after_seven_seconds, daemon=True)
+    thread.start()
+    try:
+        started = time.monotonic()
+        done = gwp(None, 0, url, register, landing, tmp_path, env={**SILENT_LIMITS, "GWP_DB_RETRIES": "5"}, timeout=120)
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        thread.join()
+    assert done.returncode == 0, done.stderr
+    assert "trying again" in done.stderr
+    assert_same_views(url, reference_views)
+    assert run_statuses(url) == ["succeeded"]
+    print(f"silent network for 7 s: the run succeeded in {took:.1f} s")

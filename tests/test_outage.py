@@ -7,29 +7,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import _reporting_database
 from factories import make_register, numbered_contracts
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
-from tcp_proxy import TcpProxy
 
 from gwp_monitor.pipeline import run_pipeline
 from gwp_monitor.store.database import open_database
 from gwp_monitor.store.retry import is_transient
 
 SEP = ("2025-09-01", "2025-09-30")
-
-
-@pytest.fixture
-def proxied_url(request, tmp_path):
-    """(URL through a proxy to a fresh PostgreSQL schema, the proxy)."""
-    gen = _reporting_database("postgres", request, tmp_path)
-    url = make_url(next(gen))
-    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
-    yield url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), proxy
-    proxy.close()
-    gen.close()
 
 
 @pytest.mark.postgres
