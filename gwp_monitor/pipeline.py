@@ -8,6 +8,7 @@ as-of-dependent facts (timeliness, verdicts for missing returns) are recomputed 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,8 +36,11 @@ from gwp_monitor.public_registers.gpg_checks import check_public_registers
 from gwp_monitor.public_registers.gpg_store import record_workforce_figures
 from gwp_monitor.sources.retention import retire
 from gwp_monitor.store import writes as store
-from gwp_monitor.store.database import Database, brief_error, open_database
+from gwp_monitor.store.database import Database, DatabaseError, brief_error, open_database
+from gwp_monitor.store.retry import is_transient
 from gwp_monitor.store.runs import serialised
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -142,6 +146,11 @@ def _store_batch(
                 owed=owed_by.get(submission.submission_key),
             )
         except Exception as exc:  # noqa: BLE001 - one submission's failure must not sink the run
+            if is_transient(exc):  # the database is still unavailable after the retries: so is it for the rest
+                raise DatabaseError(
+                    f"the reporting database stopped answering while {submission.file_name} was stored and did not "
+                    f"come back ({brief_error(exc)}): what was stored before is kept; run again once it answers"
+                ) from exc
             failed_files.add(submission.file_path)
             summary.warnings.append(
                 f"{submission.file_name}: could not be stored ({brief_error(exc)}); it will be retried next run"
@@ -248,5 +257,11 @@ def run_pipeline(
             check_public_registers(database, as_of)
         status = "succeeded" if not failed_files else "partial"
     finally:
-        store.finish_run(database, run_id, status, summary.files_read, len(summary.stored), summary.skipped)
+        try:
+            store.finish_run(database, run_id, status, summary.files_read, len(summary.stored), summary.skipped)
+        except Exception as exc:
+            if status != "failed":
+                raise
+            # The run's own error is the one to report; left "running", the run is marked abandoned next run.
+            log.warning("run %s could not be marked failed (%s)", run_id, brief_error(exc))
     return summary

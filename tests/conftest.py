@@ -163,6 +163,21 @@ def _reporting_database(backend: str, request: pytest.FixtureRequest, folder: Pa
         admin.dispose()
 
 
+@pytest.fixture
+def proxied_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """(URL of a fresh PostgreSQL schema reached through a TCP proxy the test controls, the proxy):
+    outages and silent networks (tests/tcp_proxy.py)."""
+    from sqlalchemy.engine import make_url
+    from tcp_proxy import TcpProxy
+
+    gen = _reporting_database("postgres", request, tmp_path)
+    url = make_url(next(gen))
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
+    yield url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), proxy
+    proxy.close()
+    gen.close()
+
+
 @pytest.fixture(params=REPORTING_BACKENDS)
 def reporting_db_url(request: pytest.FixtureRequest, tmp_path: Path):
     """An empty reporting database for one test, on SQLite and on PostgreSQL."""

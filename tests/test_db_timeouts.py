@@ -81,6 +81,9 @@ def test_every_connection_has_statement_idle_and_keepalive_limits(pg_url):
         with engine.connect() as conn:
             assert conn.execute(text("SHOW statement_timeout")).scalar() == "1s"
             assert conn.execute(text("SHOW idle_in_transaction_session_timeout")).scalar() == "7s"
+            # The server's end: a session whose client went silent is ended too (it may hold the run lock).
+            assert conn.execute(text("SHOW tcp_keepalives_idle")).scalar() == "20"
+            assert conn.execute(text("SHOW tcp_user_timeout")).scalar() == "60000"
             assert conn.execute(text("SHOW search_path")).scalar().startswith("t_"), "the URL's options are kept"
             parameters = conn.connection.dbapi_connection.info.get_parameters()
             assert parameters["keepalives"] == "1" and parameters["tcp_user_timeout"] == "60000"

@@ -7,29 +7,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import _reporting_database
 from factories import make_register, numbered_contracts
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
-from tcp_proxy import TcpProxy
 
 from gwp_monitor.pipeline import run_pipeline
 from gwp_monitor.store.database import open_database
 from gwp_monitor.store.retry import is_transient
 
 SEP = ("2025-09-01", "2025-09-30")
-
-
-@pytest.fixture
-def proxied_url(request, tmp_path):
-    """(URL through a proxy to a fresh PostgreSQL schema, the proxy)."""
-    gen = _reporting_database("postgres", request, tmp_path)
-    url = make_url(next(gen))
-    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
-    yield url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), proxy
-    proxy.close()
-    gen.close()
 
 
 @pytest.mark.postgres
@@ -98,3 +84,40 @@ def test_no_overdue_notice_while_a_landing_file_waits_to_be_stored(tmp_path, ret
     returns.csv(landing / "w1-sep.csv", [returns.paid_row("W-1", SEP, 1, "13.00")])
     orchestration.send_return_alerts(settings)
     assert "return_overdue" not in offered[-1]
+
+
+def test_a_database_still_unavailable_after_the_retries_stops_the_run(tmp_path, returns):
+    """Every write would wait out the same outage in vain: the run stops at the first submission whose
+    retries are spent, with one line (DatabaseError, exit 2 in the CLI) and what it stored before kept,
+    rather than trying each remaining file and ending "partial" much later."""
+    from gwp_monitor.config.settings import Settings, use_settings
+    from gwp_monitor.store.database import DatabaseError
+
+    register = make_register(tmp_path, *numbered_contracts(3, "U", start_date="2025-09-01"))
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for i in (1, 2, 3):
+        returns.csv(landing / f"u{i}.csv", [returns.paid_row(f"U-{i}", SEP, 1, "13.00")])
+    database = open_database(f"sqlite:///{(tmp_path / 'r.db').as_posix()}")
+
+    class Gone(Exception):
+        sqlstate = "08006"  # connection_failure
+
+    tries: list[str] = []
+
+    def outage_from_the_second(conn) -> None:
+        tries.append(conn.execute(text("SELECT contract_ref FROM submissions ORDER BY submission_id DESC")).scalar())
+        if len(tries) > 1:
+            raise OperationalError("INSERT", {}, Gone("server closed the connection unexpectedly"))
+
+    try:
+        quick = Settings.load(environ={"GWP_DB_RETRIES": "2", "GWP_DB_RETRY_DELAY": "0"})
+        with use_settings(quick), pytest.raises(DatabaseError, match=r"stopped answering while u2\.csv") as raised:
+            run_pipeline(register, landing, database, as_of=date(2025, 11, 10), store_hook=outage_from_the_second)
+        assert "\n" not in str(raised.value) and "[SQL" not in str(raised.value)
+        assert tries == ["U-1", "U-2", "U-2", "U-2"], "u2 tried three times, u3 never"
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT status FROM runs")).scalars().all() == ["failed"]
+            assert conn.execute(text("SELECT contract_ref FROM submissions")).scalars().all() == ["U-1"]
+    finally:
+        database.engine.dispose()

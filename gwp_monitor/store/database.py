@@ -34,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from gwp_monitor import resources
 from gwp_monitor.config.settings import DEFAULT_DATABASE_URL, Settings, current_settings
 from gwp_monitor.store.schema import metadata, schema_views
+from gwp_monitor.store.silence import answer_limit, bounded_connection
 
 DEFAULT_URL = DEFAULT_DATABASE_URL
 VIEWS = (
@@ -75,7 +76,8 @@ def database_url(url: str | None = None) -> str:
 
 
 def make_engine(url: str | None = None) -> Engine:
-    """An engine for `url`; SQLite gets WAL and foreign keys, and its folder is created."""
+    """An engine for `url`; SQLite gets WAL and foreign keys, and its folder is created; PostgreSQL gets
+    the time limits of the settings, on the server and on the client (store.silence)."""
     url = database_url(url)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
@@ -83,6 +85,13 @@ def make_engine(url: str | None = None) -> Engine:
         Path(url[len("sqlite:///") :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
     connect_args = postgresql_limits(make_url(url)) if url.startswith("postgresql") else {}
     engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+    if engine.dialect.name == "postgresql" and (limit := answer_limit()):
+        connection_class = bounded_connection(limit)
+
+        @event.listens_for(engine, "do_connect")
+        def _bounded(_dialect, _record, cargs, cparams):  # noqa: ANN001, ANN202
+            return connection_class.connect(*cargs, **cparams)
+
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -100,14 +109,14 @@ def make_engine(url: str | None = None) -> Engine:
 def postgresql_limits(url: URL, settings: Settings | None = None) -> dict[str, object]:
     """libpq connection parameters bounding every wait on PostgreSQL (GWP_DB_*_TIMEOUT): the connection
     attempt, each statement, a transaction left idle, and a connection whose network went silent
-    (keepalive probes from a third of the network timeout, TCP_USER_TIMEOUT for unacknowledged data).
-    Server options the URL already has (``options=-csearch_path=...``) are kept."""
+    (keepalive probes from a third of the network timeout, TCP_USER_TIMEOUT for unacknowledged data,
+    on the client and on the server's end of the connection). Server options the URL already has (``options=-csearch_path=...``) are kept."""
     s = settings or current_settings()
     args: dict[str, object] = {}
     if s.db_connect_timeout:
         args["connect_timeout"] = s.db_connect_timeout
+    idle = max(1, s.db_network_timeout // 3)
     if s.db_network_timeout:
-        idle = max(1, s.db_network_timeout // 3)
         args.update(
             keepalives=1,
             keepalives_idle=idle,
@@ -117,6 +126,10 @@ def postgresql_limits(url: URL, settings: Settings | None = None) -> dict[str, o
         )
     options = [str(url.query["options"])] if "options" in url.query else []
     options += [f"-c statement_timeout={s.db_statement_timeout * 1000}"] if s.db_statement_timeout else []
+    if s.db_network_timeout:  # the server's side too: a session whose client went silent (holding the run
+        # lock) ends after about the network timeout, not the operating system's two hours
+        options += [f"-c tcp_keepalives_idle={idle} -c tcp_keepalives_interval={max(1, idle // 3)}"]
+        options += [f"-c tcp_keepalives_count=3 -c tcp_user_timeout={s.db_network_timeout * 1000}"]
     if s.db_idle_timeout:
         options.append(f"-c idle_in_transaction_session_timeout={s.db_idle_timeout * 1000}")
     if options:
