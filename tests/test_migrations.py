@@ -39,13 +39,30 @@ LEGACY_TOKENS = {
         "{{ts}}": "TIMESTAMP WITH TIME ZONE",
     },
 }
-HEAD = 5  # the newest revision in sql/migrations/
+HEAD = 6  # the newest revision in sql/migrations/
 #: Columns later revisions add that the published views show: absent from a legacy database's views.
 LATER_COLUMNS = {"submissions": ("warnings", "supersedes_submission_id", "source")}
 #: Views later revisions add (they read those columns): absent from a legacy database.
 LATER_VIEWS = {"v_resubmission_changes", "v_owed_to_workers", "v_public_register_checks"}
+#: The supplier portal's tables (revision 0006).
+PORTAL_TABLES = (
+    "portal_users",
+    "portal_tokens",
+    "portal_sign_in_failures",
+    "portal_audit_log",
+    "portal_uploads",
+    "portal_upload_submissions",
+)
 #: Tables later revisions add.
-LATER_TABLES = {"owed_figures", "workforce_figures", "gpg_snapshots", "gpg_employers", "gpg_checks", "alert_outbox"}
+LATER_TABLES = {
+    "owed_figures",
+    "workforce_figures",
+    "gpg_snapshots",
+    "gpg_employers",
+    "gpg_checks",
+    "alert_outbox",
+    *PORTAL_TABLES,
+}
 
 
 @contextmanager
