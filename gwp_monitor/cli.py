@@ -151,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     from gwp_monitor.public_registers.cli import add_registers_parser
 
     add_registers_parser(sub, _db_flag)
+    from gwp_monitor.supplier_cli import add_supplier_parsers
+
+    add_supplier_parsers(sub, _db_flag)
     return parser
 
 

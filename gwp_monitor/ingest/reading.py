@@ -163,6 +163,7 @@ def _adopt(result: ReturnFile, header: list[str], table: pa.Table, rows: np.ndar
         table = table.filter(pa.array(non_blank))
         rows = rows[non_blank]
     if table.num_rows == 0:
+        result.kind = match.kind  # an empty template is still recognised as its kind
         raise _Unreadable("the file has a header but no data rows")
     result.kind, result.table, result.row_numbers = match.kind, table, rows
 
