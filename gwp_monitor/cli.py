@@ -154,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     from gwp_monitor.supplier_cli import add_supplier_parsers
 
     add_supplier_parsers(sub, _db_flag)
+    from gwp_monitor.portal.cli import add_portal_parser
+
+    add_portal_parser(sub, _db_flag)
     return parser
 
 

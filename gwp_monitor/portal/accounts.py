@@ -140,9 +140,7 @@ def set_password(db: Database, user: User, password: str) -> None:
         raise AccountError(f"password refused: {why}")
     table = db.table("portal_users")
     with db.engine.begin() as conn:
-        conn.execute(
-            update(table).where(table.c.user_id == user.user_id).values(password_hash=hash_password(password))
-        )
+        conn.execute(update(table).where(table.c.user_id == user.user_id).values(password_hash=hash_password(password)))
 
 
 def check_password(db: Database, email: str, password: str) -> User | None:
@@ -239,9 +237,7 @@ def record_failure(db: Database, keys: list[str], window: timedelta) -> None:
                     update(table).where(table.c.throttle_key == key).values(failures=1, window_start=_ts(db, at))
                 )
             else:
-                conn.execute(
-                    update(table).where(table.c.throttle_key == key).values(failures=table.c.failures + 1)
-                )
+                conn.execute(update(table).where(table.c.throttle_key == key).values(failures=table.c.failures + 1))
 
 
 def clear_failures(db: Database, keys: list[str]) -> None:

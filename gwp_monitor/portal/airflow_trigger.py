@@ -27,7 +27,9 @@ class Triggered:
     message: str
 
 
-SCHEDULED = "The next scheduled run of the returns pipeline takes it (within the hour); this page shows the verdict then."
+SCHEDULED = (
+    "The next scheduled run of the returns pipeline takes it (within the hour); this page shows the verdict then."
+)
 
 
 def configured(settings: Settings) -> bool:
@@ -44,7 +46,10 @@ def announce_landing(settings: Settings, extra: dict[str, str]) -> Triggered:
         with httpx.Client(base_url=base, timeout=TIMEOUT_SECONDS) as client:
             login = client.post(
                 "/auth/token",
-                json={"username": settings.airflow_api_user, "password": settings.airflow_api_password.get_secret_value()},
+                json={
+                    "username": settings.airflow_api_user,
+                    "password": settings.airflow_api_password.get_secret_value(),
+                },
             )
             login.raise_for_status()
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}

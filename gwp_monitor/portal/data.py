@@ -125,7 +125,12 @@ def due_next(register: Register | None, contract_ref: str, today: date) -> list[
         if contract.end_date is not None and period.start > contract.end_date:
             continue
         out.append(
-            {"kind": kind, "period_start": period.start, "period_end": period.end, "due_date": schedule.due_date(period)}
+            {
+                "kind": kind,
+                "period_start": period.start,
+                "period_end": period.end,
+                "due_date": schedule.due_date(period),
+            }
         )
     return out
 
@@ -167,7 +172,9 @@ def _uploads_by_content(db: Database, hashes: list[str]) -> dict[str, str]:
 
 def waiting_uploads(db: Database, user: User) -> list[dict[str, Any]]:
     """Uploads the pipeline has not taken in yet: landed, waiting for the next run."""
-    where, params = ("1 = 1", {}) if user.sees_everything else ("up.supplier_id = :supplier_id", {"supplier_id": user.supplier_id})
+    where, params = (
+        ("1 = 1", {}) if user.sees_everything else ("up.supplier_id = :supplier_id", {"supplier_id": user.supplier_id})
+    )
     rows = _rows(
         db,
         "SELECT up.upload_id, up.uploaded_at, up.label, us.contract_ref, us.kind, us.period_start, us.period_end "
@@ -204,7 +211,9 @@ def upload_owner(db: Database, stored_name: str) -> str | None:
 
 def uploads(db: Database, user: User, limit: int = 500) -> list[dict[str, Any]]:
     """Files handed in through the portal, newest first (a supplier user: their supplier's only)."""
-    where, params = ("1 = 1", {}) if user.sees_everything else ("up.supplier_id = :supplier_id", {"supplier_id": user.supplier_id})
+    where, params = (
+        ("1 = 1", {}) if user.sees_everything else ("up.supplier_id = :supplier_id", {"supplier_id": user.supplier_id})
+    )
     rows = _rows(
         db,
         "SELECT up.upload_id, up.uploaded_at, up.label, up.stored_name, up.supplier_id, u.email "

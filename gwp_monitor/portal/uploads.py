@@ -125,7 +125,7 @@ def check_upload(
 
 
 def too_large(max_bytes: int) -> str:
-    return f"the file is larger than the {max_bytes / 1e6:.0f} MB limit: split it by contract or period"
+    return f"the file is larger than the {max_bytes / 1048576:.0f} MB limit: split it by contract or period"
 
 
 def land_upload(
@@ -164,4 +164,3 @@ def land_upload(
             ],
         )
     return path, int(upload_id)
-
