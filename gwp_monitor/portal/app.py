@@ -1,7 +1,7 @@
 """The supplier portal's web application (spec 8): `create_app(settings)` builds it, uvicorn serves it.
 
 Three small layers around the pages (portal.pages) and the JSON API (portal.api):
-- `BodyLimit` (pure ASGI, outermost): a body larger than the upload limit is answered 413, by its
+- `BodyLimit` (pure ASGI): a body larger than the upload limit is answered 413, by its
   Content-Length at once, or while it streams in, before it is all read (no client can fill the disk);
 - the session middleware: reads the signed cookie into ``request.state.session`` (a new anonymous
   session, with its CSRF token, when there is none) and writes it back Secure (when the deployment
@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gwp_monitor.config.register import Register, load_register
@@ -183,6 +184,11 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.include_router(api.router)
     app.mount("/static", StaticFiles(packages=[("gwp_monitor.portal", "static")]), name="static")
 
+    # Added first, so it sits inside the session middleware: a body refused while streaming raises in
+    # the request's own task, where FastAPI passes an HTTPException on (413) instead of "cannot parse".
+    limit = settings.portal_max_upload_bytes
+    app.add_middleware(BodyLimit, limit=limit + FORM_OVERHEAD, shown_limit=limit)
+
     @app.middleware("http")
     async def sessions(request: Request, call_next):  # noqa: ANN001, ANN202 - Starlette's middleware signature
         cookie = request.cookies.get(COOKIE)
@@ -199,8 +205,8 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/") or request.url.path.startswith("/openapi"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         if isinstance(exc, SignInRequired) and request.method == "GET":
@@ -215,8 +221,6 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         text = "; ".join(f"{'.'.join(map(str, e['loc'][1:])) or 'form'}: {e['msg']}" for e in shown)
         return render(request, "error.html", status_code=422, message=text, status=422)
 
-    limit = settings.portal_max_upload_bytes
-    app.add_middleware(BodyLimit, limit=limit + FORM_OVERHEAD, shown_limit=limit)
     return app
 
 
