@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from factories import PAYROLL_ONLY_REF, ReturnBuilder
-from portal_support import build_world, csv_bytes, csrf_of, run_world_pipeline
+from portal_support import build_world, csrf_of, csv_bytes, run_world_pipeline
 
 from gwp_monitor.ingest.landed import delivery_of
 from gwp_monitor.portal.airflow_trigger import ASSET_NAME
