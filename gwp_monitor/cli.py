@@ -20,6 +20,7 @@ from typing import Any
 from gwp_monitor.config.settings import Settings, SettingsError, use_settings
 from gwp_monitor.console import (
     console,
+    print_not_checked,
     print_run_summary,
     print_status,
     problems_table,
@@ -69,12 +70,20 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="check a return file before sending it (no database, writes nothing)",
         description="A supplier's pre-submission check: lists every problem with the file's own row numbers "
-        "(header = row 1). Exit 0 when clean, 1 when there are problems, 2 when the register is invalid.",
+        "(header = row 1). Exit 0 when clean, 1 when there are problems, 2 when the register is invalid. "
+        "Without a register (no --contracts, no GWP_REGISTER) the template rules are checked (columns, "
+        "values, pay periods, duplicates, formats) and the contract rules it could not check are listed; "
+        "the council gives a supplier its own register with `gwp-monitor register export`.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example:\n  gwp-monitor check payroll-2025-06.csv --contracts register.yaml --format json",
     )
     check.add_argument("files", nargs="+", type=Path, metavar="FILE", help="CSV (UTF-8) or XLSX return file(s)")
-    check.add_argument("--contracts", type=Path, default=None, help="contract register YAML (env GWP_REGISTER)")
+    check.add_argument(
+        "--contracts",
+        type=Path,
+        default=None,
+        help="contract register YAML (env GWP_REGISTER); without one only the template rules are checked",
+    )
     check.add_argument("--as-of", type=_date, default=None, help="date the check is made as of (default today)")
     check.add_argument("--format", choices=("table", "json"), default="table")
     check.set_defaults(handler=cmd_check)
@@ -332,11 +341,12 @@ def _load_register(path: Path | None, fmt: str = "table"):
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    from gwp_monitor.ingest.intake import take_in
+    from gwp_monitor.ingest.intake import CONTRACT_RULES_NEEDING_REGISTER, take_in
     from gwp_monitor.ingest.reading import ReadLimits
     from gwp_monitor.validate.expectations import SuiteError
 
-    register = _load_register(settings.given("contract_register"), args.format)
+    register_path = settings.given("contract_register")
+    register = _load_register(register_path, args.format) if register_path is not None else None
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise OperationalError(f"no such file: {', '.join(missing)}")
@@ -344,8 +354,9 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         intake = take_in(args.files, register, as_of=settings.today, limits=ReadLimits.from_settings(settings))
     except SuiteError as exc:  # a broken suite is ours, not the supplier's: exit 2, not 1 ("problems found")
         raise OperationalError(str(exc).splitlines()[0]) from exc
+    not_checked = list(CONTRACT_RULES_NEEDING_REGISTER) if register is None else []
     if args.format == "json":
-        print(json.dumps([_submission_json(s) for s in intake.submissions], indent=2))
+        print(json.dumps([_submission_json(s, not_checked) for s in intake.submissions], indent=2))
     else:
         console.print(submissions_table(intake.submissions))
         for s in intake.submissions:
@@ -362,12 +373,23 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
                     len(intake.submissions),
                 )
             )
+        elif register is None:
+            console.print(
+                styled(
+                    "[bold green]All {} submission(s) pass the template rules.[/]",
+                    len(intake.submissions),
+                )
+            )
         else:
             console.print(styled("[bold green]All {} submission(s) are ready to send.[/]", len(intake.submissions)))
+        if register is None:
+            print_not_checked(not_checked)
     return 1 if any(s.problems for s in intake.submissions) else 0
 
 
-def _submission_json(s) -> dict:
+def _submission_json(s, not_checked: list[str]) -> dict:
+    """One submission of `check --format json`; `not_checked`: the contract rules a check without the
+    register could not make (empty with a register)."""
     return {
         "file": s.file_name,
         "kind": s.kind,
@@ -380,6 +402,7 @@ def _submission_json(s) -> dict:
             {"column": p.column, "rule": p.rule, "rows": p.rows, "first_rows": list(p.first_rows)} for p in s.problems
         ],
         "warnings": [{"column": p.column, "note": p.rule} for p in s.warnings],
+        "not_checked": not_checked,
     }
 
 

@@ -74,6 +74,25 @@ def warnings_table(submission) -> Table:
     return table
 
 
+def print_not_checked(rules: Iterable[str]) -> None:
+    """After a check without the contract register: what it could not check, and how to get one."""
+    console.print(
+        styled(
+            "\n[bold yellow]Checked without the contract register.[/] The template rules were checked "
+            "(columns, values, pay periods, duplicates, formats). These rules were [bold]not[/]:"
+        )
+    )
+    for rule in rules:
+        console.print(styled("  - {}", rule))
+    console.print(
+        styled(
+            "To check them too, ask your contract manager for your part of the register (the council runs "
+            "[bold]gwp-monitor register export --supplier-id YOUR_ID[/]) and check again with "
+            "[bold]--contracts THAT-FILE.yaml[/]."
+        )
+    )
+
+
 class progress_reporter:
     """Progress on stderr for long runs: a bar per stage on a terminal, a line per stage otherwise."""
 

@@ -20,6 +20,19 @@ quarter (workforce), then check the file with `gwp-monitor check FILE`.
 Without --out the CSV is printed (redirect it to a file) and the XLSX is saved in the current folder
 under its own name."""
 
+EXPORT_DESCRIPTION = """\
+For the council: writes a contract register holding only one supplier's contracts (each as the
+register has it: schedules, commitments and that contract's contacts), and nothing about any other
+supplier. Give it to the supplier so that `gwp-monitor check FILE --contracts THAT-FILE` also checks the
+contract rules (the contract is known, the period is one of the contract's). The full register must
+be valid; the exported one is checked to load before it is written.
+
+Exit status: 0 written, 2 the register is invalid or has no contract of that supplier."""
+
+EXPORT_EPILOG = """\
+example:
+  gwp-monitor register export --supplier-id 08064685 --contracts register.yaml --out tyneside-care.yaml"""
+
 TEMPLATE_EPILOG = """\
 examples:
   gwp-monitor template payroll > payroll.csv
@@ -40,6 +53,28 @@ def add_supplier_parsers(sub: argparse._SubParsersAction, db_flag: Callable[[arg
     template.add_argument("--out", type=Path, default=None, metavar="FILE", help="where to write the template")
     template.set_defaults(handler=cmd_template)
 
+    register = sub.add_parser(
+        "register",
+        help="the contract register: export one supplier's part of it",
+        description="Contract register tools.",
+    )
+    actions = register.add_subparsers(dest="register_command", metavar="ACTION", required=True)
+    export = actions.add_parser(
+        "export",
+        help="write a register holding only one supplier's contracts, for that supplier's `check`",
+        description=EXPORT_DESCRIPTION,
+        epilog=EXPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument(
+        "--supplier-id", required=True, metavar="ID", help="the supplier's supplier_id in the register, as written"
+    )
+    export.add_argument(
+        "--contracts", type=Path, default=None, help="the full contract register YAML (env GWP_REGISTER)"
+    )
+    export.add_argument("--out", type=Path, default=None, metavar="FILE", help="where to write it (default: print it)")
+    export.set_defaults(handler=cmd_register_export)
+
 
 def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
     from gwp_monitor.cli import OperationalError
@@ -58,4 +93,41 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as exc:
         raise OperationalError(f"cannot write the template to {out} ({exc.strerror or exc})") from exc
     console.print(styled("Template written: [bold]{}[/] ({} return, {})", out, args.kind, args.format.upper()))
+    return 0
+
+
+def cmd_register_export(args: argparse.Namespace, settings: Settings) -> int:
+    from gwp_monitor.cli import OperationalError, _load_register
+    from gwp_monitor.config.register import RegisterError
+    from gwp_monitor.config.register_export import UnknownSupplier, export_supplier_register
+    from gwp_monitor.console import console, styled
+
+    source = settings.given("contract_register")
+    register = _load_register(source)
+    assert source is not None  # _load_register refuses a missing register
+    out: Path | None = args.out
+    if out is not None and out.resolve() == source.resolve():
+        raise OperationalError(f"--out {out} is the register itself: write the export to another file")
+    try:
+        exported = export_supplier_register(source, register, args.supplier_id, settings.today)
+    except UnknownSupplier as exc:
+        raise OperationalError(str(exc)) from exc
+    except RegisterError as exc:  # cannot happen for a valid register; said plainly if it ever does
+        raise OperationalError(f"the exported register would not load: {'; '.join(exc.problems)}") from exc
+    if out is None:
+        sys.stdout.write(exported.text)
+        return 0
+    try:
+        out.write_text(exported.text, encoding="utf-8")
+    except OSError as exc:
+        raise OperationalError(f"cannot write {out} ({exc.strerror or exc})") from exc
+    console.print(
+        styled(
+            "Register for {} (supplier_id {}) written: [bold]{}[/] ({} contract(s))",
+            exported.supplier_name,
+            args.supplier_id,
+            out,
+            exported.contracts,
+        )
+    )
     return 0

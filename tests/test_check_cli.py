@@ -27,6 +27,7 @@ SUBMISSION_KEYS = {
     "status",
     "problems",
     "warnings",
+    "not_checked",
 }
 PROBLEM_KEYS = {"column", "rule", "rows", "first_rows"}
 
@@ -84,6 +85,7 @@ def test_json_output_shape(capsys, register_path, files):
     assert isinstance(report, list) and len(report) == 2
     for s in report:
         assert set(s) == SUBMISSION_KEYS
+        assert s["not_checked"] == []  # with the register every contract rule is checked
         for p in s["problems"]:
             assert set(p) == PROBLEM_KEYS
             assert isinstance(p["rows"], int) and all(isinstance(r, int) for r in p["first_rows"])
@@ -187,7 +189,6 @@ def test_invalid_register_exits_2_listing_every_problem(capsys, tmp_path, files)
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["{good}"], "no contract register given"),
         (["{good}", "--contracts", "{missing}"], "file not found"),
         (["{missing}", "--contracts", "{register}"], "no such file"),
     ],

@@ -45,31 +45,24 @@ class Column:
 
 KEY_COLUMNS = ("contract_ref", "period_start", "period_end")
 
-_KEY = (
-    Column(
-        "contract_ref",
-        "text",
-        True,
-        description="the council's reference for the contract, exactly as in the contract register",
-        example="NCC-2025-0142",
-    ),
+_CONTRACT_REF = Column(
+    "contract_ref",
+    "text",
+    True,
+    description="the council's reference for the contract, exactly as in the contract register",
+    example="NCC-2025-0142",
+)
+
+PAYROLL: tuple[Column, ...] = (
+    _CONTRACT_REF,
     Column(
         "period_start",
         "date",
         True,
-        description="first day of the return's period: the calendar month (payroll) or quarter (workforce)",
+        description="first day of the calendar month the return covers (whatever the pay frequency)",
         example="01/04/2025",
     ),
-    Column(
-        "period_end",
-        "date",
-        True,
-        description="last day of the same month or quarter",
-        example="30/04/2025",
-    ),
-)
-
-PAYROLL: tuple[Column, ...] = _KEY + (
+    Column("period_end", "date", True, description="last day of the same month", example="30/04/2025"),
     Column(
         "worker_ref",
         "text",
@@ -111,7 +104,7 @@ PAYROLL: tuple[Column, ...] = _KEY + (
         "decimal",
         True,
         description="basic hours paid in the month (weekly-paid staff: the month's total, or the pay period's "
-        "with pay_period_start/end), 0 or more",
+        "with pay_period_start/end), from 0 to 744",
         example="150",
     ),
     Column(
@@ -166,7 +159,7 @@ MAX_PAY_PERIOD_DAYS = 35
 _AT_MOST_HEADCOUNT = "at most headcount"
 
 WORKFORCE: tuple[Column, ...] = (
-    _KEY[0],
+    _CONTRACT_REF,
     Column(
         "period_start",
         "date",

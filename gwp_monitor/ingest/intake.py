@@ -25,6 +25,16 @@ from gwp_monitor.ingest.whole_files import reject_whole_files
 from gwp_monitor.validate.expectations import validate
 
 Progress = Callable[[str, int, int], None]
+
+#: What a check without the contract register cannot say (spec 2.1, 2.4): told to the supplier, with
+#: how to get their part of the register, so a clean check without one is never taken for "accepted".
+CONTRACT_RULES_NEEDING_REGISTER: tuple[str, ...] = (
+    "contract_ref is one of the council's contracts (a row naming any other contract rejects the whole file)",
+    "the period is one of the contract's return periods: the contract expects this return, monthly or "
+    "quarterly as agreed, between the contract's start and end dates",
+    "commitments (Real Living Wage, zero-hours share and the others) are decided by the council after it "
+    "accepts the return; check never decides them",
+)
 #: The column name the suites (meta.column) and the register's period check give period problems.
 _PERIOD_COLUMN = "period_start/period_end"
 
@@ -210,11 +220,14 @@ def _submissions_of(
         found = list(source.problems) + [
             p for p in problems.get(int(sid), []) if not (p.rows and p.column in source.missing_columns)
         ]
+        why = None
         if register is not None and contract_ref is not None and contract_ref in register.contracts and start and end:
             why = register.contracts[contract_ref].period_problem(ready.kind, start, end, as_of)
-            # A period the suite already refused (not one calendar month/quarter) is reported once.
-            if why and not any(p.column == _PERIOD_COLUMN for p in found):
-                found.append(file_problem(why, _PERIOD_COLUMN))
+        elif register is None and as_of is not None and end is not None and end > as_of:
+            why = f"period {start} to {end} has not ended by {as_of}"  # as a contract would say; needs none
+        # A period the suite already refused (not one calendar month/quarter) is reported once.
+        if why and not any(p.column == _PERIOD_COLUMN for p in found):
+            found.append(file_problem(why, _PERIOD_COLUMN))
         out.append(
             Submission(
                 submission_key=int(sid) + _key_offset(ready.kind),
