@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from gwp_monitor.config.register import Register
+from gwp_monitor.config.register_export import UnknownSupplier, for_supplier
 from gwp_monitor.ingest.intake import Submission, take_in
 from gwp_monitor.ingest.landed import Delivery, land_bytes, safe_label
 from gwp_monitor.ingest.reading import ReadLimits
@@ -87,9 +88,13 @@ def sniff_suffix(data: bytes, max_unpacked: int) -> str:
 
 
 def supplier_register(register: Register, supplier_id: str | None) -> Register:
-    """The register narrowed to one supplier's contracts: all a supplier's upload is checked against."""
-    mine = {ref: c for ref, c in register.contracts.items() if c.supplier.supplier_id == supplier_id}
-    return Register(contracts=mine, source="your contracts")
+    """The register narrowed to one supplier's contracts (config.register_export.for_supplier): all a
+    supplier's upload is checked against. A supplier with no contract gets an empty register, never the
+    "did you mean" hint, which would name another supplier's id."""
+    try:
+        return for_supplier(register, supplier_id or "")
+    except UnknownSupplier:
+        return Register(contracts={}, source="your contracts")
 
 
 def check_upload(
