@@ -92,6 +92,11 @@ def contracts(db: Database, user: User, register: Register | None, today: date) 
         )
         for r in base
     }
+    for ref, contract in sorted((register.contracts if register else {}).items()):
+        # In the register but not yet in the database (no run since it was added): shown, without data.
+        if ref not in views and (user.sees_everything or contract.supplier.supplier_id == user.supplier_id):
+            views[ref] = ContractView(ref, contract.title, contract.supplier.name)
+    views = dict(sorted(views.items()))
     where, params = _scope(user)
     for r in _rows(
         db,
@@ -156,6 +161,31 @@ def submissions(db: Database, user: User, limit: int = 1000) -> list[dict[str, A
         r["received_at"] = _when(r["received_at"])
         r["uploaded_by"] = uploads.get(r["file_sha256"])
     return rows
+
+
+def period_verdicts(db: Database, user: User) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+    """Current verdicts (v_compliance_history) by (contract_ref, period_start, period_end) as ISO text:
+    what an accepted submission for that period decided."""
+    where, params = _scope(user)
+    out: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in _rows(
+        db,
+        "SELECT contract_ref, commitment, period_start, period_end, status, detail FROM v_compliance_history "
+        f"WHERE {where} ORDER BY commitment",
+        params,
+    ):
+        out[(r["contract_ref"], str(_day(r["period_start"])), str(_day(r["period_end"])))].append(r)
+    return dict(out)
+
+
+def verdicts_of(
+    verdicts: dict[tuple[str, str, str], list[dict[str, Any]]], submission: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The verdicts an accepted submission's period has (none for a rejected or superseded one)."""
+    if submission["status"] != "accepted" or not submission["contract_ref"]:
+        return []
+    key = (submission["contract_ref"], str(_day(submission["period_start"])), str(_day(submission["period_end"])))
+    return verdicts.get(key, [])
 
 
 def _uploads_by_content(db: Database, hashes: list[str]) -> dict[str, str]:

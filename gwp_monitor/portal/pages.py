@@ -176,10 +176,14 @@ def upload(request: Request, user: Supplier, file: Annotated[UploadFile, File()]
 @router.get("/submissions", response_class=HTMLResponse)
 def submissions_page(request: Request, user: SignedIn) -> Response:
     db = _state(request).db
+    rows = data.submissions(db, user)
+    verdicts = data.period_verdicts(db, user)
+    for row in rows:
+        row["verdicts"] = data.verdicts_of(verdicts, row)
     return render(
         request,
         "submissions.html",
-        submissions=data.submissions(db, user),
+        submissions=rows,
         waiting=data.waiting_uploads(db, user),
         changes=data.changes(db, user),
         uploads=data.uploads(db, user),
