@@ -1,7 +1,7 @@
 """Run every benchmark, or one, each in its own fresh process; print one combined table.
 
     python bench/run_all.py                 # all (what `./dev bench` runs), about 5-8 minutes
-    python bench/run_all.py validation      # one: end_to_end | validation | many_returns | dag_parse | memory
+    python bench/run_all.py validation      # one: end_to_end | validation | many_returns | dag_parse | memory | portal
     python bench/run_all.py validation --rows 200000   # extra arguments go to that benchmark
 
 Each benchmark prints its own table and writes bench/results/<name>.json (git-ignored); this script
@@ -27,6 +27,7 @@ BENCHMARKS = {
     "many_returns": "bench_many_returns.py",
     "dag_parse": "bench_dag_parse.py",
     "memory": "bench_memory.py",
+    "portal": "bench_portal.py",
 }
 
 

@@ -151,6 +151,7 @@ def test_a_supplier_cannot_fetch_another_suppliers_file(world):
     refused = a.get(f"/uploads/{b_upload}/file")
     missing = a.get("/uploads/999999/file")
     assert refused.status_code == missing.status_code == 404
+
     def shown(text: str) -> str:  # the page without its CSRF token (random per session)
         return re.sub(r'value="[^"]*"', "", text)
 
