@@ -265,3 +265,33 @@ def test_airflow_unreachable_says_the_next_run_takes_it(tmp_path, returns):
     page = world.upload(world.client("a"), "june.csv", csv_bytes([returns.payroll_row(JUNE)]))
     assert page.status_code == 200 and "could not be started at once" in page.text and "next scheduled run" in page.text
     assert httpx  # the client the portal uses
+
+
+def test_uploads_checked_at_once_in_threads_get_their_own_answers(tmp_path, returns):
+    """The portal checks uploads in a thread pool: concurrent checks must not read each other's rows
+    (GX's one context per process; validate serialises them)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import date
+
+    from factories import make_register, month, numbered_contracts
+
+    from gwp_monitor.ingest.reading import ReadLimits
+    from gwp_monitor.portal.accounts import User
+    from gwp_monitor.portal.uploads import check_upload
+
+    contracts = numbered_contracts(4, "T", start_date="2024-01-01")
+    register = make_register(tmp_path, *contracts)
+
+    def check(i: int) -> list[str]:
+        contract = contracts[i % 4]
+        user = User(i, f"u{i}@t.example", "supplier", contract["supplier"]["supplier_id"], False, True)
+        period = month(2025, 1 + i % 3)
+        rows = [returns.paid_row(contract["contract_ref"], period, w, "13.50") for w in range(1, 401)]
+        result, _ = check_upload(
+            csv_bytes(rows), "r.csv", user, register, today=date(2026, 1, 31), limits=ReadLimits(), max_bytes=LIMIT
+        )
+        return [p.describe() for s in result.submissions for p in s.problems]
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(check, range(8)))
+    assert answers == [[]] * 8
