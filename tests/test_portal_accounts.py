@@ -185,3 +185,41 @@ def test_audit_page_shows_sign_ins_uploads_and_downloads_to_managers(portal):
     client.get("/templates/payroll.xlsx")
     page = client.get("/audit").text
     assert "sign_in" in page and "download_template" in page and "payroll.xlsx" in page
+
+
+def test_the_database_refuses_inconsistent_accounts(portal):
+    """The CHECK constraints of revision 0006, on both backends: a supplier user needs its supplier, and
+    a role is one of the three."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import IntegrityError
+
+    _, db, _ = portal
+    users = db.table("portal_users")
+    base = {"password_hash": None, "disabled": False, "created_at": datetime.now(UTC)}
+    for bad in (
+        {"email": "a@x.example", "role": "supplier", "supplier_id": None},
+        {"email": "b@x.example", "role": "root", "supplier_id": None},
+    ):
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            conn.execute(users.insert().values(**base, **bad))
+    accounts.add_user(db, "c@x.example", "admin")
+    with pytest.raises(accounts.AccountError, match="already an account"):
+        accounts.add_user(db, "C@x.example", "admin")
+
+
+def test_sign_in_goes_back_only_to_a_page_of_this_site(portal):
+    _, db, client = portal
+    accounts.add_user(db, "pay@care.example", "supplier", "08064685", PASSWORD)
+    assert client.get("/submissions").headers["location"] == "/sign-in?next=/submissions"
+    for target, expected in (
+        ("/submissions", "/submissions"),
+        ("//evil.example/x", "/contracts"),
+        ("https://evil.example", "/contracts"),
+    ):
+        fresh = TestClient(client.app, follow_redirects=False)
+        token = csrf_of(fresh.get("/sign-in").text)
+        answer = fresh.post(
+            "/sign-in", data={"email": "pay@care.example", "password": PASSWORD, "csrf_token": token, "next": target}
+        )
+        assert answer.headers["location"] == expected

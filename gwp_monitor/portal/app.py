@@ -17,6 +17,7 @@ import secrets
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -210,7 +211,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         if request.url.path.startswith("/api/") or request.url.path.startswith("/openapi"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         if isinstance(exc, SignInRequired) and request.method == "GET":
-            return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+            return RedirectResponse(f"/sign-in?next={quote(request.url.path)}", status_code=303)
         return render(request, "error.html", status_code=exc.status_code, message=exc.detail, status=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
