@@ -169,6 +169,25 @@ def test_sign_in_is_throttled_and_audited(portal, db_rows):
     assert sign_in(other, "pay@care.example", PASSWORD).status_code == 303
 
 
+def test_one_address_is_throttled_only_after_many_accounts_failed(portal):
+    """Many people sign in from one office address: one person's mistakes do not lock out the others,
+    but guessing across many accounts from one address is stopped too."""
+    _, db, client = portal
+    accounts.add_user(db, "pay@care.example", "supplier", "08064685", PASSWORD)
+    for i in range(12):
+        sign_in(client, f"guess{i}@care.example", "wrong password!")
+    assert sign_in(client, "pay@care.example", PASSWORD).status_code == 303  # 12 failures < 50 for the address
+    for i in range(12, 50):
+        sign_in(client, f"guess{i}@care.example", "wrong password!")
+    assert sign_in(client, "pay@care.example", PASSWORD).status_code == 429
+
+
+def test_the_supplier_guide_is_shown(portal):
+    _, _, client = portal
+    page = client.get("/guide")
+    assert page.status_code == 200 and "<h1>Supplier guide" in page.text and "<script" not in page.text
+
+
 def test_unknown_email_and_wrong_password_get_the_same_answer(portal):
     url, db, client = portal
     accounts.add_user(db, "pay@care.example", "supplier", "08064685", PASSWORD)

@@ -214,13 +214,13 @@ def use_sign_in_link(db: Database, secret: str) -> User | None:
 # --- sign-in throttle ------------------------------------------------------------------------------
 
 
-def throttled(db: Database, keys: list[str], attempts: int, window: timedelta) -> bool:
-    """True when any key (an account, a client address) had `attempts` failures in the current window."""
+def throttled(db: Database, limits: dict[str, int], window: timedelta) -> bool:
+    """True when any key (an account, a client address) reached its limit of failures in the current window."""
     table = db.table("portal_sign_in_failures")
     since = now() - window
     with db.engine.connect() as conn:
-        rows = conn.execute(select(table).where(table.c.throttle_key.in_(keys))).all()
-    return any(r.failures >= attempts and _aware(r.window_start) > since for r in rows)
+        rows = conn.execute(select(table).where(table.c.throttle_key.in_(list(limits)))).all()
+    return any(r.failures >= limits[r.throttle_key] and _aware(r.window_start) > since for r in rows)
 
 
 def record_failure(db: Database, keys: list[str], window: timedelta) -> None:
