@@ -67,6 +67,39 @@ def test_user_add_prints_a_one_time_link_that_sets_a_password(portal, capsys, mo
     assert all(secret not in t["token_sha256"] for t in tokens)
 
 
+def test_a_supplier_id_the_register_does_not_know_is_warned_about(portal, capsys, monkeypatch, tmp_path):
+    url, _, _ = portal
+    monkeypatch.setenv("GWP_REGISTER", str(tmp_path / "register.yaml"))
+    code, _, err = run(
+        capsys,
+        monkeypatch,
+        url,
+        "user",
+        "add",
+        "--email",
+        "p@q.example",
+        "--role",
+        "supplier",
+        "--supplier-id",
+        "8064685",
+    )
+    assert code == 0 and "no contract in" in err and "'8064685'" in err
+    code, _, err = run(
+        capsys,
+        monkeypatch,
+        url,
+        "user",
+        "add",
+        "--email",
+        "r@q.example",
+        "--role",
+        "supplier",
+        "--supplier-id",
+        "08064685",
+    )
+    assert code == 0 and "warning" not in err
+
+
 def test_password_from_stdin_never_from_a_flag(portal, capsys, monkeypatch):
     url, db, client = portal
     with pytest.raises(SystemExit):

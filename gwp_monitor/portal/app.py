@@ -145,6 +145,8 @@ class PortalState:
             log.warning("GWP_PORTAL_SECRET_KEY is not set: sessions are signed with a random key and end on restart")
         self.signer = SessionSigner(key or secrets.token_urlsafe(32), settings.portal_session_minutes * 60)
         self._register: tuple[Path, float, Register] | None = None
+        #: The live dashboard's pages and when they were rendered (portal.returns.dashboard_page).
+        self.dashboard: tuple[float, dict[str, str]] | None = None
 
     def register(self) -> Register:
         """The contract register (GWP_REGISTER), read again when the file changes."""

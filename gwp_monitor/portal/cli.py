@@ -113,11 +113,31 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(str(exc))
     accounts.audit(db, None, "add_user", f"{user.email} ({user.role})", "cli")
     print(f"added {user.email} ({user.role}{', supplier ' + user.supplier_id if user.supplier_id else ''})")
+    if user.supplier_id:
+        _warn_unknown_supplier(settings, user.supplier_id)
     if password is None:
         secret, expires = accounts.create_token(db, user, "sign_in", accounts.SIGN_IN_LINK_DAYS)
         print(f"one-time sign-in link (valid until {expires:%Y-%m-%d %H:%M} UTC):")
         print(f"{settings.portal_base_url.rstrip('/')}/welcome/{secret}")
     return 0
+
+
+def _warn_unknown_supplier(settings: Settings, supplier_id: str) -> None:
+    """Say so when the register names no contract of this supplier (a dropped leading zero, a typo):
+    the account would see nothing and could hand in nothing."""
+    from gwp_monitor.config.register import load_register
+
+    path = settings.contract_register
+    try:
+        register = load_register(path)
+    except Exception:  # noqa: BLE001 - no register here (another machine holds it): nothing to compare
+        return
+    if not any(c.supplier.supplier_id == supplier_id for c in register.contracts.values()):
+        print(
+            f"warning: no contract in {path} has supplier_id '{supplier_id}' (compared exactly, leading zeros "
+            "included): this account will see no contract until one does",
+            file=sys.stderr,
+        )
 
 
 def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:

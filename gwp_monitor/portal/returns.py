@@ -102,21 +102,16 @@ def serve_upload(state: PortalState, user: User, upload_id: int) -> Response:
     return FileResponse(path, media_type=MEDIA_TYPES[fmt], filename=row["label"])
 
 
-_DASHBOARD: dict[str, object] = {}
-
-
 def dashboard_page(state: PortalState, path: str) -> Response:
     """A page of the contract managers' dashboard (gwp_monitor.report), rendered live from the database."""
     from gwp_monitor.report.build import load_report_data
     from gwp_monitor.report.environment import CSP
     from gwp_monitor.report.render import build_site
 
-    pages = _DASHBOARD.get("pages")
-    if pages is None or time.monotonic() - float(_DASHBOARD.get("at", 0.0)) > DASHBOARD_TTL:  # type: ignore[arg-type]
-        pages = build_site(load_report_data(state.db))
-        _DASHBOARD.update(pages=pages, at=time.monotonic())
-    assert isinstance(pages, dict)
-    html = pages.get(path)
+    cached = state.dashboard
+    if cached is None or time.monotonic() - cached[0] > DASHBOARD_TTL:
+        cached = state.dashboard = (time.monotonic(), build_site(load_report_data(state.db)))
+    html = cached[1].get(path)
     if html is None:
         raise HTTPException(404, "no such dashboard page")
     return HTMLResponse(
