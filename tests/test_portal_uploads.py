@@ -295,3 +295,23 @@ def test_uploads_checked_at_once_in_threads_get_their_own_answers(tmp_path, retu
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(check, range(8)))
     assert answers == [[]] * 8
+
+
+@pytest.mark.airflow
+def test_the_calls_match_the_installed_airflow_rest_api():
+    """The three calls the portal makes exist in the installed Airflow with these paths and bodies."""
+    from airflow.api_fastapi.auth.managers.simple.datamodels.login import LoginBody
+    from airflow.api_fastapi.auth.managers.simple.routes.login import login_router
+    from airflow.api_fastapi.core_api.datamodels.assets import CreateAssetEventsBody
+    from airflow.api_fastapi.core_api.routes.public import public_router
+    from airflow.api_fastapi.core_api.routes.public.assets import assets_router
+
+    def routes(router) -> set[tuple[str, str]]:  # noqa: ANN001
+        return {(m, r.path) for r in router.routes for m in getattr(r, "methods", ())}
+
+    assert ("POST", "/token") in routes(login_router)  # mounted under /auth (airflow.api_fastapi.app)
+    assert public_router.prefix == "/api/v2"
+    assert {("GET", "/assets"), ("POST", "/assets/events")} <= routes(assets_router)
+    LoginBody.model_validate({"username": "portal", "password": "x"})
+    body = CreateAssetEventsBody.model_validate({"asset_id": 42, "extra": {"source": "portal", "file": "f.csv"}})
+    assert body.asset_id == 42
