@@ -62,12 +62,13 @@ RUN if [ "$AIRFLOW_EXECUTOR" = "CeleryExecutor" ]; then \
 # 2. the package itself, without dependencies (they all come from the lock). Editable, as ./dev installs
 #    it, so the package finds expectations/ and sql/ next to it the same way in the image as in a checkout.
 #    They are copied first: pyproject.toml maps them into the package (gwp_monitor._expectations,
-#    gwp_monitor._sql), and the install needs every mapped folder to exist.
+#    gwp_monitor._sql, gwp_monitor._docs: the supplier guide the portal shows), and the install needs every mapped folder to exist.
 #    (README.m[d]: pyproject.toml names it as the long description; the pattern lets the build go on
 #    without it.)
 COPY pyproject.toml README.m[d] ./
 COPY expectations/ expectations/
 COPY sql/ sql/
+COPY docs/supplier-guide.md docs/
 COPY gwp_monitor/ gwp_monitor/
 RUN pip install --no-deps -e . && python -m compileall -q gwp_monitor
 

@@ -1,7 +1,7 @@
 """Run every benchmark, or one, each in its own fresh process; print one combined table.
 
     python bench/run_all.py                 # all (what `./dev bench` runs), about 5-8 minutes
-    python bench/run_all.py validation      # one: end_to_end | validation | many_returns | dag_parse | memory | sftp_fetch
+    python bench/run_all.py validation      # one: end_to_end | validation | many_returns | dag_parse | memory | sftp_fetch | portal
     python bench/run_all.py validation --rows 200000   # extra arguments go to that benchmark
 
 Each benchmark prints its own table and writes bench/results/<name>.json (git-ignored); this script
@@ -28,6 +28,7 @@ BENCHMARKS = {
     "dag_parse": "bench_dag_parse.py",
     "memory": "bench_memory.py",
     "sftp_fetch": "bench_sftp_fetch.py",
+    "portal": "bench_portal.py",
 }
 
 

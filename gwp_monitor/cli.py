@@ -176,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     from gwp_monitor.sources.cli import add_sources_parser
 
     add_sources_parser(sub, _db_flag)
+    from gwp_monitor.portal.cli import add_portal_parser
+
+    add_portal_parser(sub, _db_flag)
     return parser
 
 

@@ -61,3 +61,9 @@ def sql_dir() -> Path:
 def rates_dir() -> Path:
     """The wage-floor tables, one CSV per table."""
     return _package_dir() / "domain" / "data"
+
+
+def docs_dir() -> Path:
+    """The guides people read in the product (``docs/`` at the top of the repository): the portal
+    shows docs/supplier-guide.md."""
+    return _shipped("_docs", "docs")

@@ -648,6 +648,28 @@ def test_compose_runs_what_the_image_holds(services):
     assert paths.get("/opt/gwp-monitor/gwp_monitor", "").rstrip("/") == "gwp_monitor"
 
 
+def test_portal_service_serves_the_portal_beside_airflow(services):
+    """The portal runs the real command on the product image, writes the landing folder Airflow reads,
+    signs sessions with a required secret, and starts gwp_returns through the api-server."""
+    from gwp_monitor.cli import build_parser
+
+    portal = services["portal"]
+    command = command_list(portal)
+    assert command[:3] == ["gwp-monitor", "portal", "serve"]
+    args = build_parser().parse_args(command[1:])
+    assert (args.host, args.port) == ("0.0.0.0", 8600)
+    assert any(port.endswith(":8600") for port in portal["ports"])
+    mounts = {target: mode for _, target, mode in short_volumes(portal)}
+    assert mounts == {"/opt/gwp/landing": "rw", "/opt/gwp/register": "ro"}
+    env = environment(portal)
+    assert env["GWP_PORTAL_SECRET_KEY"].startswith("${GWP_PORTAL_SECRET_KEY:?")
+    assert env["GWP_AIRFLOW_API_URL"] == "http://airflow-api-server:8080"
+    assert env["GWP_DATABASE_URL"] == environment(services["airflow-scheduler"])["GWP_DATABASE_URL"]
+    assert env["GWP_LANDING_DIR"] == "/opt/gwp/landing"
+    assert portal["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+    assert not portal.get("profiles"), "the portal starts with a plain `docker compose up`"
+
+
 # --------------------------------------------------------------------------------------------------
 # shell scripts
 # --------------------------------------------------------------------------------------------------

@@ -47,6 +47,15 @@ REVISIONS = sorted(int(p.name[:4]) for p in (Path(__file__).parents[1] / "sql" /
 LATER_COLUMNS = {"submissions": ("warnings", "supersedes_submission_id", "source")}
 #: Views later revisions add (they read those columns): absent from a legacy database.
 LATER_VIEWS = {"v_resubmission_changes", "v_owed_to_workers", "v_public_register_checks"}
+#: The supplier portal's tables (revision 0006).
+PORTAL_TABLES = (
+    "portal_users",
+    "portal_tokens",
+    "portal_sign_in_failures",
+    "portal_audit_log",
+    "portal_uploads",
+    "portal_upload_submissions",
+)
 #: Tables later revisions add.
 LATER_TABLES = {
     "owed_figures",
@@ -56,6 +65,7 @@ LATER_TABLES = {
     "gpg_checks",
     "alert_outbox",
     "fetched_files",
+    *PORTAL_TABLES,
 }
 
 

@@ -79,7 +79,13 @@ def test_a_broken_install_says_what_is_missing(tmp_path: Path, monkeypatch: pyte
 
 
 def test_the_mapping_ships_the_top_level_folders_under_the_names_the_code_reads() -> None:
-    assert SETUPTOOLS["package-dir"] == {"gwp_monitor._expectations": "expectations", "gwp_monitor._sql": "sql"}
+    assert SETUPTOOLS["package-dir"] == {
+        "gwp_monitor._expectations": "expectations",
+        "gwp_monitor._sql": "sql",
+        "gwp_monitor._docs": "docs",  # the supplier guide the portal shows (resources.docs_dir)
+    }
+    assert SETUPTOOLS["package-data"]["gwp_monitor._docs"] == ["supplier-guide.md"]
+    assert (resources.docs_dir() / "supplier-guide.md").is_file()
 
 
 def test_every_python_package_is_listed() -> None:

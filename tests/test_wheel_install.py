@@ -37,7 +37,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 LOCK = REPO / "requirements.lock"
 #: What the build reads; the same allowlist the Dockerfile copies for the package.
-BUILD_INPUTS = ("pyproject.toml", "README.md", "gwp_monitor", "expectations", "sql")
+BUILD_INPUTS = ("pyproject.toml", "README.md", "gwp_monitor", "expectations", "sql", "docs")
 #: Installed by venv itself or the wheel under test, not by the lock.
 NOT_LOCKED = {"pip", "setuptools", "gwp-monitor"}
 
@@ -112,6 +112,11 @@ def _assert_wheel_carries_the_published_folders(wheel: Path) -> None:
                 shipped = f"{inside}/{file.relative_to(REPO / folder).as_posix()}"
                 assert shipped in names, f"{file.relative_to(REPO)} is not in the wheel as {shipped}"
     assert any(n.startswith("gwp_monitor/domain/data/") and n.endswith(".csv") for n in names)
+    # the supplier portal's pages, stylesheet and the guide it shows
+    assert "gwp_monitor/_docs/supplier-guide.md" in names
+    for file in (REPO / "gwp_monitor" / "portal").rglob("*"):
+        if file.is_file() and file.suffix in (".html", ".css"):
+            assert f"gwp_monitor/portal/{file.relative_to(REPO / 'gwp_monitor' / 'portal').as_posix()}" in names
 
 
 def test_the_built_wheel_installs_into_a_fresh_virtualenv_and_runs_the_demo(tmp_path: Path) -> None:

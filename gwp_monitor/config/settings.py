@@ -36,7 +36,7 @@ DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024
 DEFAULT_MAX_LINE_BYTES = 64 * 1024
 ENV_PREFIX = "GWP_"
 #: Kept exactly as given: spaces may be part of a password.
-_UNSTRIPPED = frozenset({"smtp_password"})
+_UNSTRIPPED = frozenset({"smtp_password", "airflow_api_password", "portal_secret_key"})
 _SOURCE_SECRET_PREFIXES = ("gwp_source_password_", "gwp_source_key_")
 
 
@@ -130,6 +130,23 @@ class Settings(BaseSettings):
     def source_secret(self, name: str) -> str | None:
         """The environment's GWP_SOURCE_PASSWORD_<HOST> / GWP_SOURCE_KEY_<HOST> value, if set."""
         return self._source_secrets.get(name.upper())
+
+    #: The supplier portal (gwp_monitor.portal). Sessions are signed with portal_secret_key (None: a
+    #: random key per process, so sessions end when the portal restarts); portal_https makes cookies
+    #: Secure (set it wherever the portal is reached over HTTPS, i.e. in production).
+    portal_secret_key: SecretStr | None = None
+    portal_https: bool = False
+    portal_base_url: str = "http://127.0.0.1:8600"  # where sign-in links point
+    portal_max_upload_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    portal_session_minutes: int = Field(480, gt=0)
+    #: Sign-in throttle: at most this many failed attempts per account or client address per window.
+    portal_sign_in_attempts: int = Field(5, gt=0)
+    portal_sign_in_window_minutes: int = Field(15, gt=0)
+    #: Airflow's REST API (e.g. http://airflow-apiserver:8080) and an account allowed to post asset
+    #: events: when all three are set, a landed upload starts the returns DAG at once (gwp_landing).
+    airflow_api_url: str | None = None
+    airflow_api_user: str | None = None
+    airflow_api_password: SecretStr | None = None
 
     @property
     def today(self) -> date:
@@ -315,7 +332,7 @@ def _one_line(exc: ValidationError, flags: Mapping[str, Any], build: _Build) -> 
     parts = []
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "?"
-        shown = "" if any(w in name for w in ("password", "url", "sources")) else f"={error.get('input')!r}"
+        shown = "" if any(w in name for w in ("password", "url", "secret", "sources")) else f"={error.get('input')!r}"
         message = error["msg"].removeprefix("Value error, ")
         reason = message[:1].lower() + message[1:]
         parts.append(f"{_origin(name, flags, build)}{shown} is not valid: {reason}")

@@ -367,3 +367,88 @@ gpg_checks = Table(
     Column("note", TEXT),
     Column("checked_at", UTC_TIMESTAMP, nullable=False),
 )
+
+# --- supplier portal (gwp_monitor/portal): accounts, tokens, sign-in throttle, audit, uploads ---------
+
+# People who sign in to the portal. A supplier user belongs to one supplier and sees only its contracts;
+# contract managers see every contract; administrators manage accounts. Only an argon2id hash is kept.
+portal_users = Table(
+    "portal_users",
+    metadata,
+    _auto_id("user_id"),
+    Column("email", VARCHAR(320), nullable=False),
+    Column("role", VARCHAR(32), nullable=False),
+    Column("supplier_id", VARCHAR(64)),
+    Column("password_hash", VARCHAR(200)),  # null until the one-time sign-in link is used
+    Column("disabled", Boolean(create_constraint=False), nullable=False),
+    Column("created_at", UTC_TIMESTAMP, nullable=False),
+    CheckConstraint("role IN ('supplier', 'contract_manager', 'admin')", name="portal_users_role"),
+    CheckConstraint("role <> 'supplier' OR supplier_id IS NOT NULL", name="portal_users_supplier"),
+    Index("portal_users_email", "email", unique=True),
+    sqlite_autoincrement=True,
+)
+
+# API tokens and one-time sign-in links: only the SHA-256 of the secret is kept.
+portal_tokens = Table(
+    "portal_tokens",
+    metadata,
+    Column("token_sha256", CHAR(64), primary_key=True),
+    Column("user_id", INTEGER, ForeignKey("portal_users.user_id"), nullable=False),
+    Column("purpose", VARCHAR(16), nullable=False),  # api | sign_in
+    Column("created_at", UTC_TIMESTAMP, nullable=False),
+    Column("expires_at", UTC_TIMESTAMP, nullable=False),
+    Column("used_at", UTC_TIMESTAMP),  # a sign-in link works once
+    CheckConstraint("purpose IN ('api', 'sign_in')", name="portal_tokens_purpose"),
+)
+
+# Sign-in throttle: failed attempts per key (an e-mail address or a client address) in the current window.
+portal_sign_in_failures = Table(
+    "portal_sign_in_failures",
+    metadata,
+    Column("throttle_key", VARCHAR(400), primary_key=True),
+    Column("failures", INTEGER, nullable=False),
+    Column("window_start", UTC_TIMESTAMP, nullable=False),
+)
+
+# Who did what, when, to which object: sign-ins, uploads, downloads, account changes. Never file contents.
+portal_audit_log = Table(
+    "portal_audit_log",
+    metadata,
+    _auto_id("audit_id"),
+    Column("at", UTC_TIMESTAMP, nullable=False),
+    Column("actor", VARCHAR(320)),  # the e-mail of the user, or null when nobody signed in
+    Column("action", VARCHAR(64), nullable=False),
+    Column("object", VARCHAR(1000)),
+    Column("outcome", VARCHAR(32), nullable=False),
+    Index("portal_audit_log_at", "at"),
+    sqlite_autoincrement=True,
+)
+
+# Returns handed in through the portal that passed the check and were landed.
+portal_uploads = Table(
+    "portal_uploads",
+    metadata,
+    _auto_id("upload_id"),
+    Column("user_id", INTEGER, ForeignKey("portal_users.user_id"), nullable=False),
+    Column("supplier_id", VARCHAR(64), nullable=False),
+    Column("uploaded_at", UTC_TIMESTAMP, nullable=False),
+    Column("file_sha256", CHAR(64), nullable=False),
+    Column("stored_name", VARCHAR(200), nullable=False),  # the name the portal gave it in the landing folder
+    Column("label", VARCHAR(200), nullable=False),  # the supplier's own file name, shown only
+    Index("portal_uploads_supplier", "supplier_id", "uploaded_at"),
+    sqlite_autoincrement=True,
+)
+
+# The submissions (by content SHA-256, v_submissions.file_sha256) each upload holds, as the check found
+# them: how a supplier's upload is joined to what the pipeline then decided.
+portal_upload_submissions = Table(
+    "portal_upload_submissions",
+    metadata,
+    Column("upload_id", INTEGER, ForeignKey("portal_uploads.upload_id"), primary_key=True),
+    Column("content_sha256", CHAR(64), primary_key=True),
+    Column("contract_ref", VARCHAR(64), nullable=False),
+    Column("kind", VARCHAR(16), nullable=False),
+    Column("period_start", DATE, nullable=False),
+    Column("period_end", DATE, nullable=False),
+    Index("portal_upload_submissions_content", "content_sha256"),
+)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -175,10 +176,21 @@ def run_expectations(frame, expectations: list, name: str = "gwp") -> tuple[Any,
 
 def _validate(frame, expectations: list, name: str):
     """The suite result for `expectations` over `frame`, from one GX batch of `gx_view(frame)`."""
+    with _GX_LOCK:
+        _, batch_definition = gx_context()
+        return _validate_locked(batch_definition, frame, expectations, name)
+
+
+#: The process has one GX context and one in-memory batch definition (gx_context): two threads validating
+#: at once (the portal checks uploads in a thread pool) read each other's frames, so a clean return came
+#: back with another supplier's problems. One validation at a time; processes (Airflow tasks) are apart anyway.
+_GX_LOCK = threading.Lock()
+
+
+def _validate_locked(batch_definition, frame, expectations: list, name: str):  # noqa: ANN001
     import great_expectations as gx
     from great_expectations.validator.v1_validator import Validator
 
-    _, batch_definition = gx_context()
     # What Batch.validate does, minus its first batch: that one was loaded, and the whole frame hashed
     # for its fingerprint, only to be dropped for a second load inside the validator.
     validator = Validator(

@@ -1,7 +1,7 @@
 """The ledger of files fetched from landing sources (SFTP, IMAP, folders).
 
 Revision ID: 0007
-Revises: 0005 (on branch i14; becomes 0006 once the portal's revision 0006 is merged before it)
+Revises: 0006
 
 A file is fetched once per (source, identity at the source), and a content fetched from anywhere is
 landed once. A rejected attachment (not a CSV or XLSX) is recorded with its reason so it is not
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
