@@ -332,7 +332,7 @@ def test_run_fetches_from_sftp_stores_the_servers_time_and_moves_the_file_to_pro
     database = open_database(db_url)
     stored = db_rows(database, "SELECT file_name, received_at, source, status FROM v_submissions")
     assert [(r["source"], r["status"], str(r["received_at"])[:19]) for r in stored] == [
-        ("sftp", "accepted", "2026-03-05 10:30:00")
+        ("sftp", "accepted", "2026-03-05T10:30:00")
     ]
     assert stored[0]["file_name"] == "feb.csv", "the supplier's own name is what people see"
     assert return_files(landing) == [], "processed files leave the landing folder"
