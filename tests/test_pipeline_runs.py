@@ -43,6 +43,13 @@ TABLES = {
     "alert_log",
     "alert_outbox",
     "fetched_files",  # issue 14: files fetched from landing sources
+    # issue 13: the supplier portal's accounts, audit log and uploads (a run writes none of them)
+    "portal_users",
+    "portal_tokens",
+    "portal_sign_in_failures",
+    "portal_audit_log",
+    "portal_uploads",
+    "portal_upload_submissions",
 }
 
 
