@@ -1,0 +1,237 @@
+"""The DAG's batched run, without Airflow: the steps `gwp_returns` runs (list, open run, batch tasks,
+close run) called as plain functions on the demo returns, on SQLite and PostgreSQL.
+
+One pipeline run is one `runs` row and one set of Data Docs however its files are split; the verdicts
+are those of a direct `run_pipeline`; a retried or overlapping batch never stores a file twice (the
+database's unique content hash decides, not the scheduler); GX results of several batches merge into
+what one validation of all the rows gives.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from gwp_monitor import orchestration
+from gwp_monitor.config.settings import Settings, use_settings
+from gwp_monitor.demo.landing import DemoFiles, write_demo_landing
+from gwp_monitor.pipeline import plan_batches, run_pipeline
+from gwp_monitor.store.database import open_database
+from gwp_monitor.validate.data_docs import DOCS_FOLDER, PARTS_FOLDER
+
+AS_OF = date(2025, 11, 20)
+HISTORY = (
+    "SELECT contract_ref, commitment, period_start, period_end, status, severity FROM v_compliance_history"
+    " ORDER BY contract_ref, commitment, period_start"
+)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
+    return write_demo_landing(tmp_path_factory.mktemp("demo"), seed=7, as_of=AS_OF, overwrite=True)
+
+
+@pytest.fixture(scope="module")
+def direct(demo: DemoFiles, tmp_path_factory: pytest.TempPathFactory):
+    """The demo run directly (one process, one call), with its Data Docs."""
+    folder = tmp_path_factory.mktemp("direct")
+    database = open_database(f"sqlite:///{folder / 'direct.db'}")
+    run_pipeline(demo.register_path, demo.landing, database, as_of=AS_OF, data_docs_dir=folder / "report")
+    yield database, folder / "report"
+    database.engine.dispose()
+
+
+def settings_for(demo: DemoFiles, url: str, report_dir: Path, **kw: object) -> Settings:
+    return Settings.load(
+        database_url=url,
+        contract_register=demo.register_path,
+        landing_dir=demo.landing,
+        report_dir=report_dir,
+        as_of=AS_OF,
+        **kw,
+    )
+
+
+def dag_steps(settings: Settings) -> dict:
+    """What gwp_returns runs, in order, each batch as its own task would."""
+    with use_settings(settings):
+        files = orchestration.pending_files(settings)
+        opened = orchestration.open_run(settings, files)
+        batches = [orchestration.ingest_batch(settings, opened["run_id"], paths) for paths in opened["batches"]]
+        closed = orchestration.close_run(settings, opened["run_id"], files)
+        orchestration.refresh_status(settings)
+    return {"files": files, "opened": opened, "batches": batches, "closed": closed}
+
+
+def pages(report_dir: Path) -> set[str]:
+    """Data Docs page names without the run id."""
+    return {p.name.split("-", 2)[2] for p in (report_dir / DOCS_FOLDER).glob("run-*.html")}
+
+
+def test_plan_batches_sizes_from_backlog_and_parallelism() -> None:
+    paths = [f"f{i:03d}" for i in range(100)]
+    assert plan_batches([], 4, 20, 500) == []
+    assert [len(b) for b in plan_batches(paths, 4, 20, 500)] == [25, 25, 25, 25]
+    assert [len(b) for b in plan_batches(paths, 8, 20, 500)] == [20] * 5  # no batch under min_files
+    assert [len(b) for b in plan_batches(paths[:7], 4, 20, 500)] == [7]  # a small backlog: one task
+    assert [len(b) for b in plan_batches(paths, 2, 20, 30)] == [25, 25, 25, 25]  # max_files caps a batch
+    assert [len(b) for b in plan_batches(paths[:10], 3, 1, 500)] == [4, 3, 3]
+    assert sum(plan_batches(paths, 3, 1, 500), []) == paths  # contiguous, oldest first, nothing lost
+
+
+def test_batched_dag_run_is_one_run_one_set_of_data_docs_and_the_direct_runs_verdicts(
+    demo: DemoFiles, direct, reporting_db_url: str, tmp_path: Path, db_rows
+) -> None:
+    direct_db, direct_report = direct
+    report = tmp_path / "report"
+    settings = settings_for(
+        demo, reporting_db_url, report, ingest_parallelism=3, ingest_batch_min_files=5, ingest_batch_max_files=500
+    )
+    done = dag_steps(settings)
+    assert len(done["opened"]["batches"]) == 3
+    assert sorted(done["files"]) == sorted(str(f.path) for f in demo.files)
+    database = open_database(reporting_db_url)
+    try:
+        runs = db_rows(database, "SELECT run_id, status, files_read, submissions_stored FROM runs")
+        stored = db_rows(database, "SELECT COUNT(*) AS n FROM submissions")[0]["n"]
+        assert runs == [
+            {
+                "run_id": done["opened"]["run_id"],
+                "status": "succeeded",
+                "files_read": len(demo.files),
+                "submissions_stored": stored,
+            }
+        ]
+        assert db_rows(database, HISTORY) == db_rows(direct_db, HISTORY)
+        status = "SELECT contract_ref, rag, open_breaches FROM v_contract_status ORDER BY contract_ref"
+        assert db_rows(database, status) == db_rows(direct_db, status)
+        assert sum(b["files"] for b in done["batches"]) == len(demo.files)
+        assert (
+            sum(b.get("accepted", 0) + b.get("rejected", 0) + b.get("superseded", 0) for b in done["batches"]) == stored
+        )
+    finally:
+        database.engine.dispose()
+    # One page per kind and stage for the run, as the direct run writes; no batch parts left behind.
+    assert pages(report) == pages(direct_report) and len(pages(report)) == 4
+    assert len(list((report / DOCS_FOLDER).glob("run-*.html"))) == 4
+    assert not (report / DOCS_FOLDER / PARTS_FOLDER / f"run-{done['opened']['run_id']}").exists()
+    assert done["closed"] == {
+        "run_id": done["opened"]["run_id"],
+        "files": len(demo.files),
+        "waiting": 0,
+        "data_docs_pages": 4,
+    }
+
+
+def test_a_retried_or_repeated_batch_stores_nothing_twice(
+    demo: DemoFiles, reporting_db_url: str, tmp_path: Path, db_rows
+) -> None:
+    settings = settings_for(demo, reporting_db_url, tmp_path / "report", ingest_parallelism=2, ingest_batch_min_files=1)
+    done = dag_steps(settings)
+    database = open_database(reporting_db_url)
+    tables = ("submissions", "verdicts", "wage_figures", "files_seen")
+
+    def counts() -> dict[str, int]:
+        return {t: db_rows(database, f"SELECT COUNT(*) AS n FROM {t}")[0]["n"] for t in tables}
+
+    try:
+        before = counts()
+        run_id, batch = done["opened"]["run_id"], done["opened"]["batches"][0]
+        with use_settings(settings):
+            again = orchestration.ingest_batch(settings, run_id, batch)  # a retry after the task had finished
+        assert again == {"files": len(batch), "files_failed": 0}, "files already read are not read again"
+        # A try killed after storing, before marking its files read: the retry reads them again,
+        # and the database's content hash keeps every submission stored once.
+        with database.engine.begin() as conn:
+            conn.execute(text("DELETE FROM files_seen"))
+        with use_settings(settings):
+            retried = orchestration.ingest_batch(settings, run_id, batch)
+        assert retried["files_failed"] == 0
+        assert set(retried) <= {"files", "files_failed", "skipped"} and retried["skipped"] >= len(batch)
+        after = counts()
+        assert {t: after[t] for t in tables if t != "files_seen"} == {t: before[t] for t in tables if t != "files_seen"}
+        assert db_rows(database, "SELECT COUNT(*) AS n FROM runs")[0]["n"] == 1
+    finally:
+        database.engine.dispose()
+
+
+def test_two_writers_storing_the_same_submission_at_once_store_it_once(
+    demo: DemoFiles, reporting_db_url: str, tmp_path: Path, db_rows
+) -> None:
+    """Two batch tasks (or two overlapping runs) race on one file: the second writer waits on the
+    first's uncommitted row, then the unique content hash turns its insert into "skipped"."""
+    from gwp_monitor.config.register import load_register
+    from gwp_monitor.domain.rates import load_wage_floors
+    from gwp_monitor.ingest.intake import take_in
+    from gwp_monitor.pipeline import assess
+    from gwp_monitor.store import writes as store
+
+    register = load_register(demo.register_path)
+    path = next(f.path for f in demo.files if f.kind == "payroll" and not f.broken)
+    intake = take_in([path], register, as_of=AS_OF)
+    (submission,) = intake.submissions
+    assessment = assess(intake, register, load_wage_floors(), AS_OF)
+    database = open_database(reporting_db_url)
+    try:
+        store.sync_register(database, register)
+        run_id = store.start_run(database, AS_OF, str(demo.landing))
+        other: dict[str, object] = {}
+
+        def second_writer() -> None:
+            other["result"] = store.store_submission_once(
+                database, run_id, submission, assessment.verdicts, assessment.wages
+            )
+
+        thread = threading.Thread(target=second_writer)
+
+        def while_first_is_open(conn) -> None:  # inside the first writer's transaction
+            thread.start()
+            time.sleep(1.0)  # the second writer reaches its insert and waits on this transaction
+
+        first = store.store_submission_once(
+            database, run_id, submission, assessment.verdicts, assessment.wages, hook=while_first_is_open
+        )
+        thread.join(60)
+        assert first[1] == "accepted" and first[0] is not None
+        assert other["result"] == (None, "skipped")
+        assert db_rows(database, "SELECT COUNT(*) AS n FROM submissions")[0]["n"] == 1
+        verdicts = db_rows(database, "SELECT COUNT(*) AS n FROM verdicts")[0]["n"]
+        assert verdicts == len(assessment.verdicts)
+    finally:
+        database.engine.dispose()
+
+
+def test_results_of_batches_merge_into_the_results_of_one_validation(demo: DemoFiles) -> None:
+    from gwp_monitor.config.register import load_register
+    from gwp_monitor.ingest.intake import take_in
+    from gwp_monitor.validate.merge_results import merge_result_dicts
+
+    register = load_register(demo.register_path)
+    paths = sorted(f.path for f in demo.files if f.kind == "payroll")
+    whole = take_in(paths, register, as_of=AS_OF).gx_results["payroll"].to_json_dict()
+    half = len(paths) // 2
+    parts = [
+        take_in(p, register, as_of=AS_OF).gx_results["payroll"].to_json_dict() for p in (paths[:half], paths[half:])
+    ]
+    merged = merge_result_dicts(parts)
+
+    def by_expectation(result: dict) -> dict:
+        return {
+            (r["expectation_config"]["type"], str(r["expectation_config"]["kwargs"].get("column"))): (
+                r["success"],
+                r["result"].get("element_count"),
+                r["result"].get("unexpected_count"),
+                r["result"].get("missing_count"),
+                sorted(r["result"].get("partial_unexpected_index_list") or []),
+            )
+            for r in result["results"]
+        }
+
+    assert by_expectation(merged) == by_expectation(whole)
+    assert any(not r["success"] for r in whole["results"]), "the demo's broken returns fail some rules"
+    assert merged["statistics"] == whole["statistics"] and merged["success"] == whole["success"]
