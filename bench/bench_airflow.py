@@ -75,7 +75,7 @@ def gwp_env(register: Path, landing: Path, url: str, report_dir: Path) -> dict[s
         GWP_REPORT_DIR=str(report_dir),
         GWP_AS_OF=AS_OF.isoformat(),
         GWP_TASK_RETRIES="1",
-        GWP_RETURNS_SCHEDULE="0 3 1 1 *",  # no scheduled run during the measurement
+        GWP_RETURNS_SCHEDULE="0 3 29 2 *",  # 29 February: no scheduled run since start_date to catch up on
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -127,6 +127,9 @@ class LocalAirflow:
             "AIRFLOW_PORT": str(self.port),
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url.replace("postgresql://", "postgresql+psycopg://", 1),
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            # Only the DAG measured runs: the others stay paused (their daily and monthly runs would
+            # otherwise start at once and share the two cores).
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
             "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
             "PYTHONPATH": str(common.ROOT),
@@ -147,10 +150,25 @@ class LocalAirflow:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"Airflow exited ({self.proc.returncode}); see {self.home / 'airflow.log'}")
-            if self._scalar("SELECT COUNT(*) FROM serialized_dag WHERE dag_id = 'gwp_returns'"):
+            if self._scalar("SELECT COUNT(*) FROM serialized_dag WHERE dag_id = 'gwp_returns'") and self._api_up():
+                self.airflow("dags", "unpause", "gwp_returns")
                 return
             time.sleep(1)
         raise RuntimeError(f"gwp_returns was not parsed within {START_TIMEOUT} s; see {self.home}")
+
+    def _api_up(self) -> bool:
+        """The api-server answers (task processes report to its Execution API: a task started before
+        it listens fails at once)."""
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v2/monitor/health", timeout=5) as answer:
+                return answer.status < 500
+        except urllib.error.HTTPError as exc:
+            return exc.code < 500
+        except OSError:
+            return False
 
     def _scalar(self, sql: str, **params: object) -> object:
         from sqlalchemy import text
@@ -205,7 +223,7 @@ class LocalAirflow:
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
-                self.proc.wait(60)
+                self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)

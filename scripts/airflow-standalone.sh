@@ -56,6 +56,12 @@ AIRFLOW_HOME="$(cd "$AIRFLOW_HOME" && pwd)"
 AIRFLOW_PORT="${AIRFLOW_PORT:-8080}"
 
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-sqlite:///$AIRFLOW_HOME/airflow.db}"
+# Airflow's async engine defaults to asyncpg for PostgreSQL (not installed); psycopg 3 is async too.
+case "$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" in
+  postgresql+psycopg://*)
+    export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC:-$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN}"
+    ;;
+esac
 export AIRFLOW__CORE__DAGS_FOLDER="${AIRFLOW__CORE__DAGS_FOLDER:-$ROOT/dags}"
 export AIRFLOW__CORE__LOAD_EXAMPLES="${AIRFLOW__CORE__LOAD_EXAMPLES:-False}"
 if [ "$EXECUTOR_MODE" = celery ]; then

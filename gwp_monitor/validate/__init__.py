@@ -20,7 +20,10 @@ class GxNoiseFilter(logging.Filter):
 
 
 def quiet_gx_logs() -> None:
-    """Install the filter on GX's docs-decorator logger (idempotent; cheap: GX is not imported)."""
+    """Install the filter on GX's docs-decorator logger, and keep GX's other INFO chatter ("Multiple
+    declarations of metric ...", "Created temporary directory ...") out of logs: GX's warnings and
+    errors still show (idempotent; cheap: GX is not imported)."""
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     logger = logging.getLogger("great_expectations._docs_decorators")
     if not any(isinstance(f, GxNoiseFilter) for f in logger.filters):
         logger.addFilter(GxNoiseFilter())
