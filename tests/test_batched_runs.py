@@ -235,3 +235,83 @@ def test_results_of_batches_merge_into_the_results_of_one_validation(demo: DemoF
     assert by_expectation(merged) == by_expectation(whole)
     assert any(not r["success"] for r in whole["results"]), "the demo's broken returns fail some rules"
     assert merged["statistics"] == whole["statistics"] and merged["success"] == whole["success"]
+
+
+#: argv: reporting run id, then the paths. Settings from the environment (GWP_*), as in a task.
+BATCH_TASK = r"""
+import json, sys
+from pathlib import Path
+from gwp_monitor import orchestration
+from gwp_monitor.config.settings import Settings, use_settings
+settings = Settings.load()
+with use_settings(settings):
+    print(json.dumps(orchestration.ingest_batch(settings, int(sys.argv[1]), sys.argv[2:])))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_two_processes_ingesting_the_same_files_at_once_store_each_once(
+    demo: DemoFiles, tmp_path: Path, db_rows, request: pytest.FixtureRequest
+) -> None:
+    """Two workers (or two overlapping DAG runs) given the same files at the same moment: every
+    submission is stored once, and each file's submissions are counted once as stored and once as
+    skipped between the two."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import _reporting_database
+
+    databases = _reporting_database("postgres", request, tmp_path)
+    url = next(databases)
+    try:
+        settings = settings_for(demo, url, tmp_path / "report")
+        with use_settings(settings):
+            files = orchestration.pending_files(settings)
+            run_id = orchestration.open_run(settings, files)["run_id"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GWP_")}
+        env.update(
+            GWP_DATABASE_URL=url,
+            GWP_REGISTER=str(demo.register_path),
+            GWP_LANDING_DIR=str(demo.landing),
+            GWP_REPORT_DIR=str(tmp_path / "report"),
+            GWP_AS_OF=AS_OF.isoformat(),
+            PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+        )
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-c", BATCH_TASK, str(run_id), *files], env=env, stdout=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
+        outs = [json.loads(w.communicate(timeout=600)[0].strip().splitlines()[-1]) for w in workers]
+        assert all(w.returncode == 0 for w in workers)
+        database = open_database(url)
+        try:
+            stored = db_rows(database, "SELECT COUNT(*) AS n, COUNT(DISTINCT file_sha256) AS d FROM submissions")[0]
+            assert stored["n"] == stored["d"], "a submission was stored twice"
+            with use_settings(settings):
+                assert orchestration.pending_files(settings) == [], "every file is marked read"
+            stored_by_both = sum(o.get("accepted", 0) + o.get("rejected", 0) + o.get("superseded", 0) for o in outs)
+            assert stored_by_both == stored["n"]
+            assert all(o["files_failed"] == 0 for o in outs)
+        finally:
+            database.engine.dispose()
+        # The same files once through a single process give the same number of submissions.
+        single = _reporting_database("postgres", request, tmp_path)
+        single_url = next(single)
+        try:
+            one = settings_for(demo, single_url, tmp_path / "report-one")
+            done = dag_steps(one)
+            database = open_database(single_url)
+            try:
+                assert db_rows(database, "SELECT COUNT(*) AS n FROM submissions")[0]["n"] == stored["n"]
+            finally:
+                database.engine.dispose()
+            assert done["closed"]["waiting"] == 0
+        finally:
+            next(single, None)
+    finally:
+        next(databases, None)
