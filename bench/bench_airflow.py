@@ -43,21 +43,25 @@ START_TIMEOUT = 300
 RUN_TIMEOUT = 3600
 
 
-def landing_of(files: int) -> tuple[Path, Path]:
-    """(register, landing folder) with exactly `files` demo return files, cached per count."""
+def landing_of(files: int) -> tuple[Path, Path, Path]:
+    """(register, landing folder with exactly `files` demo return files, one more file kept aside for
+    the latency measurement), cached per count."""
     from gwp_monitor.demo.landing import write_demo_landing
     from gwp_monitor.ingest.intake import return_files
 
-    folder = common.DATA / f"airflow-{files}"
+    folder = common.DATA / f"airflow-{files}-v2"
     done = folder / ".complete"
     if not done.exists():
         log(f"writing {files} demo return files")
         shutil.rmtree(folder, ignore_errors=True)
         demo = write_demo_landing(folder, seed=11, as_of=AS_OF, n_contracts=math.ceil(files / 6) + 1, overwrite=True)
-        for extra in return_files(demo.landing)[files:]:
+        listed = return_files(demo.landing)
+        (folder / "aside").mkdir()
+        listed[files].rename(folder / "aside" / listed[files].name)
+        for extra in listed[files + 1 :]:
             extra.unlink()
         done.write_text("ok\n")
-    return folder / "register.yaml", folder / "landing"
+    return folder / "register.yaml", folder / "landing", next((folder / "aside").iterdir())
 
 
 def free_port() -> int:
@@ -246,6 +250,29 @@ def running_airflow(home: Path, env: dict[str, str], mode: str, workers: int = 1
             airflow.stop()
 
 
+def one_file_latency(airflow: LocalAirflow, url: str, landing: Path, aside: Path) -> float:
+    """Seconds from a new file landing (and the run it triggers) to its submission in the database:
+    what an asset event posted by the landing sync costs, less the scheduler noticing the event."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=NullPool)
+    target = landing / aside.name
+    shutil.copy2(aside, target)
+    try:
+        started = time.perf_counter()
+        airflow.airflow("dags", "trigger", "gwp_returns", "--run-id", "bench-one-file")
+        while time.perf_counter() - started < RUN_TIMEOUT:
+            with engine.connect() as conn:
+                if conn.execute(text("SELECT 1 FROM submissions WHERE file_name = :n"), {"n": aside.name}).first():
+                    return time.perf_counter() - started
+            time.sleep(0.5)
+        raise RuntimeError(f"{aside.name} was not stored within {RUN_TIMEOUT} s")
+    finally:
+        target.unlink()
+        engine.dispose()
+
+
 def view_rows(url: str) -> dict[str, list]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
@@ -278,7 +305,7 @@ def main() -> int:
         log(f"PostgreSQL at {common.PG_SERVER_URL} is unreachable: this benchmark needs it")
         return 2
     common.warn_if_busy()
-    register, landing = landing_of(args.files)
+    register, landing, aside = landing_of(args.files)
     work = common.fresh_dir("airflow")
     rows: list[Row] = []
     details: dict = {"files": args.files}
@@ -306,6 +333,8 @@ def main() -> int:
             log(f"gwp_returns over {args.files} files ({label})")
             run = airflow.run_dag(f"bench-{mode}-{workers}")
             same = view_rows(url) == expected
+            if mode == "local" and run["state"] == "success":
+                run["one_file_latency_s"] = one_file_latency(airflow, url, landing, aside)
         print(
             f"\n{label}: run {run['state']} in {run['total_s']:.1f} s (queued {run['queued_s']:.1f} s); views equal the direct run's: {same}"
         )
@@ -314,6 +343,8 @@ def main() -> int:
         if run["state"] != "success" or not same:
             log(f"{label}: the run did not succeed with the direct run's results; see {work}")
             return 2
+        if "one_file_latency_s" in run:
+            rows.append(info("one new file: trigger -> its verdicts stored (LocalExecutor)", run["one_file_latency_s"]))
         name = f"gwp_returns DAG ({label}), {args.files} files"
         note = f"{per_minute(run['total_s']):.0f} files/min"
         if mode == "local":
