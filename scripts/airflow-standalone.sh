@@ -63,6 +63,10 @@ case "$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" in
     ;;
 esac
 export AIRFLOW__CORE__DAGS_FOLDER="${AIRFLOW__CORE__DAGS_FOLDER:-$ROOT/dags}"
+# plugins/gwp_monitor_preload.py imports GX and gwp-monitor once in the scheduler and Celery workers,
+# so every task process they fork starts with them loaded (gwp_monitor/airflow_preload.py).
+export AIRFLOW__CORE__PLUGINS_FOLDER="${AIRFLOW__CORE__PLUGINS_FOLDER:-$ROOT/plugins}"
+export AIRFLOW__CORE__LAZY_LOAD_PLUGINS="${AIRFLOW__CORE__LAZY_LOAD_PLUGINS:-False}"
 export AIRFLOW__CORE__LOAD_EXAMPLES="${AIRFLOW__CORE__LOAD_EXAMPLES:-False}"
 if [ "$EXECUTOR_MODE" = celery ]; then
   export AIRFLOW__CORE__EXECUTOR=CeleryExecutor

@@ -315,3 +315,18 @@ def test_two_processes_ingesting_the_same_files_at_once_store_each_once(
             next(single, None)
     finally:
         next(databases, None)
+
+
+def test_heavy_imports_are_warmed_only_in_processes_that_fork_tasks() -> None:
+    from gwp_monitor.airflow_preload import forks_tasks, preload
+
+    assert forks_tasks(["/venv/bin/airflow", "scheduler"])
+    assert forks_tasks(["airflow", "celery", "worker", "--concurrency", "2", "--celery-hostname", "w1@%h"])
+    for argv in (
+        ["airflow", "dag-processor"],
+        ["airflow", "api-server"],
+        ["airflow", "dags", "trigger", "x"],
+        ["airflow"],
+    ):
+        assert not forks_tasks(argv), argv
+        assert preload(argv) == [], argv
