@@ -330,3 +330,26 @@ def test_heavy_imports_are_warmed_only_in_processes_that_fork_tasks() -> None:
     ):
         assert not forks_tasks(argv), argv
         assert preload(argv) == [], argv
+
+
+def test_a_batch_task_validates_once_per_kind_and_stage_not_per_file(
+    demo: DemoFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gwp_monitor.validate import expectations
+
+    calls: list[str] = []
+    real = expectations._validate
+
+    def counted(frame, rules, name):
+        calls.append(name)
+        return real(frame, rules, name)
+
+    monkeypatch.setattr(expectations, "_validate", counted)
+    settings = settings_for(demo, f"sqlite:///{tmp_path / 'gwp.db'}", tmp_path / "report", ingest_parallelism=1)
+    done = dag_steps(settings)
+    (batch,) = done["opened"]["batches"]
+    assert len(batch) == len(demo.files) > 20
+    kinds = {f.kind for f in demo.files}
+    # One GX run per kind for the data-quality suite and one per kind for the commitments, whatever the
+    # number of files (one batch of bytes here: the demo is far below GWP_BATCH_BYTES).
+    assert len(calls) == 2 * len(kinds), calls
