@@ -392,3 +392,69 @@ def test_a_direct_run_in_many_byte_batches_writes_one_set_of_data_docs(demo: Dem
     merged = unexpected_counts(report)
     assert merged == unexpected_counts(direct_report)
     assert any(merged.values()), "the demo's planted breaches fail some rules"
+
+
+#: BATCH_TASK, killed with SIGKILL just before the N-th INSERT INTO submissions (argv[1] is N).
+KILLED_BATCH_TASK = (
+    r"""
+import os, signal, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+nth, seen = int(sys.argv.pop(1)), 0
+@event.listens_for(Engine, "before_cursor_execute")
+def _kill(_conn, _cursor, statement, *_):
+    global seen
+    if statement.lstrip().upper().startswith("INSERT INTO SUBMISSIONS"):
+        seen += 1
+        if seen == nth:
+            os.kill(os.getpid(), signal.SIGKILL)
+"""
+    + BATCH_TASK
+)
+
+
+@pytest.mark.slow
+def test_a_batch_task_killed_mid_batch_converges_on_retry(demo: DemoFiles, direct, tmp_path: Path, db_rows) -> None:
+    """kill -9 while a batch task stores its files; Airflow's retry runs the same task again: every
+    submission is stored once, the run closes succeeded, and the views equal a direct run's."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    direct_db, _ = direct
+    url = f"sqlite:///{tmp_path / 'gwp.db'}"
+    settings = settings_for(demo, url, tmp_path / "report", ingest_parallelism=1)
+    with use_settings(settings):
+        files = orchestration.pending_files(settings)
+        run_id = orchestration.open_run(settings, files)["run_id"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GWP_")}
+    env.update(
+        GWP_DATABASE_URL=url,
+        GWP_REGISTER=str(demo.register_path),
+        GWP_LANDING_DIR=str(demo.landing),
+        GWP_REPORT_DIR=str(tmp_path / "report"),
+        GWP_AS_OF=AS_OF.isoformat(),
+        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_BATCH_TASK, "10", str(run_id), *files], env=env, capture_output=True, timeout=600
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
+    database = open_database(url)
+    try:
+        assert db_rows(database, "SELECT COUNT(*) AS n FROM submissions")[0]["n"] == 9, "nine stored before the kill"
+        retried = subprocess.run(
+            [sys.executable, "-c", BATCH_TASK, str(run_id), *files], env=env, capture_output=True, timeout=600
+        )
+        assert retried.returncode == 0, retried.stderr.decode()[-2000:]
+        with use_settings(settings):
+            closed = orchestration.close_run(settings, run_id, files)
+            orchestration.refresh_status(settings)
+        assert closed["waiting"] == 0
+        assert db_rows(database, "SELECT status FROM runs") == [{"status": "succeeded"}]
+        assert db_rows(database, HISTORY) == db_rows(direct_db, HISTORY)
+        counts = "SELECT COUNT(*) AS n, COUNT(DISTINCT file_sha256) AS d FROM submissions"
+        assert db_rows(database, counts) == db_rows(direct_db, counts)
+    finally:
+        database.engine.dispose()
