@@ -33,6 +33,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     AIRFLOW_HOME=/opt/airflow \
     AIRFLOW__CORE__DAGS_FOLDER=/opt/gwp-monitor/dags \
+    AIRFLOW__CORE__PLUGINS_FOLDER=/opt/gwp-monitor/plugins \
+    AIRFLOW__CORE__LAZY_LOAD_PLUGINS=False \
     AIRFLOW__CORE__LOAD_EXAMPLES=False \
     GWP_LANDING_DIR=/opt/gwp/landing \
     GWP_REPORT_DIR=/opt/gwp/reports \
@@ -72,8 +74,9 @@ COPY docs/supplier-guide.md docs/
 COPY gwp_monitor/ gwp_monitor/
 RUN pip install --no-deps -e . && python -m compileall -q gwp_monitor
 
-# 3. DAGs and the airflow-init script
+# 3. DAGs, the plugin that warms GX and gwp-monitor in the scheduler and Celery workers, and airflow-init
 COPY dags/ dags/
+COPY plugins/ plugins/
 COPY deploy/airflow-init.sh deploy/
 
 # Writable state: AIRFLOW_HOME (airflow.cfg, logs, auth/ for SimpleAuthManager's password file) and the

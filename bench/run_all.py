@@ -2,6 +2,8 @@
 
     python bench/run_all.py                 # all (what `./dev bench` runs), about 5-8 minutes
     python bench/run_all.py validation      # one: end_to_end | validation | many_returns | dag_parse | memory | sftp_fetch | portal
+    python bench/run_all.py airflow         # on request only: the DAG under a real scheduler (~5-15 minutes)
+    python bench/run_all.py airflow --files 200 --celery-workers 1 2
     python bench/run_all.py validation --rows 200000   # extra arguments go to that benchmark
 
 Each benchmark prints its own table and writes bench/results/<name>.json (git-ignored); this script
@@ -29,14 +31,17 @@ BENCHMARKS = {
     "memory": "bench_memory.py",
     "sftp_fetch": "bench_sftp_fetch.py",
     "portal": "bench_portal.py",
+    "airflow": "bench_airflow.py",
 }
+#: Run only when named (`./dev bench airflow`): they start real servers and take many minutes.
+ON_REQUEST = {"airflow"}
 
 
 def main(argv: list[str]) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0
-    names, extra = (list(BENCHMARKS), []) if not argv else ([argv[0]], argv[1:])
+    names, extra = ([n for n in BENCHMARKS if n not in ON_REQUEST], []) if not argv else ([argv[0]], argv[1:])
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         print(f"unknown benchmark {unknown[0]!r}; choose from: {', '.join(BENCHMARKS)}", file=sys.stderr)

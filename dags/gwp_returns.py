@@ -4,7 +4,11 @@ Runs hourly (GWP_RETURNS_SCHEDULE, a cron expression) and whenever the `gwp_land
 updated by whatever drops files in the landing folder (the portal, or a sync job posting an asset event).
 First one mapped task per landing source (GWP_SOURCES and the register's supplier sources: SFTP,
 IMAP, folders) fetches new files into the landing folder; a source that is down fails its own task
-and the others carry on. Then one mapped task per new file; only paths and counts travel through XCom. Each task imports
+and the others carry on. The new files are then split into batches (sized from the backlog and
+GWP_INGEST_PARALLELISM / GWP_INGEST_BATCH_MIN_FILES / GWP_INGEST_BATCH_MAX_FILES), one mapped task
+per batch; each file is still its own transaction and outcome, and moves to the processed area once
+stored. `open_run` opens the run's one `runs` row, the batch tasks attach to it, `close_run` closes
+it and renders the run's Data Docs once. Only paths and counts travel through XCom. Each task imports
 gwp_monitor.orchestration in its body, so parsing this file loads no pandas or Great Expectations.
 """
 
@@ -15,7 +19,7 @@ from pathlib import Path
 
 from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from gwp_monitor.airflow_support import DAG_DEFAULTS, call
+from gwp_monitor.airflow_support import DAG_DEFAULTS, INGEST_PARALLELISM, call
 
 LANDING_DIR = os.environ.get("GWP_LANDING_DIR", "gwp-demo/landing")
 LANDING = Asset(name="gwp_landing", uri=Path(LANDING_DIR).resolve().as_uri())
@@ -48,11 +52,35 @@ def gwp_returns():
 
         return call(orchestration.pending_files)
 
-    @task(max_active_tis_per_dagrun=2, multiple_outputs=False)
-    def ingest(path: str) -> dict:
+    @task
+    def open_run(files: list[str]) -> list[dict]:
+        """Open the run's `runs` row; one {reporting_run, paths} per batch for the mapped ingest."""
+        from airflow.sdk import get_current_context
+
         from gwp_monitor import orchestration
 
-        return call(orchestration.ingest_file, path)
+        opened = call(orchestration.open_run, files)
+        get_current_context()["ti"].xcom_push(key="reporting_run", value=opened["run_id"])
+        return [{"reporting_run": opened["run_id"], "paths": batch} for batch in opened["batches"]]
+
+    @task(max_active_tis_per_dagrun=INGEST_PARALLELISM, multiple_outputs=False)
+    def ingest(reporting_run: int, paths: list[str]) -> dict:
+        """One batch of files; `reporting_run` is the id of the run's `runs` row (not Airflow's run_id)."""
+        from gwp_monitor import orchestration
+
+        return call(orchestration.ingest_batch, reporting_run, paths)
+
+    @task(trigger_rule="all_done", multiple_outputs=False)
+    def close_run(files: list[str]) -> dict:
+        from airflow.sdk import get_current_context
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from gwp_monitor import orchestration
+
+        reporting_run = get_current_context()["ti"].xcom_pull(task_ids="open_run", key="reporting_run")
+        if reporting_run is None:
+            raise AirflowFailException("open_run did not open a run; see its log")
+        return call(orchestration.close_run, reporting_run, files)
 
     @task(trigger_rule="all_done", multiple_outputs=False)
     def refresh_status() -> dict:
@@ -85,12 +113,14 @@ def gwp_returns():
     fetched = fetch_source.expand(source=sources)
     files = list_new_files()
     sources >> fetched >> files
-    ingested = ingest.expand(path=files)
+    opened = open_run(files)
+    ingested = ingest.expand_kwargs(opened)
+    closed = close_run(files)
     refreshed = refresh_status()
     alerts = send_alerts()
     report = build_report()
-    ingested >> refreshed >> alerts >> report
-    [sources, fetched, files, ingested, refreshed, alerts, report] >> watcher()
+    ingested >> closed >> refreshed >> alerts >> report
+    [sources, fetched, files, opened, ingested, closed, refreshed, alerts, report] >> watcher()
 
 
 gwp_returns()

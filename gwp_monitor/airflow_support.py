@@ -15,9 +15,13 @@ from typing import Any
 
 from gwp_monitor.config.settings import Settings, SettingsError, use_settings
 
+_PARSE_SETTINGS = Settings.load()  # environment only, at parse time; a bad value fails the DAG import, naming it
+#: How many batch tasks of one DAG run may ingest at once (GWP_INGEST_PARALLELISM).
+INGEST_PARALLELISM = _PARSE_SETTINGS.ingest_parallelism
+
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "gwp-monitor",
-    "retries": Settings.load().task_retries,  # GWP_TASK_RETRIES; a bad value fails the DAG import, naming it
+    "retries": _PARSE_SETTINGS.task_retries,  # GWP_TASK_RETRIES
     "retry_delay": timedelta(minutes=1),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
@@ -40,6 +44,9 @@ def call(step: Callable[..., Any], *args: Any) -> Any:
 
     from gwp_monitor import orchestration
     from gwp_monitor.notify.channels import ChannelConfigError, DeliveryError
+    from gwp_monitor.validate import quiet_gx_logs
+
+    quiet_gx_logs()  # again: the task runner configures logging after the modules were imported (or preloaded)
 
     try:
         settings = Settings.from_airflow()

@@ -17,7 +17,7 @@ from gwp_monitor.notify.channels import OperationalError, channels_from_settings
 from gwp_monitor.notify.events import Alert
 from gwp_monitor.notify.lifecycle import breach_alerts, dispatch, resubmission_alerts, return_alerts
 from gwp_monitor.notify.notices import submission_notices
-from gwp_monitor.pipeline import file_sha256, run_pipeline
+from gwp_monitor.pipeline import file_sha256
 from gwp_monitor.public_registers.gpg_checks import check_public_registers
 from gwp_monitor.store import writes as store
 from gwp_monitor.store.database import Database, DatabaseError, open_database
@@ -91,20 +91,87 @@ def purge_processed(settings: Settings) -> dict:
     return report.as_dict()
 
 
-def ingest_file(settings: Settings, path: str) -> dict:
-    """Validate, assess and store the submissions of one file (a mapped task)."""
-    summary = run_pipeline(
-        _register(settings),
+def open_run(settings: Settings, files: list[str]) -> dict:
+    """Open the one `runs` row of a DAG run and split its files into batches for parallel tasks.
+
+    Returns {"run_id": ..., "batches": [[path, ...], ...]}: every batch task attaches to that run, and
+    `close_run` closes it, so a DAG run is one run in the database however its files are split.
+    """
+    from gwp_monitor.domain.rates import load_wage_floors
+    from gwp_monitor.pipeline import plan_batches
+
+    db = _open(settings)
+    warning = load_wage_floors().staleness_warning(settings.today)
+    if warning:
+        log.warning("%s", warning)
+    run_id = store.start_run(db, settings.today, str(settings.landing_dir))
+    planned = plan_batches(
+        files, settings.ingest_parallelism, settings.ingest_batch_min_files, settings.ingest_batch_max_files
+    )
+    log.info("run %d: %d new file(s) in %d batch(es)", run_id, len(files), len(planned))
+    return {"run_id": run_id, "batches": planned}
+
+
+def ingest_batch(settings: Settings, run_id: int, paths: list[str]) -> dict:
+    """Validate, assess and store one batch of files as part of run `run_id` (a mapped task).
+
+    Each kind is validated once for the batch, each submission stored in its own transaction; one
+    bad file never fails the others. A file already stored (by an earlier try of this task, or by an
+    overlapping run) is not stored again: the database's unique content hash decides. The GX results
+    are left for `close_run`, which renders the run's Data Docs once.
+    """
+    from gwp_monitor.domain.rates import load_wage_floors
+    from gwp_monitor.pipeline import RunSummary, ingest_into
+    from gwp_monitor.validate.data_docs import save_batch_results
+
+    db, register = _open(settings), _register(settings)
+    summary = RunSummary(run_id=run_id, as_of=settings.today)
+    failed = ingest_into(
+        summary,
+        register,
         settings.landing_dir,
-        _open(settings),
-        as_of=settings.today,
-        paths=[Path(path)],
-        refresh=False,
-        sync=False,
-        data_docs_dir=settings.report_dir,
+        db,
+        load_wage_floors(),
+        [Path(p) for p in paths],
+        keep_gx=True,
         processed_dir=settings.processed_folder,
     )
-    return {"file": Path(path).name, "run_id": summary.run_id, **{k: int(v) for k, v in summary.outcomes.items()}}
+    save_batch_results(summary.gx_results, settings.report_dir, run_id)
+    store.add_to_run(db, run_id, summary.files_read, len(summary.stored), summary.skipped)
+    for line in summary.file_lines():
+        log.info("%s", line)
+    for warning in summary.warnings:
+        log.warning("%s", warning)
+    return {
+        "files": len(paths),
+        "files_failed": len(failed),
+        **{k: int(v) for k, v in summary.outcomes.items()},
+    }
+
+
+def close_run(settings: Settings, run_id: int, files: list[str]) -> dict:
+    """Close run `run_id`: "succeeded" when every file it listed is now stored, else "partial" (the
+    others are read again next run); render the run's Data Docs once from its batches' results."""
+    from gwp_monitor.validate.data_docs import render_saved_results
+
+    db = _open(settings)
+    seen = store.seen_files(db)
+    waiting = []
+    for path in map(Path, files):
+        if not path.exists():  # stored, then moved to the processed area (sources.retention)
+            continue
+        try:
+            if file_sha256(path) not in seen:
+                waiting.append(path.name)
+        except OSError:
+            waiting.append(path.name)
+    pages = render_saved_results(settings.report_dir, run_id)
+    status = "partial" if waiting else "succeeded"
+    store.close_run(db, run_id, status)
+    if waiting:
+        log.warning("run %d: %d file(s) not stored, to be read next run: %s", run_id, len(waiting), ", ".join(waiting))
+    log.info("run %d %s: %d file(s), %d Data Docs page(s)", run_id, status, len(files), len(pages))
+    return {"run_id": run_id, "files": len(files), "waiting": len(waiting), "data_docs_pages": len(pages)}
 
 
 def refresh_status(settings: Settings) -> dict:

@@ -3,6 +3,11 @@
 #   ./dev airflow                 set up .venv, migrate the metadata DB, start `airflow standalone`
 #   ./dev airflow ARGS...         run `airflow ARGS...` against the same Airflow, e.g. from a second terminal
 #                                 ./dev airflow dags trigger gwp_returns
+#   ./dev airflow --executor local              scheduler, dag-processor and api-server as separate processes
+#   ./dev airflow --executor celery [--workers N]   the same with CeleryExecutor and N Celery workers (default 1):
+#                                 Redis at 127.0.0.1:6379 as broker (AIRFLOW__CELERY__BROKER_URL), PostgreSQL
+#                                 as metadata database and result backend (set AIRFLOW__DATABASE__SQL_ALCHEMY_CONN
+#                                 to a postgresql+psycopg:// URL; SQLite cannot be shared by workers)
 #
 # Everything is local and throwaway: AIRFLOW_HOME defaults to ./var/airflow (SQLite metadata DB, logs,
 # airflow.cfg), and the gwp-monitor settings default to what `./dev demo` writes under ./gwp-demo/.
@@ -14,6 +19,26 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+
+EXECUTOR_MODE=""  # empty: `airflow standalone`
+WORKERS=1
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --executor) EXECUTOR_MODE="${2:-}"; shift 2 ;;
+    --executor=*) EXECUTOR_MODE="${1#--executor=}"; shift ;;
+    --workers) WORKERS="${2:-}"; shift 2 ;;
+    --workers=*) WORKERS="${1#--workers=}"; shift ;;
+    *) break ;;
+  esac
+done
+case "$EXECUTOR_MODE" in
+  "" | local | celery) ;;
+  *) echo "airflow-standalone: --executor must be local or celery, not '$EXECUTOR_MODE'" >&2; exit 2 ;;
+esac
+if ! [[ "$WORKERS" =~ ^[1-9][0-9]*$ ]]; then
+  echo "airflow-standalone: --workers must be a whole number of at least 1, not '$WORKERS'" >&2
+  exit 2
+fi
 
 # `airflow standalone` starts its components as `airflow ...` subprocesses found on PATH.
 if [ -x "$ROOT/.venv/bin/airflow" ]; then
@@ -31,9 +56,35 @@ AIRFLOW_HOME="$(cd "$AIRFLOW_HOME" && pwd)"
 AIRFLOW_PORT="${AIRFLOW_PORT:-8080}"
 
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-sqlite:///$AIRFLOW_HOME/airflow.db}"
+# Airflow's async engine defaults to asyncpg for PostgreSQL (not installed); psycopg 3 is async too.
+case "$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" in
+  postgresql+psycopg://*)
+    export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC:-$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN}"
+    ;;
+esac
 export AIRFLOW__CORE__DAGS_FOLDER="${AIRFLOW__CORE__DAGS_FOLDER:-$ROOT/dags}"
+# plugins/gwp_monitor_preload.py imports GX and gwp-monitor once in the scheduler and Celery workers,
+# so every task process they fork starts with them loaded (gwp_monitor/airflow_preload.py).
+export AIRFLOW__CORE__PLUGINS_FOLDER="${AIRFLOW__CORE__PLUGINS_FOLDER:-$ROOT/plugins}"
+export AIRFLOW__CORE__LAZY_LOAD_PLUGINS="${AIRFLOW__CORE__LAZY_LOAD_PLUGINS:-False}"
 export AIRFLOW__CORE__LOAD_EXAMPLES="${AIRFLOW__CORE__LOAD_EXAMPLES:-False}"
-export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
+if [ "$EXECUTOR_MODE" = celery ]; then
+  export AIRFLOW__CORE__EXECUTOR=CeleryExecutor
+else
+  export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
+fi
+# Task slots sized from gwp-monitor's own setting, not Airflow's default of 32 (LocalExecutor starts a
+# worker process per slot, ~30 MB each idle): the ingest batches that may run at once, plus two for the
+# run's other tasks. See docs/deployment.md, "Sizing parallel work".
+INGEST_PARALLELISM="${GWP_INGEST_PARALLELISM:-2}"
+export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-$((INGEST_PARALLELISM + 2))}"
+# Celery (read only with CeleryExecutor): Redis on this machine as broker, the metadata database as
+# result backend; each worker runs as many tasks at once as one DAG run may ingest batches.
+export AIRFLOW__CELERY__BROKER_URL="${AIRFLOW__CELERY__BROKER_URL:-redis://127.0.0.1:6379/0}"
+export AIRFLOW__CELERY__WORKER_CONCURRENCY="${AIRFLOW__CELERY__WORKER_CONCURRENCY:-$INGEST_PARALLELISM}"
+# A task not acknowledged within this many seconds is handed to another worker: longer than the
+# longest task (a batch of GWP_INGEST_BATCH_MAX_FILES files), or Redis redelivers it while it runs.
+export AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT="${AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT:-21600}"
 # Unpaused, so a triggered run starts at once (a run of a paused DAG waits in "queued").
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION:-False}"
 # Pick up new and changed DAG files quickly while developing (default 300 s).
@@ -63,6 +114,10 @@ fi
 echo "==> AIRFLOW_HOME=$AIRFLOW_HOME (metadata DB: $AIRFLOW__DATABASE__SQL_ALCHEMY_CONN)" >&2
 echo "==> airflow db migrate" >&2
 airflow db migrate
+
+if [ -n "$EXECUTOR_MODE" ]; then
+  exec bash "$ROOT/scripts/airflow-components.sh" "$EXECUTOR_MODE" "$WORKERS"
+fi
 
 password_file="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE:-$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated}"
 cat >&2 <<EOF

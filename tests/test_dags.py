@@ -492,10 +492,12 @@ def test_dag_folder_imports_without_errors_with_the_intended_schedules(airflow: 
     assert returns["assets"] == [{"name": "gwp_landing", "uri": f"file://{landing}"}]
     assert returns["task_ids"] == [
         "build_report",
+        "close_run",
         "fetch_source",
         "ingest",
         "landing_sources",
         "list_new_files",
+        "open_run",
         "refresh_status",
         "send_alerts",
         "watcher",
@@ -554,7 +556,8 @@ def test_dag_file_parses_without_heavy_imports(dag_id: str, tmp_path: Path) -> N
 # --------------------------------------------------------------------------------------------
 
 XCOM_KEYS = {
-    "ingest": {"file", "run_id", "accepted", "rejected", "superseded", "skipped"},
+    "ingest": {"files", "files_failed", "accepted", "rejected", "superseded", "skipped"},
+    "close_run": {"run_id", "files", "waiting", "data_docs_pages"},
     "refresh_status": {"received_on_time", "received_late", "overdue", "awaiting"},
     "send_alerts": {"sent", "already_sent"},
 }
@@ -572,6 +575,15 @@ def assert_xcom_small_paths_and_counts(run: DagRunResult, demo: Demo, report_dir
             assert key == "return_value" and isinstance(value, list) and all(isinstance(p, str) for p in value), where
             assert set(value) <= landing_files, where
             assert size <= 300 * max(len(value), 1), where  # paths, nothing else
+            continue
+        if task == "open_run":  # the run's id, and the listed paths split into batches
+            assert key in ("return_value", "reporting_run"), where
+            if key == "reporting_run":
+                assert isinstance(value, int), where
+                continue
+            assert all(set(b) == {"reporting_run", "paths"} for b in value), where
+            assert all(isinstance(p, str) and p in landing_files for b in value for p in b["paths"]), where
+            assert size <= 300 * max(sum(len(b["paths"]) for b in value), 1), where
             continue
         assert size <= 512, where
         if task == "landing_sources":  # the demo configures none
@@ -615,17 +627,31 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
         print("\n" + timing)
         (tmp_path / "dag_test_timing.txt").write_text(timing + "\n", encoding="utf-8")
 
-        # -- the run: every file ingested by its own mapped task, everything else once --------------
+        # -- the run: the files ingested in batches (GWP_INGEST_* defaults), everything else once ------
         assert first.state == "success", first.summary()
-        assert first.states("ingest") == ["success"] * len(files.files), first.summary()
-        for task in ("list_new_files", "refresh_status", "send_alerts", "build_report"):
+        batches = [b["paths"] for b in first.xcom("open_run")]
+        landing = tmp_path / "landing"
+        assert len(batches) == 2
+        assert sorted(p for b in batches for p in b) == sorted(str(landing / f.path.name) for f in files.files)
+        assert first.states("ingest") == ["success"] * len(batches), first.summary()
+        assert sum(first.xcom("ingest", map_index=i)["files"] for i in range(len(batches))) == len(files.files)
+        for task in ("list_new_files", "open_run", "close_run", "refresh_status", "send_alerts", "build_report"):
             assert first.states(task) == ["success"], first.summary()
         assert first.states("watcher") == ["skipped"], first.summary()
-        landing = tmp_path / "landing"
         assert sorted(first.xcom("list_new_files")) == sorted(str(landing / f.path.name) for f in files.files)
         # Retention: every processed file moved out of the landing folder, with nothing left behind.
         assert not list(landing.iterdir())
         assert sorted(p.name for p in (tmp_path / "processed").glob("*/*")) == sorted(f.path.name for f in files.files)
+
+        # -- one run in the database and one set of Data Docs, however the files were split -------
+        assert rows(reporting, "SELECT COUNT(*), MIN(status), MIN(files_read) FROM runs") == [
+            ("1", "succeeded", str(len(files.files)))
+        ]
+        assert len(list((tmp_path / "report" / "data-docs").glob("run-*.html"))) == 4
+        # -- the task logs: a line per file, and none of GX's registration chatter ------------------
+        task_logs = first.log.read_text(encoding="utf-8", errors="replace")
+        assert "because it is a closure" not in task_logs
+        assert all(f"{f.path.name}: " in task_logs for f in files.files), "a per-file outcome line is missing"
 
         # -- verdicts: the same as run_pipeline directly, and the ones the demo planted ------------
         for view in ("v_contract_status", "v_open_breaches"):
@@ -695,7 +721,7 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
         second = airflow.test("gwp_returns", **env)
         assert second.state == "success", second.summary()
         assert second.xcom("list_new_files") == []
-        assert second.states("ingest") == ["skipped"], second.summary()  # mapped over no files
+        assert second.states("ingest") == ["skipped"], second.summary()  # mapped over no batches
         assert second.xcom("send_alerts") == {"sent": 0, "already_sent": 2 * len(expected) + len(notices)}
         assert len(smtp.messages) == len(expected) + len(notices) and len(hook.requests) == len(expected), (
             "the re-run sent alerts again"

@@ -70,6 +70,15 @@ class Settings(BaseSettings):
     #: A run reads, assesses and stores the landing backlog in batches of files of at most this many
     #: bytes (a larger file is a batch alone), so memory is bounded by the largest file (pipeline.batches).
     batch_bytes: int = Field(64 * 1024 * 1024, gt=0)
+    #: The Airflow DAG splits a backlog into batch tasks (pipeline.plan_batches): at most
+    #: ingest_parallelism of them run at once (one GX import and one database connection each), each
+    #: takes at least ingest_batch_min_files files (a task costs seconds to start; a few files are not
+    #: worth a task of their own) and at most ingest_batch_max_files (a retry redoes a bounded task).
+    #: Size ingest_parallelism to the database: 1-2 for SQLite (one writer at a time), up to the cores
+    #: of the workers for PostgreSQL; docs/deployment.md.
+    ingest_parallelism: int = Field(2, ge=1)
+    ingest_batch_min_files: int = Field(20, ge=1)
+    ingest_batch_max_files: int = Field(500, ge=1)
     #: None: the files shipped in the package (gwp_monitor.resources).
     expectations_dir: Path | None = None
     sql_dir: Path | None = None

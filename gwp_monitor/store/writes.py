@@ -135,6 +135,31 @@ def finish_run(db: Database, run_id: int, status: str, files_read: int, stored: 
 
 
 @retry_transient
+def add_to_run(db: Database, run_id: int, files_read: int, stored: int, skipped: int) -> None:
+    """Add one batch task's counts to a run that several tasks share (one UPDATE: parallel tasks
+    add without losing each other's counts)."""
+    runs = db.table("runs")
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(runs)
+            .where(runs.c.run_id == run_id)
+            .values(
+                files_read=runs.c.files_read + files_read,
+                submissions_stored=runs.c.submissions_stored + stored,
+                submissions_skipped=runs.c.submissions_skipped + skipped,
+            )
+        )
+
+
+@retry_transient
+def close_run(db: Database, run_id: int, status: str) -> None:
+    """Mark a shared run finished with `status`, keeping the counts its tasks added."""
+    runs = db.table("runs")
+    with db.engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.run_id == run_id).values(finished_at=_ts(db, utcnow()), status=status))
+
+
+@retry_transient
 def seen_files(db: Database) -> set[str]:
     table = db.table("files_seen")
     with db.engine.connect() as conn:
@@ -240,6 +265,42 @@ def store_submission(
             if rows:
                 conn.execute(insert(db.table("owed_figures")), rows)
     return submission_id, status
+
+
+def store_submission_once(
+    db: Database,
+    run_id: int,
+    submission: Submission,
+    verdicts: pd.DataFrame,
+    wages: pd.DataFrame,
+    hook=None,
+    owed: pd.DataFrame | None = None,
+) -> tuple[int | None, str]:
+    """`store_submission`, safe against another writer (a parallel batch task, an overlapping run)
+    storing the same content or the same period at the same moment.
+
+    The database decides: the unique index on the content hash (submissions_content) lets only one
+    writer store a content; the loser's transaction leaves nothing and it reports (None, "skipped").
+    A loser on the one-accepted-per-period index tries once more, now seeing the winner's row, so the
+    usual rule (the later received is accepted, the other superseded) applies.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        return store_submission(db, run_id, submission, verdicts, wages, hook=hook, owed=owed)
+    except IntegrityError:
+        if content_stored(db, submission.content_sha256):
+            return None, "skipped"
+    return store_submission(db, run_id, submission, verdicts, wages, hook=hook, owed=owed)
+
+
+@retry_transient
+def content_stored(db: Database, content_sha256: str) -> bool:
+    """Whether a submission with this content is in the database."""
+    subs = db.table("submissions")
+    with db.engine.connect() as conn:
+        found = conn.execute(select(subs.c.submission_id).where(subs.c.file_sha256 == content_sha256)).first()
+    return found is not None
 
 
 def _aware(value: datetime) -> datetime:

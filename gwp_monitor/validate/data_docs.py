@@ -173,3 +173,59 @@ def write_data_docs(results: Mapping[tuple[str, str], object], report_dir: Path,
         path.write_text(render_result_page(result), encoding="utf-8")
         written.append(path)
     return written
+
+
+#: Batch results a batch task leaves for the task that closes the run (row ids only, no values).
+PARTS_FOLDER = ".parts"
+
+
+def write_run_data_docs(collected: Mapping[tuple[str, str], list], report_dir: Path, run_id: int) -> list[Path]:
+    """One page per (kind, stage) for the whole run, from the results of each of its batches."""
+    from gwp_monitor.validate.merge_results import merged_result
+
+    return write_data_docs(
+        {key: merged_result(results) for key, results in collected.items() if results}, report_dir, run_id
+    )
+
+
+def _parts_dir(report_dir: Path, run_id: int) -> Path:
+    return Path(report_dir) / DOCS_FOLDER / PARTS_FOLDER / f"run-{run_id}"
+
+
+def save_batch_results(collected: Mapping[tuple[str, str], list], report_dir: Path, run_id: int) -> Path | None:
+    """Leave one batch task's results for `render_saved_results`; a retried task adds a new part
+    (it validates only the files its first try did not store)."""
+    import json
+    import uuid
+
+    parts = [
+        {"kind": kind, "stage": stage, "result": result.to_json_dict()}
+        for (kind, stage), results in collected.items()
+        for result in results
+    ]
+    if not parts:
+        return None
+    folder = _parts_dir(report_dir, run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(parts, default=str), encoding="utf-8")
+    tmp.replace(path)  # whole or absent: a task killed mid-write leaves no half part
+    return path
+
+
+def render_saved_results(report_dir: Path, run_id: int) -> list[Path]:
+    """Render the run's Data Docs once from every part its batch tasks left, then remove the parts."""
+    import json
+    import shutil
+
+    folder = _parts_dir(report_dir, run_id)
+    if not folder.is_dir():
+        return []
+    collected: dict[tuple[str, str], list] = {}
+    for part in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime):
+        for entry in json.loads(part.read_text(encoding="utf-8")):
+            collected.setdefault((entry["kind"], entry["stage"]), []).append(entry["result"])
+    written = write_run_data_docs(collected, report_dir, run_id)
+    shutil.rmtree(folder, ignore_errors=True)
+    return written
