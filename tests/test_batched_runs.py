@@ -9,6 +9,7 @@ what one validation of all the rows gives.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from datetime import date
@@ -47,14 +48,27 @@ def direct(demo: DemoFiles, tmp_path_factory: pytest.TempPathFactory):
 
 
 def settings_for(demo: DemoFiles, url: str, report_dir: Path, **kw: object) -> Settings:
+    """Settings of a DAG run over a copy of the demo landing folder (times kept): batches move the
+    files they stored to the processed area beside it (retention), so tests must not share one."""
+    landing = report_dir.parent / "landing"
+    if not landing.exists():
+        shutil.copytree(demo.landing, landing)
     return Settings.load(
         database_url=url,
         contract_register=demo.register_path,
-        landing_dir=demo.landing,
+        landing_dir=landing,
+        processed_dir=report_dir.parent / "processed",
         report_dir=report_dir,
         as_of=AS_OF,
         **kw,
     )
+
+
+def unretire(settings: Settings, paths: list[str]) -> None:
+    """Put files a batch moved to the processed area back where it found them."""
+    for path in map(Path, paths):
+        (moved,) = settings.processed_folder.glob(f"*/{path.name}")
+        shutil.move(moved, path)
 
 
 def dag_steps(settings: Settings) -> dict:
@@ -94,7 +108,7 @@ def test_batched_dag_run_is_one_run_one_set_of_data_docs_and_the_direct_runs_ver
     )
     done = dag_steps(settings)
     assert len(done["opened"]["batches"]) == 3
-    assert sorted(done["files"]) == sorted(str(f.path) for f in demo.files)
+    assert sorted(done["files"]) == sorted(str(settings.landing_dir / f.path.name) for f in demo.files)
     database = open_database(reporting_db_url)
     try:
         runs = db_rows(database, "SELECT run_id, status, files_read, submissions_stored FROM runs")
@@ -142,6 +156,7 @@ def test_a_retried_or_repeated_batch_stores_nothing_twice(
     try:
         before = counts()
         run_id, batch = done["opened"]["run_id"], done["opened"]["batches"][0]
+        unretire(settings, batch)  # as if the task was killed after storing, before moving its files
         with use_settings(settings):
             again = orchestration.ingest_batch(settings, run_id, batch)  # a retry after the task had finished
         assert again == {"files": len(batch), "files_failed": 0}, "files already read are not read again"
@@ -149,6 +164,7 @@ def test_a_retried_or_repeated_batch_stores_nothing_twice(
         # and the database's content hash keeps every submission stored once.
         with database.engine.begin() as conn:
             conn.execute(text("DELETE FROM files_seen"))
+        unretire(settings, batch)
         with use_settings(settings):
             retried = orchestration.ingest_batch(settings, run_id, batch)
         assert retried["files_failed"] == 0

@@ -7,8 +7,9 @@ task can leave on disk for the task that closes the run), before rendering.
 
 Per expectation (same type and arguments), counts add up, percentages are recomputed, success is
 every batch's success, and row ids are shifted by the rows of the batches before, so they stay
-positions in the run's rows. An expectation a batch did not run (a blank optional column) is merged
-from the batches that did.
+positions in the run's rows. An expectation a batch did not run (an optional column none of its files
+has) is merged from the batches that did, the other batches' rows counted as missing values, as one
+validation of all the rows would count them.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ def _percent(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole else None
 
 
-def _merge_one(results: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
-    """One expectation's results from several batches (each with the row offset of its batch)."""
+def _merge_one(results: list[tuple[int, dict[str, Any]]], absent_rows: int = 0) -> dict[str, Any]:
+    """One expectation's results from several batches (each with the row offset of its batch);
+    `absent_rows`: the rows of the batches that did not run it."""
     first = results[0][1]
     merged = {**first, "result": dict(first.get("result") or {})}
     merged["success"] = all(r.get("success") for _, r in results)
@@ -42,6 +44,9 @@ def _merge_one(results: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
     for name in _COUNTS:
         if any(name in (r.get("result") or {}) for _, r in results):
             out[name] = sum(int((r.get("result") or {}).get(name) or 0) for _, r in results)
+    for name in ("element_count", "missing_count"):
+        if name in out:
+            out[name] += absent_rows
     ids = [
         offset + i for offset, r in results for i in (r.get("result") or {}).get("partial_unexpected_index_list") or []
     ]
@@ -75,14 +80,18 @@ def merge_result_dicts(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
     if len(batches) == 1:
         return batches[0]
     grouped: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    rows_by_offset: dict[int, int] = {}
     offset = 0
     for batch in batches:
         rows = 0
         for result in batch.get("results", []):
             grouped.setdefault(_key(result), []).append((offset, result))
             rows = max(rows, int((result.get("result") or {}).get("element_count") or 0))
+        rows_by_offset[offset] = rows
         offset += rows
-    merged = [_merge_one(group) for group in grouped.values()]
+    merged = [
+        _merge_one(group, offset - sum(rows_by_offset[o] for o in {o for o, _ in group})) for group in grouped.values()
+    ]
     passed = sum(1 for r in merged if r["success"])
     return {
         **batches[0],
