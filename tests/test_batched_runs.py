@@ -291,7 +291,8 @@ def test_two_processes_ingesting_the_same_files_at_once_store_each_once(
         env.update(
             GWP_DATABASE_URL=url,
             GWP_REGISTER=str(demo.register_path),
-            GWP_LANDING_DIR=str(demo.landing),
+            GWP_LANDING_DIR=str(settings.landing_dir),
+            GWP_PROCESSED_DIR=str(settings.processed_folder),
             GWP_REPORT_DIR=str(tmp_path / "report"),
             GWP_AS_OF=AS_OF.isoformat(),
             PYTHONPATH=str(Path(__file__).resolve().parents[1]),
@@ -448,7 +449,8 @@ def test_a_batch_task_killed_mid_batch_converges_on_retry(demo: DemoFiles, direc
     env.update(
         GWP_DATABASE_URL=url,
         GWP_REGISTER=str(demo.register_path),
-        GWP_LANDING_DIR=str(demo.landing),
+        GWP_LANDING_DIR=str(settings.landing_dir),
+        GWP_PROCESSED_DIR=str(settings.processed_folder),
         GWP_REPORT_DIR=str(tmp_path / "report"),
         GWP_AS_OF=AS_OF.isoformat(),
         PYTHONPATH=str(Path(__file__).resolve().parents[1]),

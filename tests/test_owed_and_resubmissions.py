@@ -112,3 +112,37 @@ def test_owed_to_workers_and_resubmission_evidence(reporting_db_url, register, r
     assert "was breach and is now compliant" in words.summary and "£70.00" in words.summary
     assert not any(f"W0000{w}" in words.summary + str(words.facts) for w in RATES)
     db.engine.dispose()
+
+
+def test_a_correction_stored_before_the_return_it_corrects_still_shows_what_it_changed(
+    reporting_db_url, register, returns, landing_writer, db_rows
+):
+    """Parallel batch tasks can store a corrected return before the earlier one it corrects: the
+    supersede chain follows the received times, not the order of storing, so the evidence is the same."""
+    original = landing_writer("june.csv", _june(returns, RATES), "2025-07-05T09:00:00")
+    fixed = landing_writer("june-fixed.csv", _june(returns, dict.fromkeys(RATES, "13.50")), "2025-07-20T09:00:00")
+    db = open_database(reporting_db_url)
+    try:
+        for path in (fixed, original):  # the correction first
+            run_pipeline(register, landing_writer.folder, db, as_of=AS_OF, paths=[path])
+        subs = db_rows(
+            db.engine, "SELECT submission_id, file_name, status, supersedes_submission_id FROM v_submissions"
+        )
+        by_name = {r["file_name"]: r for r in subs}
+        assert by_name["june-fixed.csv"]["status"] == "accepted"
+        assert by_name["june.csv"]["status"] == "superseded"
+        assert by_name["june-fixed.csv"]["supersedes_submission_id"] == by_name["june.csv"]["submission_id"]
+        changes = db_rows(
+            db.engine,
+            "SELECT commitment, previous_submission_id, new_submission_id, previous_status, new_status"
+            " FROM v_resubmission_changes ORDER BY commitment",
+        )
+        assert [(c["commitment"], c["previous_status"], c["new_status"]) for c in changes] == [
+            ("real_living_wage", "breach", "compliant"),
+            ("statutory_minimum_wage", "breach", "compliant"),
+        ]
+        assert {(c["previous_submission_id"], c["new_submission_id"]) for c in changes} == {
+            (by_name["june.csv"]["submission_id"], by_name["june-fixed.csv"]["submission_id"])
+        }
+    finally:
+        db.engine.dispose()

@@ -201,6 +201,10 @@ def store_submission(
     An accepted submission supersedes the accepted one for the same contract, kind and period unless
     that one was received later (then the new one is stored as superseded). A rejected submission
     never replaces accepted results. `hook` is called inside the transaction (tests inject failures).
+
+    Files can be stored out of their received order (parallel batch tasks): a submission that arrives
+    after a later-received one is put into the supersede chain where its received time belongs, so
+    v_resubmission_changes shows what the later one changed whatever order they were stored in.
     """
     subs, verdict_table, wage_table = db.table("submissions"), db.table("verdicts"), db.table("wage_figures")
     now = _ts(db, utcnow())
@@ -210,7 +214,7 @@ def store_submission(
         current = None
         if status == "accepted":
             current = conn.execute(
-                select(subs.c.submission_id, subs.c.received_at).where(
+                select(subs.c.submission_id, subs.c.received_at, subs.c.supersedes_submission_id).where(
                     and_(
                         subs.c.contract_ref == submission.contract_ref,
                         subs.c.kind == submission.kind,
@@ -223,6 +227,18 @@ def store_submission(
                 status = "superseded"
         current_id = None if current is None else current.submission_id
         replaced_id = current_id if status == "accepted" else None
+        # Stored late (a later-received one is already current): it goes between that one and the one
+        # that one superseded, when it was received after that.
+        stored_late, previous_id = False, replaced_id
+        if status == "superseded" and current is not None and submission.status == "accepted":
+            before = current.supersedes_submission_id
+            before_received = (
+                None
+                if before is None
+                else conn.execute(select(subs.c.received_at).where(subs.c.submission_id == before)).scalar_one()
+            )
+            if before_received is None or _ts(db, _aware(before_received)) <= received:
+                stored_late, previous_id = True, before
         if (
             replaced_id is not None
         ):  # retire the old one first: at most one accepted per period (submissions_one_accepted)
@@ -244,7 +260,7 @@ def store_submission(
                 errors_json=problems_to_json(submission.problems) if submission.problems else None,
                 superseded_by=current_id if status == "superseded" else None,
                 warnings=problems_to_text(submission.warnings) or None,
-                supersedes_submission_id=replaced_id,
+                supersedes_submission_id=previous_id,
                 source=submission.source,
                 stored_at=now,
             )
@@ -252,6 +268,14 @@ def store_submission(
         submission_id = _inserted_id(result)
         if replaced_id is not None:
             conn.execute(update(subs).where(subs.c.submission_id == replaced_id).values(superseded_by=submission_id))
+        if stored_late:
+            conn.execute(
+                update(subs).where(subs.c.submission_id == current_id).values(supersedes_submission_id=submission_id)
+            )
+            if previous_id is not None:
+                conn.execute(
+                    update(subs).where(subs.c.submission_id == previous_id).values(superseded_by=submission_id)
+                )
         if submission.status == "accepted":
             rows = _records(verdicts, exclude=("submission_key",), submission_id=submission_id, assessed_at=now)
             if rows:
