@@ -155,6 +155,11 @@ def _store_batch(
     intake = take_in(files, register, as_of=as_of, progress=progress)
     fresh = []
     for submission in intake.submissions:
+        if submission.kind is None and not submission.file_path.exists():
+            # Moved away since it was listed: an overlapping run stored it and moved it to the
+            # processed area. Not a supplier's unreadable file, so no rejection is stored for it.
+            summary.count(submission.file_name, "already read")
+            continue
         if not submission.content_sha256:  # refused unread (too large): the file's own hash
             submission.content_sha256 = hashes.get(submission.file_path) or file_sha256(submission.file_path)
         if submission.content_sha256 in known:

@@ -320,7 +320,7 @@ def test_two_processes_ingesting_the_same_files_at_once_store_each_once(
         single = _reporting_database("postgres", request, tmp_path)
         single_url = next(single)
         try:
-            one = settings_for(demo, single_url, tmp_path / "report-one")
+            one = settings_for(demo, single_url, tmp_path / "one" / "report")
             done = dag_steps(one)
             database = open_database(single_url)
             try:
