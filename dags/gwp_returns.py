@@ -119,7 +119,7 @@ def gwp_returns():
     refreshed = refresh_status()
     alerts = send_alerts()
     report = build_report()
-    ingested >> closed >> refreshed >> alerts >> report
+    ingested >> closed >> refreshed >> [alerts, report]  # the dashboard need not wait for the alerts
     [sources, fetched, files, opened, ingested, closed, refreshed, alerts, report] >> watcher()
 
 
