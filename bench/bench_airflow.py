@@ -49,7 +49,7 @@ def landing_of(files: int) -> tuple[Path, Path, Path]:
     from gwp_monitor.demo.landing import write_demo_landing
     from gwp_monitor.ingest.intake import return_files
 
-    folder = common.DATA / f"airflow-{files}-v2"
+    folder = common.DATA / f"airflow-{files}-v3"
     done = folder / ".complete"
     if not done.exists():
         log(f"writing {files} demo return files")
@@ -62,6 +62,14 @@ def landing_of(files: int) -> tuple[Path, Path, Path]:
             extra.unlink()
         done.write_text("ok\n")
     return folder / "register.yaml", folder / "landing", next((folder / "aside").iterdir())
+
+
+def landing_copy(landing: Path, folder: Path) -> Path:
+    """A copy of the landing folder (times kept) for one measurement: a run moves the files it stored
+    to the processed area beside its landing folder (retention), so no two runs may share one."""
+    copy = folder / "landing"
+    shutil.copytree(landing, copy)
+    return copy
 
 
 def free_port() -> int:
@@ -269,7 +277,7 @@ def one_file_latency(airflow: LocalAirflow, url: str, landing: Path, aside: Path
             time.sleep(0.5)
         raise RuntimeError(f"{aside.name} was not stored within {RUN_TIMEOUT} s")
     finally:
-        target.unlink()
+        target.unlink(missing_ok=True)  # moved to the processed area once stored
         engine.dispose()
 
 
@@ -313,7 +321,7 @@ def main() -> int:
 
     with common.throwaway_postgres("direct") as url:
         log(f"gwp-monitor run over {args.files} files")
-        direct_s = direct_run(register, landing, url, work / "direct-report")
+        direct_s = direct_run(register, landing_copy(landing, work / "direct"), url, work / "direct-report")
         expected = view_rows(url)
     rows.append(info(f"gwp-monitor run, {args.files} files", direct_s, note=f"{per_minute(direct_s):.0f} files/min"))
     details["direct_s"] = direct_s
@@ -327,14 +335,15 @@ def main() -> int:
         label = "LocalExecutor" if mode == "local" else f"CeleryExecutor, {workers} worker(s)"
         with ExitStack() as stack:
             url = stack.enter_context(common.throwaway_postgres("dag"))
-            env = gwp_env(register, landing, url, work / f"{mode}-{workers}-report")
+            dag_landing = landing_copy(landing, work / f"{mode}-{workers}")
+            env = gwp_env(register, dag_landing, url, work / f"{mode}-{workers}-report")
             log(f"starting Airflow ({label})")
             airflow = stack.enter_context(running_airflow(work / f"airflow-{mode}-{workers}", env, mode, workers))
             log(f"gwp_returns over {args.files} files ({label})")
             run = airflow.run_dag(f"bench-{mode}-{workers}")
             same = view_rows(url) == expected
             if mode == "local" and run["state"] == "success":
-                run["one_file_latency_s"] = one_file_latency(airflow, url, landing, aside)
+                run["one_file_latency_s"] = one_file_latency(airflow, url, dag_landing, aside)
         print(
             f"\n{label}: run {run['state']} in {run['total_s']:.1f} s (queued {run['queued_s']:.1f} s); views equal the direct run's: {same}"
         )
