@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from gwp_monitor.report.fmt import as_text
+from gwp_monitor.domain.formatting import as_text
 
 # Field name on ReportData -> (view name, its columns). The column tuples are copied from spec 5 and
 # are checked on construction, so a renamed view column fails loudly here instead of rendering blanks.
