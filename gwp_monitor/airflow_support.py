@@ -43,7 +43,7 @@ def call(step: Callable[..., Any], *args: Any) -> Any:
     from airflow.sdk.exceptions import AirflowFailException
 
     from gwp_monitor import orchestration
-    from gwp_monitor.notify.channels import ChannelConfigError, DeliveryError
+    from gwp_monitor.notify.delivery import ChannelConfigError, DeliveryError
     from gwp_monitor.validate import quiet_gx_logs
 
     quiet_gx_logs()  # again: the task runner configures logging after the modules were imported (or preloaded)

@@ -13,7 +13,8 @@ from pathlib import Path
 from gwp_monitor.config.register import Register, RegisterError, load_register
 from gwp_monitor.config.settings import Settings
 from gwp_monitor.ingest.intake import return_files
-from gwp_monitor.notify.channels import OperationalError, channels_from_settings
+from gwp_monitor.notify.channels import channels_from_settings
+from gwp_monitor.notify.delivery import OperationalError
 from gwp_monitor.notify.events import Alert
 from gwp_monitor.notify.lifecycle import breach_alerts, dispatch, resubmission_alerts, return_alerts
 from gwp_monitor.notify.notices import submission_notices

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from gwp_monitor.report import VIEW_COLUMNS, ReportData, build_site, contract_file_name, render_site
-from gwp_monitor.report.data import OPTIONAL_VIEWS
+from gwp_monitor.report.data import OPTIONAL_VIEW_COLUMNS
 
 AS_OF = date(2026, 4, 20)
 GENERATED = datetime(2026, 4, 20, 6, 0, tzinfo=UTC)
@@ -503,8 +503,8 @@ def sample_report_data() -> ReportData:
         wage_compliance=_frame(f.wages, "wage_compliance"),
         submissions=_frame(f.submissions, "submissions"),
         return_timeliness=_frame(f.timeliness, "return_timeliness"),
-        owed_to_workers=pd.DataFrame(f.owed, columns=list(OPTIONAL_VIEWS["owed_to_workers"][1])),
-        resubmission_changes=pd.DataFrame(f.changes, columns=list(OPTIONAL_VIEWS["resubmission_changes"][1])),
+        owed_to_workers=pd.DataFrame(f.owed, columns=list(OPTIONAL_VIEW_COLUMNS["owed_to_workers"])),
+        resubmission_changes=pd.DataFrame(f.changes, columns=list(OPTIONAL_VIEW_COLUMNS["resubmission_changes"])),
         register=pd.DataFrame(
             [
                 {
@@ -932,7 +932,7 @@ def test_rendering_is_deterministic_and_independent_of_driver_types(data: Report
         variant = ReportData(
             **{
                 name: convert(getattr(data, name))
-                for name in (*VIEW_COLUMNS, *OPTIONAL_VIEWS, "register", "register_commitments")
+                for name in (*VIEW_COLUMNS, *OPTIONAL_VIEW_COLUMNS, "register", "register_commitments")
             },
             generated_at=data.generated_at,
             as_of=data.as_of,
@@ -1000,6 +1000,36 @@ def test_refs_differing_only_in_case_get_separate_pages(tmp_path: Path) -> None:
     )
     names = [n for n in build_site(data) if n.startswith("contract/")]
     assert len({n.lower() for n in names}) == 2
+
+
+def test_the_dashboard_takes_each_view_s_columns_from_the_view(tmp_path: Path) -> None:
+    """A view's columns are written once, in its SQL file: a column added there is what the dashboard
+    then requires and reads, with no list to update in the report code, and a frame without it fails
+    loudly, naming the view and the column."""
+    import shutil
+
+    from gwp_monitor import resources
+    from gwp_monitor.config.settings import Settings, use_settings
+
+    assert VIEW_COLUMNS["return_timeliness"] == (
+        "contract_ref",
+        "kind",
+        "period_start",
+        "period_end",
+        "due_date",
+        "status",
+    )
+    before = sample_report_data()
+    frames = {name: getattr(before, name) for name in VIEW_COLUMNS}
+    assert len(frames["return_timeliness"])
+    sql = shutil.copytree(resources.sql_dir(), tmp_path / "sql")
+    view = sql / "views" / "60_v_return_timeliness.sql"
+    view.write_text(view.read_text().replace("due_date, status", "due_date AS due_on, status"))
+    with use_settings(Settings.load(environ={"GWP_SQL_DIR": str(sql)})):
+        assert VIEW_COLUMNS["return_timeliness"][-2:] == ("due_on", "status")
+        with pytest.raises(ValueError, match=r"return_timeliness \(v_return_timeliness\): missing column\(s\) due_on"):
+            ReportData(**frames, generated_at=GENERATED, as_of=AS_OF)
+    assert VIEW_COLUMNS["return_timeliness"][-2:] == ("due_date", "status")
 
 
 def test_report_data_refuses_missing_columns_and_non_relative_links() -> None:

@@ -16,7 +16,7 @@ from gwp_monitor.cli import main
 from gwp_monitor.config.settings import Settings
 from gwp_monitor.ingest.intake import return_files
 from gwp_monitor.ingest.landed import Delivery, land_bytes, partial_path, sidecar_path
-from gwp_monitor.notify.channels import OperationalError
+from gwp_monitor.notify.delivery import OperationalError
 from gwp_monitor.sources.retention import RetentionError, purge, retire
 
 DAY = date(2026, 11, 30)

@@ -153,12 +153,12 @@ def test_money_is_formatted_once(value: object, gbp: str, money: str) -> None:
 def test_helpers_exist_once() -> None:
     from gwp_monitor.domain import periods
     from gwp_monitor.notify import content as notify_content
-    from gwp_monitor.report import fmt
+    from gwp_monitor.report import environment
 
-    assert fmt.period_label is periods.period_label
+    assert environment.period_label is periods.period_label
     assert notify_content.format_gbp is formatting.format_gbp
-    assert notify_content.format_date is formatting.format_date is fmt.fmt_date
-    assert fmt.money is formatting.money and fmt.percent is formatting.percent
+    assert notify_content.format_date is formatting.format_date is environment.format_date
+    assert environment.money is formatting.money
     # The alerts' period_label is the same function in its plain-text style.
     assert notify_content.period_label(date(2026, 1, 1), date(2026, 3, 31)) == periods.period_label(
         date(2026, 1, 1), date(2026, 3, 31), plain=True

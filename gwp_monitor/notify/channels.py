@@ -44,24 +44,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from gwp_monitor.notify.delivery import Channel, ChannelConfigError, DeliveryError, OperationalError
+from gwp_monitor.notify.delivery import Channel, ChannelConfigError
 from gwp_monitor.notify.email import EmailChannel
-from gwp_monitor.notify.webhook import DEFAULT_WEBHOOK_EVENTS, WebhookChannel, redact_url
+from gwp_monitor.notify.webhook import WebhookChannel
 
 if TYPE_CHECKING:
     from gwp_monitor.config.settings import Settings
-
-__all__ = [
-    "DEFAULT_WEBHOOK_EVENTS",
-    "Channel",
-    "ChannelConfigError",
-    "DeliveryError",
-    "EmailChannel",
-    "OperationalError",
-    "WebhookChannel",
-    "channels_from_settings",
-    "redact_url",
-]
 
 log = logging.getLogger(__name__)
 

@@ -81,7 +81,10 @@ def test_alert(to: str | None, now: datetime | None = None):  # noqa: ANN201 - a
 
 def send_test(settings: Settings, to: str | None) -> list[Attempt]:
     """Send the test message on each configured channel; every channel is tried whatever the others do."""
-    from gwp_monitor.notify.channels import DeliveryError, EmailChannel, WebhookChannel, channels_from_settings
+    from gwp_monitor.notify.channels import channels_from_settings
+    from gwp_monitor.notify.delivery import DeliveryError
+    from gwp_monitor.notify.email import EmailChannel
+    from gwp_monitor.notify.webhook import WebhookChannel
 
     channels = channels_from_settings(settings)
     attempts: list[Attempt] = []
@@ -120,7 +123,7 @@ def send_test(settings: Settings, to: str | None) -> list[Attempt]:
 def cmd_alerts_test(args: argparse.Namespace, settings: Settings) -> int:
     from gwp_monitor.cli import OperationalError
     from gwp_monitor.console import console, styled
-    from gwp_monitor.notify.channels import ChannelConfigError
+    from gwp_monitor.notify.delivery import ChannelConfigError
 
     try:
         attempts = send_test(settings, args.to)
@@ -138,7 +141,8 @@ def cmd_alerts_test(args: argparse.Namespace, settings: Settings) -> int:
 def require_channels(settings: Settings) -> None:
     """Before ``run --send-alerts`` reads anything: a channel is configured, and configured right."""
     from gwp_monitor.cli import OperationalError
-    from gwp_monitor.notify.channels import ChannelConfigError, channels_from_settings
+    from gwp_monitor.notify.channels import channels_from_settings
+    from gwp_monitor.notify.delivery import ChannelConfigError
 
     try:
         configured = channels_from_settings(settings)
@@ -158,7 +162,7 @@ def send_alerts_after_run(settings: Settings) -> dict:
     from gwp_monitor import orchestration
     from gwp_monitor.cli import OperationalError
     from gwp_monitor.console import console, styled
-    from gwp_monitor.notify.channels import DeliveryError
+    from gwp_monitor.notify.delivery import DeliveryError
 
     try:
         counts = orchestration.send_alerts(settings, deadlines=True)

@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import delete, select, text, update
 
 from gwp_monitor.domain.owed import WAGE_COMMITMENTS, owed_in_open_breaches
-from gwp_monitor.notify.channels import Channel, DeliveryError
+from gwp_monitor.notify.delivery import Channel, DeliveryError
 from gwp_monitor.notify.events import (
     Alert,
     breach_alert,

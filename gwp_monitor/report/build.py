@@ -14,8 +14,8 @@ from sqlalchemy import text
 
 from gwp_monitor.domain.rates import load_wage_floors
 from gwp_monitor.report import ReportData, render_site
-from gwp_monitor.report.data import OPTIONAL_VIEWS, VIEWS
-from gwp_monitor.store.database import Database
+from gwp_monitor.report.data import OPTIONAL_VIEW_NAMES, VIEW_NAMES
+from gwp_monitor.store.database import Database, view_columns
 from gwp_monitor.validate.data_docs import page_name
 
 
@@ -57,10 +57,11 @@ def rates_warning(as_of: date) -> str | None:
 def load_report_data(db: Database, as_of: date | None = None, out_dir: Path | None = None) -> ReportData:
     frames = {}
     with db.engine.connect() as conn:
-        for field_name, (view, columns) in VIEWS.items():
-            frames[field_name] = pd.read_sql(text(f"SELECT {', '.join(columns)} FROM {view}"), conn)
-        for field_name, (view, columns) in OPTIONAL_VIEWS.items():
-            frames[field_name] = pd.read_sql(text(f"SELECT {', '.join(columns)} FROM {view}"), conn)
+        # The columns come from the view SQL shipped with this code, not from the database: a database
+        # whose views are older than the code fails here, naming the column, rather than rendering blanks.
+        columns = view_columns()
+        for field_name, view in {**VIEW_NAMES, **OPTIONAL_VIEW_NAMES}.items():
+            frames[field_name] = pd.read_sql(text(f"SELECT {', '.join(columns[view])} FROM {view}"), conn)
         frames["register"] = pd.read_sql(
             text("SELECT contract_ref, title, contract_manager, supplier_contact FROM contracts WHERE in_register = 1"),
             conn,

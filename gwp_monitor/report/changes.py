@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gwp_monitor.domain.formatting import DASH, as_float, as_text, format_datetime, iso_sort_key, money
+from gwp_monitor.domain.periods import period_label
 from gwp_monitor.report import labels as L
-from gwp_monitor.report.fmt import DASH, as_float, as_text, fmt_datetime, iso_sort_key, money, period_label
 from gwp_monitor.report.parts import Tag, tag
 
 
@@ -55,7 +56,7 @@ def change_rows(rows: list[dict[str, Any]], submissions: list[dict[str, Any]]) -
         out.append(
             ChangeRow(
                 changed_sort=iso_sort_key(received),
-                changed=fmt_datetime(received),
+                changed=format_datetime(received),
                 files=f"{as_text(newer.get('file_name')) or 'submission ' + _key(r.get('new_submission_id'))} "
                 f"replaced {as_text(earlier.get('file_name')) or 'submission ' + _key(r.get('previous_submission_id'))}",
                 period=period_label(r.get("period_start"), r.get("period_end")),

@@ -13,11 +13,11 @@ so a chart still reads in greyscale or for a colour-blind reader, and every mark
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-from gwp_monitor.report.fmt import esc
+from typing import Any
 
 WIDTH = 560
 HEIGHT = 250
@@ -29,6 +29,13 @@ PLOT_W = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 PLOT_H = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 
 Marker = str  # "circle" | "square" | "diamond" | "triangle"
+
+
+def esc(value: Any) -> str:
+    """HTML-escape ``value`` for text *and* quoted attributes: the pages are escaped by Jinja2
+    (autoescape), these hand-built SVG charts by this. Supplier-provided text can hold markup;
+    escaping the quotes too keeps it safe inside ``<title>`` and ``class="..."``."""
+    return html.escape("" if value is None else str(value), quote=True)
 
 
 @dataclass(frozen=True)

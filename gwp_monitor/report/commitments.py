@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 from gwp_monitor.domain.catalogue import CATALOGUE
-from gwp_monitor.domain.formatting import plural
+from gwp_monitor.domain.formatting import as_date, as_int, as_text, format_date, money, plural
+from gwp_monitor.domain.periods import period_label
 from gwp_monitor.report import labels as L
-from gwp_monitor.report.fmt import as_date, as_int, as_text, fmt_date, money, period_label
 from gwp_monitor.report.grid import Verdict
 from gwp_monitor.report.parts import Tag, tag
 
@@ -41,7 +41,7 @@ def _why_none(kind: str, due: list[dict[str, Any]]) -> str:
     first = min(rows, key=lambda r: as_date(r.get("due_date")) or as_date(r.get("period_start")) or date.max)
     return (
         f"No {kind} return yet: the first, for "
-        f"{period_label(first.get('period_start'), first.get('period_end'))}, is due {fmt_date(first.get('due_date'))}"
+        f"{period_label(first.get('period_start'), first.get('period_end'))}, is due {format_date(first.get('due_date'))}"
     )
 
 
@@ -106,7 +106,7 @@ def next_steps(
         if as_text(r.get("status")) == "overdue":
             steps.append(
                 f"Chase {supplier} for the overdue {as_text(r.get('kind'))} return for "
-                f"{period_label(r.get('period_start'), r.get('period_end'))}, due {fmt_date(r.get('due_date'))}."
+                f"{period_label(r.get('period_start'), r.get('period_end'))}, due {format_date(r.get('due_date'))}."
             )
     for kind in rejected_kinds:
         steps.append(f"Ask {supplier} to correct every problem listed in the rejected {kind} return and send it again.")

@@ -8,12 +8,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from gwp_monitor.domain.formatting import DASH, PERCENT, as_decimal
+from gwp_monitor.domain.formatting import (
+    DASH,
+    PERCENT,
+    as_date,
+    as_datetime,
+    as_decimal,
+    as_float,
+    as_text,
+    format_date,
+    iso_sort_key,
+    money,
+)
+from gwp_monitor.domain.periods import period_label
 from gwp_monitor.report import labels as L
 from gwp_monitor.report.changes import ChangeRow, change_rows
 from gwp_monitor.report.commitments import CommitmentRow, commitment_rows, next_steps
 from gwp_monitor.report.data import ReportData
-from gwp_monitor.report.fmt import as_date, as_datetime, as_float, as_text, fmt_date, iso_sort_key, money, period_label
 from gwp_monitor.report.grid import Grid, Verdict, grid, latest_verdicts, verdicts
 from gwp_monitor.report.overview import ContractSummary
 from gwp_monitor.report.owed import Owed, Uplift, owed, uplift
@@ -216,7 +227,7 @@ def _tiles(summary: ContractSummary) -> list[Tile]:
         Tile(str(summary.open_breaches), "open breaches", "warn" if summary.open_breaches else "green"),
         Tile(money(summary.owed), "owed to workers", "money"),
         Tile(str(summary.overdue_returns), "returns overdue", "warn" if summary.overdue_returns else "green"),
-        Tile(fmt_date(last) if as_datetime(last) else "None yet", "last submission received", ""),
+        Tile(format_date(last) if as_datetime(last) else "None yet", "last submission received", ""),
     ]
 
 

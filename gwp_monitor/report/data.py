@@ -8,7 +8,7 @@ external contract of spec 5 and can be rendered from hand-made frames in tests.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import MappingProxyType
@@ -17,146 +17,52 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from gwp_monitor.report.fmt import as_text
+from gwp_monitor.domain.formatting import as_text
+from gwp_monitor.store.database import view_columns
 
-# Field name on ReportData -> (view name, its columns). The column tuples are copied from spec 5 and
-# are checked on construction, so a renamed view column fails loudly here instead of rendering blanks.
-VIEWS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
+#: Field name on ReportData -> the published view (spec 5) it holds.
+VIEW_NAMES: Mapping[str, str] = MappingProxyType(
     {
-        "contract_status": (
-            "v_contract_status",
-            ("contract_ref", "supplier_name", "rag", "open_breaches", "overdue_returns", "last_submission_at"),
-        ),
-        "compliance_history": (
-            "v_compliance_history",
-            (
-                "contract_ref",
-                "supplier_name",
-                "commitment",
-                "period_start",
-                "period_end",
-                "status",
-                "severity",
-                "observed_value",
-                "threshold",
-                "detail",
-                "assessed_at",
-            ),
-        ),
-        "open_breaches": (
-            "v_open_breaches",
-            (
-                "contract_ref",
-                "commitment",
-                "severity",
-                "first_period_start",
-                "latest_period_end",
-                "periods_in_breach",
-                "workers_affected",
-                "arrears_gbp",
-            ),
-        ),
-        "wage_compliance": (
-            "v_wage_compliance",
-            (
-                "contract_ref",
-                "period_start",
-                "period_end",
-                "rate_type",
-                "band",
-                "required_rate",
-                "workers_assessed",
-                "workers_below",
-                "lowest_rate",
-                "arrears_gbp",
-                "upcoming_rate",
-                "workers_below_upcoming",
-            ),
-        ),
-        "submissions": (
-            "v_submissions",
-            (
-                "submission_id",
-                "contract_ref",
-                "kind",
-                "period_start",
-                "period_end",
-                "status",
-                "file_name",
-                "file_sha256",
-                "received_at",
-                "row_count",
-                "error_count",
-                "errors",
-            ),
-        ),
-        "return_timeliness": (
-            "v_return_timeliness",
-            ("contract_ref", "kind", "period_start", "period_end", "due_date", "status"),
-        ),
-        "public_register_checks": (
-            "v_public_register_checks",
-            (
-                "contract_ref",
-                "supplier_id",
-                "reporting_year",
-                "published",
-                "published_median_pct",
-                "published_mean_pct",
-                "returned_median_pct",
-                "difference_pct",
-                "submitted_late",
-                "matched_by",
-                "period_start",
-                "period_end",
-                "company_number",
-                "employer_name",
-                "register_link",
-                "name_suggestion",
-                "note",
-            ),
-        ),
+        "contract_status": "v_contract_status",
+        "compliance_history": "v_compliance_history",
+        "open_breaches": "v_open_breaches",
+        "wage_compliance": "v_wage_compliance",
+        "submissions": "v_submissions",
+        "return_timeliness": "v_return_timeliness",
+        "public_register_checks": "v_public_register_checks",
     }
 )
-
 #: Views added after the dashboard's first release (issue 12): read when present, optional on ReportData so
 #: renders built from hand-made frames without them still work.
-OPTIONAL_VIEWS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
+OPTIONAL_VIEW_NAMES: Mapping[str, str] = MappingProxyType(
     {
-        "owed_to_workers": (
-            "v_owed_to_workers",
-            (
-                "contract_ref",
-                "period_start",
-                "period_end",
-                "workers_owed",
-                "owed_gbp",
-                "uplift_from",
-                "workers_below_uplift",
-                "uplift_cost_gbp",
-            ),
-        ),
-        "resubmission_changes": (
-            "v_resubmission_changes",
-            (
-                "contract_ref",
-                "kind",
-                "period_start",
-                "period_end",
-                "commitment",
-                "previous_submission_id",
-                "new_submission_id",
-                "changed_at",
-                "previous_status",
-                "new_status",
-                "previous_observed_value",
-                "new_observed_value",
-                "previous_arrears_gbp",
-                "new_arrears_gbp",
-            ),
-        ),
+        "owed_to_workers": "v_owed_to_workers",
+        "resubmission_changes": "v_resubmission_changes",
     }
 )
+
+
+class _ViewColumns(Mapping[str, tuple[str, ...]]):
+    """Field name on ReportData -> its view's columns, read from the views themselves
+    (store.database.view_columns) when asked: a view changes in its SQL file only, and a renamed
+    column fails loudly on construction instead of rendering blanks."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self._names = names
+
+    def __getitem__(self, name: str) -> tuple[str, ...]:
+        return view_columns()[self._names[name]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+VIEW_COLUMNS: Mapping[str, tuple[str, ...]] = _ViewColumns(VIEW_NAMES)
+OPTIONAL_VIEW_COLUMNS: Mapping[str, tuple[str, ...]] = _ViewColumns(OPTIONAL_VIEW_NAMES)
+
 #: The register as stored (not a published view, but what the contract pages name): each contract's
 #: title and contacts, and every commitment it carries, with or without a verdict yet.
 REGISTER_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -165,9 +71,6 @@ REGISTER_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "register_commitments": ("contract_ref", "commitment", "severity"),
     }
 )
-
-VIEW_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({name: cols for name, (_, cols) in VIEWS.items()})
-VIEW_NAMES: Mapping[str, str] = MappingProxyType({name: view for name, (view, _) in VIEWS.items()})
 
 
 def _utc(moment: datetime) -> datetime:
@@ -225,7 +128,7 @@ class ReportData:
         problems: list[str] = []
         if self.public_register_checks is None:
             object.__setattr__(self, "public_register_checks", pd.DataFrame())
-        optional = {name: cols for name, (_, cols) in OPTIONAL_VIEWS.items()} | dict(REGISTER_COLUMNS)
+        optional = dict(OPTIONAL_VIEW_COLUMNS) | dict(REGISTER_COLUMNS)
         for name, columns in optional.items():
             frame = getattr(self, name)
             if frame is None or len(frame) == 0:

@@ -24,8 +24,9 @@ from importlib.resources import files
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from gwp_monitor.domain.formatting import DASH, count, format_date, format_datetime, money, rate
+from gwp_monitor.domain.periods import period_label
 from gwp_monitor.report import labels as L
-from gwp_monitor.report.fmt import DASH, count, fmt_date, fmt_datetime, money, period_label, rate
 from gwp_monitor.report.names import CONTRACT_DIR
 from gwp_monitor.report.wages import MIN_WORKERS_FOR_LOWEST_RATE
 
@@ -76,8 +77,8 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        date=fmt_date,
-        datetime=fmt_datetime,
+        date=format_date,
+        datetime=format_datetime,
         money=money,
         rate=rate,
         count=count,

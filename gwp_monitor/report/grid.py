@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from gwp_monitor.domain.formatting import as_date, as_float, as_text
+from gwp_monitor.domain.periods import period_label
 from gwp_monitor.report import labels as L
-from gwp_monitor.report.fmt import as_date, as_float, as_text, period_label
 from gwp_monitor.report.parts import css_token
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gwp_monitor.domain.formatting import as_datetime, as_int, as_text, format_datetime, iso_sort_key, money
 from gwp_monitor.report import labels as L
 from gwp_monitor.report.data import ReportData, by_contract, records
-from gwp_monitor.report.fmt import as_datetime, as_int, as_text, fmt_datetime, iso_sort_key, money
 from gwp_monitor.report.names import file_names
 from gwp_monitor.report.owed import owed_in_open_breaches
 from gwp_monitor.report.parts import NumCell, Tag, Tile, num_cell, rag_tag
@@ -108,7 +108,7 @@ def overview(data: ReportData, contracts: list[ContractSummary]) -> Overview:
             owed=num_cell(s.owed, money(s.owed), strong_if_positive=True),
             overdue=num_cell(s.overdue_returns, str(s.overdue_returns), strong_if_positive=True),
             last_sort=iso_sort_key(s.last_submission_at),
-            last=fmt_datetime(s.last_submission_at) if as_datetime(s.last_submission_at) else None,
+            last=format_datetime(s.last_submission_at) if as_datetime(s.last_submission_at) else None,
         )
         for s in contracts
     ]

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from gwp_monitor.domain.formatting import plural
+from gwp_monitor.domain.formatting import as_date, as_float, as_int, as_text, format_date, money, plural, rate
 from gwp_monitor.domain.owed import owed_in_open_breaches
-from gwp_monitor.report.fmt import as_date, as_float, as_int, as_text, fmt_date, money, period_label, rate
+from gwp_monitor.domain.periods import period_label
 
 __all__ = ["Owed", "Uplift", "owed", "owed_in_open_breaches", "uplift"]
 
@@ -40,7 +40,7 @@ class Uplift:
 
     @property
     def sentence(self) -> str:
-        when = fmt_date(self.pay_from)
+        when = format_date(self.pay_from)
         if not self.workers:
             return (
                 f"Every worker assessed in {self.period} is already paid at least the new {self.new_rates}, "

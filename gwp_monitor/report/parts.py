@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from gwp_monitor.domain.formatting import as_float, as_text
 from gwp_monitor.report import labels as L
-from gwp_monitor.report.fmt import as_float, as_text
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from gwp_monitor.domain.formatting import format_datetime
 from gwp_monitor.report.contract import contract_page
 from gwp_monitor.report.data import ReportData, by_contract
 from gwp_monitor.report.environment import render
-from gwp_monitor.report.fmt import fmt_datetime
 from gwp_monitor.report.names import CONTRACT_DIR
 from gwp_monitor.report.overview import overview, summaries
 
@@ -72,7 +72,7 @@ def _clock(data: ReportData) -> Clock:
     )
     if data.data_freshness is None:
         return Clock(data.as_of, data.generated_at, "No returns received yet", False, interrupted, data.rates_warning)
-    text = f"Latest return received {fmt_datetime(data.data_freshness)}"
+    text = f"Latest return received {format_datetime(data.data_freshness)}"
     stale = data.data_freshness.date() < data.as_of - STALE_AFTER
     if stale:
         text += f" (more than {STALE_AFTER.days} days before the as-of date)"

@@ -6,9 +6,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from gwp_monitor.domain.formatting import DASH, as_int, as_text, count, format_datetime, iso_sort_key
+from gwp_monitor.domain.periods import period_label
 from gwp_monitor.report import labels as L
 from gwp_monitor.report.data import ReportData
-from gwp_monitor.report.fmt import DASH, as_int, as_text, count, fmt_datetime, iso_sort_key, period_label
 from gwp_monitor.report.parts import Tag, tag
 
 SHA_SHOWN = 12
@@ -91,7 +92,7 @@ def submission_rows(rows: list[dict[str, Any]], data: ReportData, *, depth: int)
             SubmissionRow(
                 muted=status == "superseded",
                 received_sort=iso_sort_key(row.get("received_at")),
-                received=fmt_datetime(row.get("received_at")),
+                received=format_datetime(row.get("received_at")),
                 contract=as_text(row.get("contract_ref")) or "Not recognised",
                 kind=L.label(L.KIND_TEXT, row.get("kind")) if as_text(row.get("kind")) else "Unreadable file",
                 period=period_label(row.get("period_start"), row.get("period_end")),

@@ -13,20 +13,20 @@ from typing import Any
 
 from markupsafe import Markup
 
-from gwp_monitor.report import labels as L
-from gwp_monitor.report.charts import Category, Series, bar_chart, legend, line_chart
-from gwp_monitor.report.fmt import (
+from gwp_monitor.domain.formatting import (
     as_date,
     as_float,
     as_int,
     as_text,
     count,
-    fmt_date,
+    format_date,
     money,
     money_short,
-    period_label,
     rate,
 )
+from gwp_monitor.domain.periods import period_label
+from gwp_monitor.report import labels as L
+from gwp_monitor.report.charts import Category, Series, bar_chart, legend, line_chart
 
 MIN_WORKERS_FOR_LOWEST_RATE = 5
 
@@ -195,7 +195,7 @@ def _at_risk(figures: list[Figure], pay_from: date | None = None) -> AtRisk | No
     if not rows:
         return None
     return AtRisk(
-        pay_from=fmt_date(pay_from) if pay_from else None,
+        pay_from=format_date(pay_from) if pay_from else None,
         when=period_label(*latest),
         at_risk=sum(as_int(f.get("workers_below_upcoming")) or 0 for f in rows),
         assessed=sum(as_int(f.get("workers_assessed")) or 0 for f in rows),

@@ -8,6 +8,7 @@ and PostgreSQL (production) run the same revisions and views.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -257,3 +258,27 @@ def open_database(url: str | None = None, upgrade_schema: bool = True) -> Databa
                 "run `gwp-monitor db upgrade` or `gwp-monitor run` first"
             )
     return Database(engine)
+
+
+def view_columns() -> dict[str, tuple[str, ...]]:
+    """Each published view's columns, in order, read from the views themselves: made once per SQL folder
+    in a private in-memory SQLite database, from the tables of store/schema.py and the view SQL that
+    would be deployed (``view_statements``, so ``UTC_ISO(col)`` expands as it does on deploy). A view's
+    columns are thus written in one place, its SQL file; readers such as the dashboard check their
+    input against this instead of keeping copies of the lists."""
+    return dict(_view_columns(sql_dir()))
+
+
+@functools.cache
+def _view_columns(sql: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    engine = create_engine("sqlite://")  # private and in memory: nothing is written or shared
+    try:
+        with engine.connect() as conn:
+            metadata.create_all(conn)
+            for path in sorted((sql / "views").glob("*.sql")):
+                for statement in view_statements(path.read_text(encoding="utf-8"), "sqlite"):
+                    conn.execute(text(statement))
+            inspector = inspect(conn)
+            return tuple((view, tuple(c["name"] for c in inspector.get_columns(view))) for view in VIEWS)
+    finally:
+        engine.dispose()
