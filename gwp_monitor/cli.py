@@ -13,10 +13,10 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from gwp_monitor.cli_support import OperationalError, command_group, db_flag, iso_date, open_db, open_register
 from gwp_monitor.config.settings import Settings, SettingsError, use_settings
 from gwp_monitor.console import (
     console,
@@ -47,17 +47,6 @@ rejected returns are outcomes), 1 `check` found problems, 2 operational failure 
 """
 
 
-class OperationalError(Exception):
-    """A failure of the run itself, not of a supplier's data: exit 2 with this one line."""
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD") from exc
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gwp-monitor",
@@ -85,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="contract register YAML (env GWP_REGISTER); without one only the template rules are checked",
     )
-    check.add_argument("--as-of", type=_date, default=None, help="date the check is made as of (default today)")
+    check.add_argument("--as-of", type=iso_date, default=None, help="date the check is made as of (default today)")
     check.add_argument("--format", choices=("table", "json"), default="table")
     check.set_defaults(handler=cmd_check)
 
@@ -100,9 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--contracts", type=Path, default=None, help="contract register YAML (env GWP_REGISTER)")
     run.add_argument("--landing", type=Path, default=None, help="folder suppliers' files land in (env GWP_LANDING_DIR)")
-    _db_flag(run)
+    db_flag(run)
     run.add_argument(
-        "--as-of", type=_date, default=None, help="decide timeliness and due returns as of this date (default today)"
+        "--as-of", type=iso_date, default=None, help="decide timeliness and due returns as of this date (default today)"
     )
     run.add_argument("--quiet", action="store_true", help="no progress, only the summary")
     run.add_argument(
@@ -126,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  gwp-monitor status --format csv > status.csv",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _db_flag(status)
+    db_flag(status)
     status.add_argument("--format", choices=("table", "json", "csv"), default="table")
     status.set_defaults(handler=cmd_status)
 
@@ -139,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--dir", type=Path, default=Path("gwp-demo"), help="where to write the demo (default ./gwp-demo)")
     demo.add_argument("--seed", type=int, default=42)
-    demo.add_argument("--as-of", type=_date, default=None, help="the demo's 'today' (default today)")
+    demo.add_argument("--as-of", type=iso_date, default=None, help="the demo's 'today' (default today)")
     demo.set_defaults(handler=cmd_demo)
 
     report = sub.add_parser(
@@ -150,60 +139,43 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  gwp-monitor report --db sqlite:///gwp-demo/gwp.db --out gwp-demo/report && open gwp-demo/report/index.html",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _db_flag(report)
+    db_flag(report)
     report.add_argument("--out", type=Path, default=None, help="output folder (env GWP_REPORT_DIR)")
-    report.add_argument("--as-of", type=_date, default=None, help="as-of date shown (default: the latest run's)")
+    report.add_argument("--as-of", type=iso_date, default=None, help="as-of date shown (default: the latest run's)")
     report.set_defaults(handler=cmd_report)
 
-    db = sub.add_parser("db", help="reporting database maintenance", description="Reporting database maintenance.")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub = command_group(
+        sub, "db", help="reporting database maintenance", description="Reporting database maintenance."
+    )
     db_upgrade = db_sub.add_parser(
         "upgrade",
         help="create or upgrade the schema and views",
         description="Applies pending migrations under sql/migrations and recreates the views under sql/views.",
     )
-    _db_flag(db_upgrade)
+    db_flag(db_upgrade)
     db_upgrade.set_defaults(handler=cmd_db_upgrade)
     from gwp_monitor.public_registers.cli import add_registers_parser
 
-    add_registers_parser(sub, _db_flag)
+    add_registers_parser(sub, db_flag)
     from gwp_monitor.supplier_cli import add_supplier_parsers
 
-    add_supplier_parsers(sub, _db_flag)
+    add_supplier_parsers(sub, db_flag)
     from gwp_monitor.notify.cli import add_alerts_parser
 
-    add_alerts_parser(sub, _db_flag)
+    add_alerts_parser(sub, db_flag)
     from gwp_monitor.sources.cli import add_sources_parser
 
-    add_sources_parser(sub, _db_flag)
+    add_sources_parser(sub, db_flag)
     from gwp_monitor.portal.cli import add_portal_parser
 
-    add_portal_parser(sub, _db_flag)
+    add_portal_parser(sub, db_flag)
     return parser
-
-
-def _db_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        default=None,
-        metavar="URL",
-        help="reporting database URL, e.g. sqlite:///gwp.db or postgresql://user@host/gwp (env GWP_DATABASE_URL; default sqlite:///gwp-demo/gwp.db)",
-    )
-
-
-def _open_db(url: str | None, upgrade_schema: bool = True):
-    from gwp_monitor.store.database import DatabaseError, open_database
-
-    try:
-        return open_database(url, upgrade_schema=upgrade_schema)
-    except DatabaseError as exc:
-        raise OperationalError(str(exc)) from exc
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from gwp_monitor.pipeline import run_pipeline
 
-    register = _load_register(settings.given("contract_register"))
+    register = open_register(settings.given("contract_register"))
     landing = settings.given("landing_dir")
     if landing is None:
         raise OperationalError("no landing folder given: pass --landing DIR or set GWP_LANDING_DIR")
@@ -220,7 +192,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     with _operational(RetentionError):
         check_processed_area(landing, settings.processed_folder)
-    database = _open_db(settings.database_url)
+    database = open_db(settings.database_url)
     from gwp_monitor.sources.cli import fetch_before_run
     from gwp_monitor.store.database import DatabaseError
 
@@ -285,7 +257,7 @@ def _check_writable(folder: Path, what: str) -> None:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    print_status(_open_db(settings.database_url, upgrade_schema=False), args.format)
+    print_status(open_db(settings.database_url, upgrade_schema=False), args.format)
     return 0
 
 
@@ -296,7 +268,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if out is None:
         raise OperationalError("no output folder given: pass --out DIR or set GWP_REPORT_DIR")
     _check_writable(out, "output folder")
-    index = build_report(_open_db(settings.database_url, upgrade_schema=False), out, settings.as_of)
+    index = build_report(open_db(settings.database_url, upgrade_schema=False), out, settings.as_of)
     console.print(styled("Dashboard written: [bold]{}[/] (open it in a browser; it needs no network)", index))
     return 0
 
@@ -328,8 +300,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     demo = write_demo_landing(args.dir, seed=args.seed, as_of=as_of, overwrite=True)
     console.print(demo.summary())
     url = f"sqlite:///{(args.dir / 'gwp.db').as_posix()}"
-    database = _open_db(url)
-    register = _load_register(demo.register_path)
+    database = open_db(url)
+    register = open_register(demo.register_path)
     with progress_reporter(enabled=True) as progress:
         summary = run_pipeline(
             register, demo.landing, database, as_of=as_of, progress=progress, data_docs_dir=args.dir / "report"
@@ -349,36 +321,13 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _load_register(path: Path | None, fmt: str = "table"):
-    from gwp_monitor.config.register import RegisterError, load_register
-
-    if path is None:
-        raise OperationalError("no contract register given: pass --contracts REGISTER.yaml or set GWP_REGISTER")
-    try:
-        return load_register(path)
-    except RegisterError as exc:
-        if fmt == "json":  # stdout stays one JSON document
-            print(
-                json.dumps(
-                    {"error": "invalid contract register", "register": str(path), "problems": exc.problems}, indent=2
-                )
-            )
-        else:
-            console.print(styled("[bold red]The contract register {} is refused:[/]", path))
-            for problem in exc.problems:
-                console.print(f"  - {problem}")
-        raise OperationalError(
-            f"contract register {path} is invalid ({len(exc.problems)} problem(s)); nothing was done"
-        ) from exc
-
-
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from gwp_monitor.ingest.intake import CONTRACT_RULES_NEEDING_REGISTER, take_in
     from gwp_monitor.ingest.reading import ReadLimits
     from gwp_monitor.validate.expectations import SuiteError
 
     register_path = settings.given("contract_register")
-    register = _load_register(register_path, args.format) if register_path is not None else None
+    register = open_register(register_path, args.format) if register_path is not None else None
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise OperationalError(f"no such file: {', '.join(missing)}")

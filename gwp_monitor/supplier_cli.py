@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from gwp_monitor.cli_support import OperationalError, command, command_group, open_register
 from gwp_monitor.config.settings import Settings
 
 TEMPLATE_DESCRIPTION = """\
@@ -41,30 +42,30 @@ examples:
 
 def add_supplier_parsers(sub: argparse._SubParsersAction, db_flag: Callable[[argparse.ArgumentParser], None]) -> None:
     """`template` and `register` (no database: `db_flag` is unused, taken for the common signature)."""
-    template = sub.add_parser(
+    template = command(
+        sub,
         "template",
         help="write a blank return template (CSV, or XLSX with an explanation of every column)",
         description=TEMPLATE_DESCRIPTION,
         epilog=TEMPLATE_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     template.add_argument("kind", choices=("payroll", "workforce"), help="which return")
     template.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="file format (default csv)")
     template.add_argument("--out", type=Path, default=None, metavar="FILE", help="where to write the template")
     template.set_defaults(handler=cmd_template)
 
-    register = sub.add_parser(
+    actions = command_group(
+        sub,
         "register",
         help="the contract register: export one supplier's part of it",
         description="Contract register tools.",
     )
-    actions = register.add_subparsers(dest="register_command", metavar="ACTION", required=True)
-    export = actions.add_parser(
+    export = command(
+        actions,
         "export",
         help="write a register holding only one supplier's contracts, for that supplier's `check`",
         description=EXPORT_DESCRIPTION,
         epilog=EXPORT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     export.add_argument(
         "--supplier-id", required=True, metavar="ID", help="the supplier's supplier_id in the register, as written"
@@ -77,7 +78,6 @@ def add_supplier_parsers(sub: argparse._SubParsersAction, db_flag: Callable[[arg
 
 
 def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
-    from gwp_monitor.cli import OperationalError
     from gwp_monitor.console import console, styled
     from gwp_monitor.ingest.template_files import template_bytes, template_filename
 
@@ -97,14 +97,13 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_register_export(args: argparse.Namespace, settings: Settings) -> int:
-    from gwp_monitor.cli import OperationalError, _load_register
     from gwp_monitor.config.register import RegisterError
     from gwp_monitor.config.register_export import UnknownSupplier, export_supplier_register
     from gwp_monitor.console import console, styled
 
     source = settings.given("contract_register")
-    register = _load_register(source)
-    assert source is not None  # _load_register refuses a missing register
+    register = open_register(source)
+    assert source is not None  # open_register refuses a missing register
     out: Path | None = args.out
     if out is not None and out.resolve() == source.resolve():
         raise OperationalError(f"--out {out} is the register itself: write the export to another file")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from gwp_monitor.cli_support import OperationalError, command, command_group
 from gwp_monitor.config.settings import Settings
 
 DESCRIPTION = """\
@@ -33,18 +34,18 @@ examples:
 def add_alerts_parser(sub: argparse._SubParsersAction, db_flag: Callable[[argparse.ArgumentParser], None]) -> None:
     """``alerts test``. ``db_flag`` is unused (a test message touches no database); the signature is
     the one every command module shares."""
-    alerts = sub.add_parser(
+    actions = command_group(
+        sub,
         "alerts",
         help="alert channels: send a test e-mail and webhook post",
         description="Alert channels (e-mail, webhook); see docs/alerts.md for every event and who gets it.",
     )
-    actions = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
-    test = actions.add_parser(
+    test = command(
+        actions,
         "test",
         help="send a test e-mail to ADDRESS and a test post to the configured webhook",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     test.add_argument("--to", metavar="ADDRESS", default=None, help="e-mail address the test message goes to")
     test.set_defaults(handler=cmd_alerts_test)
@@ -121,7 +122,6 @@ def send_test(settings: Settings, to: str | None) -> list[Attempt]:
 
 
 def cmd_alerts_test(args: argparse.Namespace, settings: Settings) -> int:
-    from gwp_monitor.cli import OperationalError
     from gwp_monitor.console import console, styled
     from gwp_monitor.notify.delivery import ChannelConfigError
 
@@ -140,7 +140,6 @@ def cmd_alerts_test(args: argparse.Namespace, settings: Settings) -> int:
 
 def require_channels(settings: Settings) -> None:
     """Before ``run --send-alerts`` reads anything: a channel is configured, and configured right."""
-    from gwp_monitor.cli import OperationalError
     from gwp_monitor.notify.channels import channels_from_settings
     from gwp_monitor.notify.delivery import ChannelConfigError
 
@@ -160,7 +159,6 @@ def send_alerts_after_run(settings: Settings) -> dict:
     due-soon reminders and overdue notices. A failed delivery ends the command with exit 2 after
     everything else was sent; the next run offers it again."""
     from gwp_monitor import orchestration
-    from gwp_monitor.cli import OperationalError
     from gwp_monitor.console import console, styled
     from gwp_monitor.notify.delivery import DeliveryError
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from gwp_monitor.cli_support import OperationalError, command_group, open_db
 from gwp_monitor.config.settings import Settings
 
 DESCRIPTION = """\
@@ -27,14 +28,13 @@ examples:
 
 
 def add_portal_parser(sub: argparse._SubParsersAction, db_flag: Callable[[argparse.ArgumentParser], None]) -> None:
-    portal = sub.add_parser(
+    actions = command_group(
+        sub,
         "portal",
         help="the supplier portal: serve it, manage its accounts and API tokens",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    actions = portal.add_subparsers(dest="portal_command", metavar="ACTION", required=True)
     serve = actions.add_parser("serve", help="run the portal (uvicorn)", description="Run the portal with uvicorn.")
     db_flag(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -43,8 +43,9 @@ def add_portal_parser(sub: argparse._SubParsersAction, db_flag: Callable[[argpar
     serve.add_argument("--landing", default=None, help="landing folder uploads go to (env GWP_LANDING_DIR)")
     serve.set_defaults(handler=cmd_serve)
 
-    user = actions.add_parser("user", help="portal accounts", description="Add, disable and list portal accounts.")
-    user_actions = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    user_actions = command_group(
+        actions, "user", help="portal accounts", description="Add, disable and list portal accounts."
+    )
     add = user_actions.add_parser(
         "add",
         help="add an account (prints a one-time sign-in link)",
@@ -65,8 +66,7 @@ def add_portal_parser(sub: argparse._SubParsersAction, db_flag: Callable[[argpar
     db_flag(listing)
     listing.set_defaults(handler=cmd_user_list)
 
-    token = actions.add_parser("token", help="API tokens", description="API tokens for the JSON API.")
-    token_actions = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    token_actions = command_group(actions, "token", help="API tokens", description="API tokens for the JSON API.")
     create = token_actions.add_parser(
         "create", help="create an API token (printed once, stored only hashed)", description="Create an API token."
     )
@@ -77,13 +77,11 @@ def add_portal_parser(sub: argparse._SubParsersAction, db_flag: Callable[[argpar
 
 
 def _db(settings: Settings):  # noqa: ANN202 - a store.database.Database
-    from gwp_monitor.cli import _open_db
 
-    return _open_db(settings.database_url)
+    return open_db(settings.database_url)
 
 
 def _fail(message: str) -> int:
-    from gwp_monitor.cli import OperationalError
 
     raise OperationalError(message)
 

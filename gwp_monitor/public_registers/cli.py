@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from gwp_monitor.cli_support import OperationalError, command, command_group, iso_date, open_db
 from gwp_monitor.config.settings import Settings
 
 DESCRIPTION = """\
@@ -31,18 +32,18 @@ examples:
 
 
 def add_registers_parser(sub: argparse._SubParsersAction, db_flag: Callable[[argparse.ArgumentParser], None]) -> None:
-    registers = sub.add_parser(
+    actions = command_group(
+        sub,
         "registers",
         help="public registers (UK gender pay gap) set beside suppliers' returns",
         description="Public registers set beside suppliers' own returns.",
     )
-    actions = registers.add_subparsers(dest="registers_command", metavar="ACTION", required=True)
-    gpg = actions.add_parser(
+    gpg = command(
+        actions,
         "import-gpg",
         help="import a gender pay gap register file (path or URL) and re-check contracts",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     gpg.add_argument(
         "source",
@@ -59,18 +60,11 @@ def add_registers_parser(sub: argparse._SubParsersAction, db_flag: Callable[[arg
         "default: every year the file's due dates give",
     )
     db_flag(gpg)
-    gpg.add_argument("--as-of", type=_date, default=None, help="check contracts as of this date (default today)")
+    gpg.add_argument("--as-of", type=iso_date, default=None, help="check contracts as of this date (default today)")
     gpg.set_defaults(handler=cmd_import_gpg)
 
 
-def _date(text: str):  # noqa: ANN202 - the main parser's date type
-    from gwp_monitor.cli import _date as parse
-
-    return parse(text)
-
-
 def cmd_import_gpg(args: argparse.Namespace, settings: Settings) -> int:
-    from gwp_monitor.cli import OperationalError, _open_db
     from gwp_monitor.console import console
     from gwp_monitor.public_registers.gpg_source import SourceError
     from gwp_monitor.public_registers.importing import import_gpg
@@ -80,7 +74,7 @@ def cmd_import_gpg(args: argparse.Namespace, settings: Settings) -> int:
         raise OperationalError("no register given: pass FILE_OR_URL or set GWP_GPG_REGISTER_SOURCE")
     if "://" not in str(source) and not Path(source).is_file():
         raise OperationalError(f"no such file: {source}")
-    database = _open_db(settings.database_url)
+    database = open_db(settings.database_url)
     try:
         result = import_gpg(database, source, year=args.year, as_of=settings.today, max_bytes=settings.max_file_bytes)
     except SourceError as exc:

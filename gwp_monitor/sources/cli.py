@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gwp_monitor.cli_support import OperationalError, command, command_group, open_db, open_register
 from gwp_monitor.config.settings import Settings
 
 FETCH_DESCRIPTION = """\
@@ -33,11 +34,11 @@ personal data: this is the retention control (the daily DAG runs it too)."""
 
 
 def add_sources_parser(sub: argparse._SubParsersAction, db_flag: Callable[[argparse.ArgumentParser], None]) -> None:
-    fetch = sub.add_parser(
+    fetch = command(
+        sub,
         "fetch",
         help="fetch new returns from SFTP servers, mailboxes and folders into the landing folder",
         description=FETCH_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example:\n  GWP_SOURCE_PASSWORD_MAIL_EXAMPLE_ORG=... gwp-monitor fetch --source imaps://returns@mail.example.org/INBOX",
     )
     fetch.add_argument(
@@ -61,15 +62,11 @@ def add_sources_parser(sub: argparse._SubParsersAction, db_flag: Callable[[argpa
     if run is not None:
         run.add_argument("--no-fetch", action="store_true", help="do not fetch from the landing sources first")
 
-    landing = sub.add_parser(
-        "landing", help="landing and processed folders: retention", description="Landing folder maintenance."
+    actions = command_group(
+        sub, "landing", help="landing and processed folders: retention", description="Landing folder maintenance."
     )
-    actions = landing.add_subparsers(dest="landing_command", metavar="ACTION", required=True)
-    purge = actions.add_parser(
-        "purge",
-        help="delete processed files older than the retention period",
-        description=PURGE_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    purge = command(
+        actions, "purge", help="delete processed files older than the retention period", description=PURGE_DESCRIPTION
     )
     purge.add_argument("--landing", type=Path, default=None, help="landing folder (env GWP_LANDING_DIR)")
     purge.add_argument("--processed", type=Path, default=None, help="processed area (env GWP_PROCESSED_DIR)")
@@ -81,14 +78,13 @@ def add_sources_parser(sub: argparse._SubParsersAction, db_flag: Callable[[argpa
 
 
 def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
-    from gwp_monitor.cli import OperationalError, _open_db
 
     sources = _sources(args.source, settings)
     if not sources:
         raise OperationalError(
             "no landing sources: pass --source URL or set GWP_SOURCES (see gwp-monitor fetch --help)"
         )
-    reports = fetch_and_report(sources, settings, _open_db(settings.database_url))
+    reports = fetch_and_report(sources, settings, open_db(settings.database_url))
     return 2 if any(r.error for r in reports) else 0
 
 
@@ -117,7 +113,6 @@ def fetch_and_report(sources: list, settings: Settings, database: Any) -> list:
 
 
 def _sources(given: list[str] | None, settings: Settings) -> list:
-    from gwp_monitor.cli import OperationalError
     from gwp_monitor.sources.run import configured_sources
     from gwp_monitor.sources.urls import SourceUrlError, parse_sources
 
@@ -133,14 +128,12 @@ def _supplier_sources(settings: Settings) -> list[str | None]:
     path = settings.given("contract_register")
     if path is None:
         return []
-    from gwp_monitor.cli import _load_register
 
-    register = _load_register(path)
+    register = open_register(path)
     return [c.supplier.source for c in register.contracts.values()]
 
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
-    from gwp_monitor.cli import OperationalError
     from gwp_monitor.console import console, styled
     from gwp_monitor.sources.retention import purge
 
