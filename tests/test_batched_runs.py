@@ -9,6 +9,7 @@ what one validation of all the rows gives.
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -62,6 +63,21 @@ def settings_for(demo: DemoFiles, url: str, report_dir: Path, **kw: object) -> S
         as_of=AS_OF,
         **kw,
     )
+
+
+def task_env(settings: Settings) -> dict[str, str]:
+    """The environment of a batch task's own process running with `settings` (nothing else GWP_*)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GWP_")}
+    env.update(
+        GWP_DATABASE_URL=settings.database_url,
+        GWP_REGISTER=str(settings.contract_register),
+        GWP_LANDING_DIR=str(settings.landing_dir),
+        GWP_PROCESSED_DIR=str(settings.processed_folder),
+        GWP_REPORT_DIR=str(settings.report_dir),
+        GWP_AS_OF=AS_OF.isoformat(),
+        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+    )
+    return env
 
 
 def unretire(settings: Settings, paths: list[str]) -> None:
@@ -274,7 +290,6 @@ def test_two_processes_ingesting_the_same_files_at_once_store_each_once(
     submission is stored once, and each file's submissions are counted once as stored and once as
     skipped between the two."""
     import json
-    import os
     import subprocess
     import sys
 
@@ -287,16 +302,7 @@ def test_two_processes_ingesting_the_same_files_at_once_store_each_once(
         with use_settings(settings):
             files = orchestration.pending_files(settings)
             run_id = orchestration.open_run(settings, files)["run_id"]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GWP_")}
-        env.update(
-            GWP_DATABASE_URL=url,
-            GWP_REGISTER=str(demo.register_path),
-            GWP_LANDING_DIR=str(settings.landing_dir),
-            GWP_PROCESSED_DIR=str(settings.processed_folder),
-            GWP_REPORT_DIR=str(tmp_path / "report"),
-            GWP_AS_OF=AS_OF.isoformat(),
-            PYTHONPATH=str(Path(__file__).resolve().parents[1]),
-        )
+        env = task_env(settings)
         workers = [
             subprocess.Popen(
                 [sys.executable, "-c", BATCH_TASK, str(run_id), *files], env=env, stdout=subprocess.PIPE, text=True
@@ -434,7 +440,6 @@ def _kill(_conn, _cursor, statement, *_):
 def test_a_batch_task_killed_mid_batch_converges_on_retry(demo: DemoFiles, direct, tmp_path: Path, db_rows) -> None:
     """kill -9 while a batch task stores its files; Airflow's retry runs the same task again: every
     submission is stored once, the run closes succeeded, and the views equal a direct run's."""
-    import os
     import signal
     import subprocess
     import sys
@@ -445,16 +450,7 @@ def test_a_batch_task_killed_mid_batch_converges_on_retry(demo: DemoFiles, direc
     with use_settings(settings):
         files = orchestration.pending_files(settings)
         run_id = orchestration.open_run(settings, files)["run_id"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GWP_")}
-    env.update(
-        GWP_DATABASE_URL=url,
-        GWP_REGISTER=str(demo.register_path),
-        GWP_LANDING_DIR=str(settings.landing_dir),
-        GWP_PROCESSED_DIR=str(settings.processed_folder),
-        GWP_REPORT_DIR=str(tmp_path / "report"),
-        GWP_AS_OF=AS_OF.isoformat(),
-        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
-    )
+    env = task_env(settings)
     killed = subprocess.run(
         [sys.executable, "-c", KILLED_BATCH_TASK, "10", str(run_id), *files], env=env, capture_output=True, timeout=600
     )
