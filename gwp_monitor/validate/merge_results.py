@@ -80,18 +80,17 @@ def merge_result_dicts(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
     if len(batches) == 1:
         return batches[0]
     grouped: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    rows_by_offset: dict[int, int] = {}
+    rows_run: dict[str, int] = {}  # per expectation: the rows of the batches that ran it
     offset = 0
     for batch in batches:
-        rows = 0
-        for result in batch.get("results", []):
-            grouped.setdefault(_key(result), []).append((offset, result))
-            rows = max(rows, int((result.get("result") or {}).get("element_count") or 0))
-        rows_by_offset[offset] = rows
+        results = batch.get("results", [])
+        rows = max((int((r.get("result") or {}).get("element_count") or 0) for r in results), default=0)
+        for result in results:
+            key = _key(result)
+            grouped.setdefault(key, []).append((offset, result))
+            rows_run[key] = rows_run.get(key, 0) + rows
         offset += rows
-    merged = [
-        _merge_one(group, offset - sum(rows_by_offset[o] for o in {o for o, _ in group})) for group in grouped.values()
-    ]
+    merged = [_merge_one(group, offset - rows_run[key]) for key, group in grouped.items()]
     passed = sum(1 for r in merged if r["success"])
     return {
         **batches[0],
