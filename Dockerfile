@@ -45,7 +45,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN set -eux; \
     if [ "${AIRFLOW_UID}" = 0 ]; then echo "AIRFLOW_UID must not be 0: the image runs as a non-root user" >&2; exit 1; fi; \
     useradd --uid "${AIRFLOW_UID}" --gid 0 --home-dir /opt/airflow --create-home --shell /bin/bash airflow; \
-    python -m venv /opt/venv
+    python3 -m venv /opt/venv
 
 # The layout under /opt/gwp-monitor mirrors the repository checkout: dags/, expectations/, sql/ and
 # deploy/ sit next to the gwp_monitor package, exactly as in development and CI.

@@ -7,8 +7,9 @@ IMAP, folders) fetches new files into the landing folder; a source that is down 
 and the others carry on. The new files are then split into batches (sized from the backlog and
 GWP_INGEST_PARALLELISM / GWP_INGEST_BATCH_MIN_FILES / GWP_INGEST_BATCH_MAX_FILES), one mapped task
 per batch; each file is still its own transaction and outcome, and moves to the processed area once
-stored. `open_run` opens the run's one `runs` row, the batch tasks attach to it, `close_run` closes
-it and renders the run's Data Docs once. Only paths and counts travel through XCom. Each task imports
+stored. `open_run` lists the new files and opens the run's one `runs` row, the batch tasks attach to
+it, `close_run` closes it, renders the run's Data Docs once and refreshes timeliness. Steps are few on
+purpose: each task in the chain costs a scheduler round trip. Only paths and counts travel through XCom. Each task imports
 gwp_monitor.orchestration in its body, so parsing this file loads no pandas or Great Expectations.
 """
 
@@ -47,20 +48,16 @@ def gwp_returns():
         return call(orchestration.fetch_source, source)
 
     @task(trigger_rule="all_done")  # files already landed are read even when a source is down
-    def list_new_files() -> list[str]:
-        from gwp_monitor import orchestration
-
-        return call(orchestration.pending_files)
-
-    @task
-    def open_run(files: list[str]) -> list[dict]:
-        """Open the run's `runs` row; one {reporting_run, paths} per batch for the mapped ingest."""
+    def open_run() -> list[dict]:
+        """List the new files and open the run's `runs` row; one {reporting_run, paths} per batch."""
         from airflow.sdk import get_current_context
 
         from gwp_monitor import orchestration
 
-        opened = call(orchestration.open_run, files)
-        get_current_context()["ti"].xcom_push(key="reporting_run", value=opened["run_id"])
+        opened = call(orchestration.open_run)
+        ti = get_current_context()["ti"]
+        ti.xcom_push(key="reporting_run", value=opened["run_id"])
+        ti.xcom_push(key="files", value=opened["files"])
         return [{"reporting_run": opened["run_id"], "paths": batch} for batch in opened["batches"]]
 
     @task(max_active_tis_per_dagrun=INGEST_PARALLELISM, multiple_outputs=False)
@@ -71,22 +68,18 @@ def gwp_returns():
         return call(orchestration.ingest_batch, reporting_run, paths)
 
     @task(trigger_rule="all_done", multiple_outputs=False)
-    def close_run(files: list[str]) -> dict:
+    def close_run() -> dict:
+        """Close the run's `runs` row, render its Data Docs, refresh timeliness (whatever the batches did)."""
         from airflow.sdk import get_current_context
         from airflow.sdk.exceptions import AirflowFailException
 
         from gwp_monitor import orchestration
 
-        reporting_run = get_current_context()["ti"].xcom_pull(task_ids="open_run", key="reporting_run")
+        ti = get_current_context()["ti"]
+        reporting_run = ti.xcom_pull(task_ids="open_run", key="reporting_run")
         if reporting_run is None:
             raise AirflowFailException("open_run did not open a run; see its log")
-        return call(orchestration.close_run, reporting_run, files)
-
-    @task(trigger_rule="all_done", multiple_outputs=False)
-    def refresh_status() -> dict:
-        from gwp_monitor import orchestration
-
-        return call(orchestration.refresh_status)
+        return call(orchestration.close_run, reporting_run, ti.xcom_pull(task_ids="open_run", key="files"))
 
     @task(multiple_outputs=False)
     def send_alerts() -> dict:
@@ -111,16 +104,14 @@ def gwp_returns():
 
     sources = landing_sources()
     fetched = fetch_source.expand(source=sources)
-    files = list_new_files()
-    sources >> fetched >> files
-    opened = open_run(files)
+    opened = open_run()
+    sources >> fetched >> opened
     ingested = ingest.expand_kwargs(opened)
-    closed = close_run(files)
-    refreshed = refresh_status()
+    closed = close_run()
     alerts = send_alerts()
     report = build_report()
-    ingested >> closed >> refreshed >> [alerts, report]  # the dashboard need not wait for the alerts
-    [sources, fetched, files, opened, ingested, closed, refreshed, alerts, report] >> watcher()
+    ingested >> closed >> [alerts, report]  # the dashboard need not wait for the alerts
+    [sources, fetched, opened, ingested, closed, alerts, report] >> watcher()
 
 
 gwp_returns()

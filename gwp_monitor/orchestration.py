@@ -92,15 +92,19 @@ def purge_processed(settings: Settings) -> dict:
     return report.as_dict()
 
 
-def open_run(settings: Settings, files: list[str]) -> dict:
-    """Open the one `runs` row of a DAG run and split its files into batches for parallel tasks.
+def open_run(settings: Settings) -> dict:
+    """List the landing files not read before (syncing the register first), open the one `runs` row
+    of a DAG run and split the files into batches for parallel tasks.
 
-    Returns {"run_id": ..., "batches": [[path, ...], ...]}: every batch task attaches to that run, and
-    `close_run` closes it, so a DAG run is one run in the database however its files are split.
+    Returns {"run_id": ..., "files": [path, ...], "batches": [[path, ...], ...]}: every batch task
+    attaches to that run, and `close_run` closes it, so a DAG run is one run in the database however
+    its files are split. Listing and opening are one task because each task of a DAG run costs a
+    scheduler round trip (docs/performance.md).
     """
     from gwp_monitor.domain.rates import load_wage_floors
     from gwp_monitor.pipeline import plan_batches
 
+    files = pending_files(settings)
     db = _open(settings)
     warning = load_wage_floors().staleness_warning(settings.today)
     if warning:
@@ -110,7 +114,7 @@ def open_run(settings: Settings, files: list[str]) -> dict:
         files, settings.ingest_parallelism, settings.ingest_batch_min_files, settings.ingest_batch_max_files
     )
     log.info("run %d: %d new file(s) in %d batch(es)", run_id, len(files), len(planned))
-    return {"run_id": run_id, "batches": planned}
+    return {"run_id": run_id, "files": files, "batches": planned}
 
 
 def ingest_batch(settings: Settings, run_id: int, paths: list[str]) -> dict:
@@ -152,7 +156,9 @@ def ingest_batch(settings: Settings, run_id: int, paths: list[str]) -> dict:
 
 def close_run(settings: Settings, run_id: int, files: list[str]) -> dict:
     """Close run `run_id`: "succeeded" when every file it listed is now stored, else "partial" (the
-    others are read again next run); render the run's Data Docs once from its batches' results."""
+    others are read again next run); render the run's Data Docs once from its batches' results; then
+    refresh timeliness and the verdicts for missing returns (`refresh_status`), in the same task so a
+    DAG run pays one scheduler round trip less."""
     from gwp_monitor.validate.data_docs import render_saved_results
 
     db = _open(settings)
@@ -172,7 +178,9 @@ def close_run(settings: Settings, run_id: int, files: list[str]) -> dict:
     if waiting:
         log.warning("run %d: %d file(s) not stored, to be read next run: %s", run_id, len(waiting), ", ".join(waiting))
     log.info("run %d %s: %d file(s), %d Data Docs page(s)", run_id, status, len(files), len(pages))
-    return {"run_id": run_id, "files": len(files), "waiting": len(waiting), "data_docs_pages": len(pages)}
+    returns = refresh_status(settings)
+    log.info("returns as of %s: %s", settings.today, ", ".join(f"{n} {k}" for k, n in returns.items()) or "none due")
+    return {"run_id": run_id, "files": len(files), "waiting": len(waiting), "data_docs_pages": len(pages), **returns}
 
 
 def refresh_status(settings: Settings) -> dict:

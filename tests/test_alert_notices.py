@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -303,6 +304,8 @@ def test_no_notice_log_line_or_return_value_holds_a_pay_figure_or_worker_ref(
     caplog.set_level(logging.DEBUG)
     with running_smtp_server() as smtp, running_webhook_receiver() as hook:
         use_channels(monkeypatch, smtp, hook, GWP_REMINDER_DAYS_BEFORE=7, GWP_WEBHOOK_EVENTS=",".join(EVENTS))
+        dag_landing = tmp_path / "dag-landing"  # the CLI run moves what it stores to the processed area
+        shutil.copytree(land.folder, dag_landing)
         db = f"sqlite:///{tmp_path / 'cli.db'}"
         assert run(register, land.folder, db) == 0
         assert main(["alerts", "test", "--to", "privacy@council.example"]) == 0
@@ -310,13 +313,15 @@ def test_no_notice_log_line_or_return_value_holds_a_pay_figure_or_worker_ref(
 
         # The same through the orchestration functions the DAG tasks call: their return values are XCom.
         settings = Settings.load(
-            register=register, landing_dir=land.folder, database_url=f"sqlite:///{tmp_path / 'dag.db'}", as_of=AS_OF
+            register=register, landing_dir=dag_landing, database_url=f"sqlite:///{tmp_path / 'dag.db'}", as_of=AS_OF
         )
         with use_settings(settings):
-            xcom: list[object] = [files := orchestration.pending_files(settings)]
-            xcom += [orchestration.ingest_file(settings, f) for f in files]
-            xcom += [orchestration.refresh_status(settings), orchestration.send_alerts(settings)]
-            xcom += [orchestration.send_return_alerts(settings)]
+            opened = orchestration.open_run(settings)
+            assert len(opened["files"]) == 2, opened
+            xcom: list[object] = [opened]
+            xcom += [orchestration.ingest_batch(settings, opened["run_id"], paths) for paths in opened["batches"]]
+            xcom += [orchestration.close_run(settings, opened["run_id"], opened["files"])]
+            xcom += [orchestration.send_alerts(settings), orchestration.send_return_alerts(settings)]
         mails, posts = smtp.messages, hook.requests
 
     events = {str(m.message["X-GWP-Event"]) for m in mails}

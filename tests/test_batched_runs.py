@@ -90,12 +90,20 @@ def unretire(settings: Settings, paths: list[str]) -> None:
 def dag_steps(settings: Settings) -> dict:
     """What gwp_returns runs, in order, each batch as its own task would."""
     with use_settings(settings):
-        files = orchestration.pending_files(settings)
-        opened = orchestration.open_run(settings, files)
+        opened = orchestration.open_run(settings)
         batches = [orchestration.ingest_batch(settings, opened["run_id"], paths) for paths in opened["batches"]]
-        closed = orchestration.close_run(settings, opened["run_id"], files)
-        orchestration.refresh_status(settings)
-    return {"files": files, "opened": opened, "batches": batches, "closed": closed}
+        closed = orchestration.close_run(settings, opened["run_id"], opened["files"])
+        timeliness = db_counts(settings, "SELECT status, COUNT(*) AS n FROM return_timeliness GROUP BY status")
+    return {"files": opened["files"], "opened": opened, "batches": batches, "closed": closed, "timeliness": timeliness}
+
+
+def db_counts(settings: Settings, sql: str) -> dict[str, int]:
+    database = open_database(settings.database_url)
+    try:
+        with database.engine.connect() as conn:
+            return {str(row[0]): int(row[1]) for row in conn.execute(text(sql))}
+    finally:
+        database.engine.dispose()
 
 
 def pages(report_dir: Path) -> set[str]:
@@ -150,12 +158,10 @@ def test_batched_dag_run_is_one_run_one_set_of_data_docs_and_the_direct_runs_ver
     assert pages(report) == pages(direct_report) and len(pages(report)) == 4
     assert len(list((report / DOCS_FOLDER).glob("run-*.html"))) == 4
     assert not (report / DOCS_FOLDER / PARTS_FOLDER / f"run-{done['opened']['run_id']}").exists()
-    assert done["closed"] == {
-        "run_id": done["opened"]["run_id"],
-        "files": len(demo.files),
-        "waiting": 0,
-        "data_docs_pages": 4,
-    }
+    closed = dict(done["closed"])
+    returns = {k: closed.pop(k) for k in ("received_on_time", "received_late", "overdue", "awaiting") if k in closed}
+    assert closed == {"run_id": done["opened"]["run_id"], "files": len(demo.files), "waiting": 0, "data_docs_pages": 4}
+    assert returns == done["timeliness"], "close_run also refreshed timeliness: its counts are the database's"
 
 
 def test_a_retried_or_repeated_batch_stores_nothing_twice(
@@ -300,8 +306,8 @@ def test_two_processes_ingesting_the_same_files_at_once_store_each_once(
     try:
         settings = settings_for(demo, url, tmp_path / "report")
         with use_settings(settings):
-            files = orchestration.pending_files(settings)
-            run_id = orchestration.open_run(settings, files)["run_id"]
+            opened = orchestration.open_run(settings)
+            run_id, files = opened["run_id"], opened["files"]
         env = task_env(settings)
         workers = [
             subprocess.Popen(
@@ -448,8 +454,8 @@ def test_a_batch_task_killed_mid_batch_converges_on_retry(demo: DemoFiles, direc
     url = f"sqlite:///{tmp_path / 'gwp.db'}"
     settings = settings_for(demo, url, tmp_path / "report", ingest_parallelism=1)
     with use_settings(settings):
-        files = orchestration.pending_files(settings)
-        run_id = orchestration.open_run(settings, files)["run_id"]
+        opened = orchestration.open_run(settings)
+        run_id, files = opened["run_id"], opened["files"]
     env = task_env(settings)
     killed = subprocess.run(
         [sys.executable, "-c", KILLED_BATCH_TASK, "10", str(run_id), *files], env=env, capture_output=True, timeout=600
@@ -464,7 +470,6 @@ def test_a_batch_task_killed_mid_batch_converges_on_retry(demo: DemoFiles, direc
         assert retried.returncode == 0, retried.stderr.decode()[-2000:]
         with use_settings(settings):
             closed = orchestration.close_run(settings, run_id, files)
-            orchestration.refresh_status(settings)
         assert closed["waiting"] == 0
         assert db_rows(database, "SELECT status FROM runs") == [{"status": "succeeded"}]
         assert db_rows(database, HISTORY) == db_rows(direct_db, HISTORY)

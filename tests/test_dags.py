@@ -496,9 +496,7 @@ def test_dag_folder_imports_without_errors_with_the_intended_schedules(airflow: 
         "fetch_source",
         "ingest",
         "landing_sources",
-        "list_new_files",
         "open_run",
-        "refresh_status",
         "send_alerts",
         "watcher",
     ]
@@ -557,8 +555,16 @@ def test_dag_file_parses_without_heavy_imports(dag_id: str, tmp_path: Path) -> N
 
 XCOM_KEYS = {
     "ingest": {"files", "files_failed", "accepted", "rejected", "superseded", "skipped"},
-    "close_run": {"run_id", "files", "waiting", "data_docs_pages"},
-    "refresh_status": {"received_on_time", "received_late", "overdue", "awaiting"},
+    "close_run": {
+        "run_id",
+        "files",
+        "waiting",
+        "data_docs_pages",
+        "received_on_time",
+        "received_late",
+        "overdue",
+        "awaiting",
+    },
     "send_alerts": {"sent", "already_sent"},
 }
 
@@ -571,15 +577,15 @@ def assert_xcom_small_paths_and_counts(run: DagRunResult, demo: Demo, report_dir
         size = len(json.dumps(x["value"]))
         task, key, value = x["task_id"], x["key"], x["value"]
         where = f"XCom {task}[{x['map_index']}].{key} = {str(value)[:200]}"
-        if task == "list_new_files":
-            assert key == "return_value" and isinstance(value, list) and all(isinstance(p, str) for p in value), where
-            assert set(value) <= landing_files, where
-            assert size <= 300 * max(len(value), 1), where  # paths, nothing else
-            continue
-        if task == "open_run":  # the run's id, and the listed paths split into batches
-            assert key in ("return_value", "reporting_run"), where
+        if task == "open_run":  # the run's id, the listed paths, and those paths split into batches
+            assert key in ("return_value", "reporting_run", "files"), where
             if key == "reporting_run":
                 assert isinstance(value, int), where
+                continue
+            if key == "files":
+                assert isinstance(value, list) and all(isinstance(p, str) for p in value), where
+                assert set(value) <= landing_files, where
+                assert size <= 300 * max(len(value), 1), where  # paths, nothing else
                 continue
             assert all(set(b) == {"reporting_run", "paths"} for b in value), where
             assert all(isinstance(p, str) and p in landing_files for b in value for p in b["paths"]), where
@@ -635,10 +641,10 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
         assert sorted(p for b in batches for p in b) == sorted(str(landing / f.path.name) for f in files.files)
         assert first.states("ingest") == ["success"] * len(batches), first.summary()
         assert sum(first.xcom("ingest", map_index=i)["files"] for i in range(len(batches))) == len(files.files)
-        for task in ("list_new_files", "open_run", "close_run", "refresh_status", "send_alerts", "build_report"):
+        for task in ("open_run", "close_run", "send_alerts", "build_report"):
             assert first.states(task) == ["success"], first.summary()
         assert first.states("watcher") == ["skipped"], first.summary()
-        assert sorted(first.xcom("list_new_files")) == sorted(str(landing / f.path.name) for f in files.files)
+        assert sorted(first.xcom("open_run", key="files")) == sorted(str(landing / f.path.name) for f in files.files)
         # Retention: every processed file moved out of the landing folder, with nothing left behind.
         assert not list(landing.iterdir())
         assert sorted(p.name for p in (tmp_path / "processed").glob("*/*")) == sorted(f.path.name for f in files.files)
@@ -720,7 +726,7 @@ def test_gwp_returns_dag_verdicts_alerts_xcom_and_exactly_once(airflow: Airflow,
         before = rows(reporting, "SELECT * FROM v_contract_status")
         second = airflow.test("gwp_returns", **env)
         assert second.state == "success", second.summary()
-        assert second.xcom("list_new_files") == []
+        assert second.xcom("open_run", key="files") == []
         assert second.states("ingest") == ["skipped"], second.summary()  # mapped over no batches
         assert second.xcom("send_alerts") == {"sent": 0, "already_sent": 2 * len(expected) + len(notices)}
         assert len(smtp.messages) == len(expected) + len(notices) and len(hook.requests) == len(expected), (
@@ -753,9 +759,7 @@ def test_failing_webhook_fails_the_alerts_task_and_a_rerun_sends_only_what_had_n
         first = airflow.test("gwp_returns", **env)
         assert first.state == "failed", first.summary()
         assert first.states("send_alerts") == ["failed"], first.summary()
-        assert first.states("refresh_status") == ["success"] and first.states("build_report") == ["success"], (
-            first.summary()
-        )
+        assert first.states("close_run") == ["success"] and first.states("build_report") == ["success"], first.summary()
         assert first.states("watcher") == ["failed"], "the watcher turns the failed task into a failed run"
         notices = notice_keys(reporting)  # suppliers' receipts and rejections: e-mail only
         mails = smtp.wait_for(len(expected) + len(notices))
