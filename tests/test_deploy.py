@@ -1,8 +1,8 @@
 """The deployment files agree with each other, with the repository and with Airflow 3.3.
 
-docker-compose.yaml, Dockerfile, .dockerignore, .env.example, deploy/ and scripts/airflow-standalone.sh
-cannot be run here (no Docker engine), so these static checks catch what would otherwise only fail on
-`docker compose up`: a service or profile gone missing, a path the build or a mount needs that does not
+docker-compose.yaml, Dockerfile, .dockerignore, .env.example, deploy/ and scripts/airflow-standalone.sh,
+checked statically in a few seconds (tests/test_docker_image.py builds and runs the image, minutes), so
+these catch early what would otherwise only fail on `docker compose up`: a service or profile gone missing, a path the build or a mount needs that does not
 exist, a ${VAR} nobody documents, a literal secret, an Airflow command that Airflow 3.3 does not have.
 No network, no Docker; the Airflow CLI check runs the installed Airflow in a subprocess (a few seconds).
 """
