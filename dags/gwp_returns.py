@@ -9,8 +9,9 @@ GWP_INGEST_PARALLELISM / GWP_INGEST_BATCH_MIN_FILES / GWP_INGEST_BATCH_MAX_FILES
 per batch; each file is still its own transaction and outcome, and moves to the processed area once
 stored. `open_run` lists the new files and opens the run's one `runs` row, the batch tasks attach to
 it, `close_run` closes it, renders the run's Data Docs once and refreshes timeliness. Steps are few on
-purpose: each task in the chain costs a scheduler round trip. Only paths and counts travel through XCom. Each task imports
-gwp_monitor.orchestration in its body, so parsing this file loads no pandas or Great Expectations.
+purpose: each task in the chain costs a scheduler round trip. Only paths and counts travel through
+XCom. Each task imports gwp_monitor.orchestration in its body, so parsing this file loads no pandas or
+Great Expectations.
 """
 
 from __future__ import annotations

@@ -46,8 +46,11 @@ def _register(settings: Settings) -> Register:
 
 def pending_files(settings: Settings) -> list[str]:
     """Sync the register into the database and list landing files not read before (oldest first)."""
-    db, register = _open(settings), _register(settings)
-    store.sync_register(db, register)
+    return _pending_files(settings, _open(settings))
+
+
+def _pending_files(settings: Settings, db: Database) -> list[str]:
+    store.sync_register(db, _register(settings))
     if not settings.landing_dir.is_dir():
         raise ConfigurationError(f"landing folder {settings.landing_dir} does not exist")
     seen = store.seen_files(db)
@@ -104,8 +107,8 @@ def open_run(settings: Settings) -> dict:
     from gwp_monitor.domain.rates import load_wage_floors
     from gwp_monitor.pipeline import plan_batches
 
-    files = pending_files(settings)
     db = _open(settings)
+    files = _pending_files(settings, db)
     warning = load_wage_floors().staleness_warning(settings.today)
     if warning:
         log.warning("%s", warning)
@@ -178,15 +181,18 @@ def close_run(settings: Settings, run_id: int, files: list[str]) -> dict:
     if waiting:
         log.warning("run %d: %d file(s) not stored, to be read next run: %s", run_id, len(waiting), ", ".join(waiting))
     log.info("run %d %s: %d file(s), %d Data Docs page(s)", run_id, status, len(files), len(pages))
-    returns = refresh_status(settings)
+    returns = _refresh_status(settings, db)
     log.info("returns as of %s: %s", settings.today, ", ".join(f"{n} {k}" for k, n in returns.items()) or "none due")
     return {"run_id": run_id, "files": len(files), "waiting": len(waiting), "data_docs_pages": len(pages), **returns}
 
 
 def refresh_status(settings: Settings) -> dict:
     """Recompute timeliness and verdicts for missing returns as of today."""
-    db, register = _open(settings), _register(settings)
-    timeliness = store.refresh_as_of(db, register, settings.today)
+    return _refresh_status(settings, _open(settings))
+
+
+def _refresh_status(settings: Settings, db: Database) -> dict:
+    timeliness = store.refresh_as_of(db, _register(settings), settings.today)
     check_public_registers(db, settings.today)
     return {k: int(v) for k, v in timeliness["status"].value_counts().items()}
 
@@ -236,8 +242,8 @@ def send_alerts(settings: Settings, *, deadlines: bool = False) -> dict:
 
 def send_return_alerts(settings: Settings) -> dict:
     """Daily: refresh timeliness, then overdue notices and reminders before due dates."""
-    refresh_status(settings)
     db = _open(settings)
+    _refresh_status(settings, db)
     report = dispatch(db, _deadline_alerts(db, settings), channels_from_settings(settings))
     return {"sent": report.sent, "already_sent": report.already_sent}
 
@@ -245,7 +251,7 @@ def send_return_alerts(settings: Settings) -> dict:
 def _deadline_alerts(db: Database, settings: Settings) -> list[Alert]:
     """Due-soon reminders (GWP_REMINDER_DAYS_BEFORE) and overdue notices for returns not received."""
     return without_overdue_while_waiting(
-        return_alerts(db, settings.today, settings.reminder_days_before), pending_files(settings)
+        return_alerts(db, settings.today, settings.reminder_days_before), _pending_files(settings, db)
     )
 
 
